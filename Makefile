@@ -1,0 +1,57 @@
+# clusterdata — every target sets up .venv/ itself when it is missing or stale.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PACKAGE ?= datapackage/datapackage.json
+FORMAT ?= text
+ARGS ?=
+
+.PHONY: help venv validate test lint generate publish site bench format clean
+
+help:
+	@echo "make validate   set up .venv and validate the bundled data package (FORMAT=text|json|github|markdown)"
+	@echo "make test       set up .venv and run the test suite"
+	@echo "make lint       ruff and mypy"
+	@echo "make generate   regenerate the descriptor's inline schemas and docs/data-dictionary.md from schemas/"
+	@echo "make format     rewrite the CSVs in canonical form"
+	@echo "make publish    build the next release into dist/"
+	@echo "make site       render the catalogue web site of the newest release into dist/site/"
+	@echo "make bench      run the validation benchmark and write bench/results.md"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+validate: $(STAMP)
+	$(BIN)/clusterdata validate $(PACKAGE) --format $(FORMAT) $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+generate: $(STAMP)
+	$(BIN)/clusterdata generate
+
+format: $(STAMP)
+	$(BIN)/clusterdata format $(PACKAGE)
+
+publish: $(STAMP)
+	$(BIN)/clusterdata publish $(PACKAGE) $(ARGS)
+
+site: $(STAMP)
+	$(BIN)/clusterdata site $(ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) build dist/site .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,121 @@
+"""The one shape every check of every layer reports, and the operations on a list of them.
+
+Keeping one shape means a reporter never needs to know which layer found a defect, and the same
+defect found by two layers collapses into one finding.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Severity(enum.StrEnum):
+    """`error` fails validation; `warning` is reported and does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One defect, located as precisely as the layer that found it can.
+
+    `line` is the 1-based *physical* line in the file (header = line 1), so that an editor's
+    "go to line" lands on it, even when earlier cells hold newlines.
+    """
+
+    check: str
+    severity: Severity
+    message: str
+    resource: str | None = None
+    path: str | None = None
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        values = dict(data)
+        values["severity"] = Severity(values["severity"])
+        return cls(**values)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        """Path, line, column, check: the order a person fixes a file in."""
+        return (
+            self.path or "",
+            self.line if self.line is not None else -1,
+            self.column or "",
+            self.check,
+            self.value or "",
+        )
+
+    def identity(self) -> tuple[str | None, int | None, str | None, str]:
+        """What makes two findings the same defect, whichever layer found them."""
+        return (self.path, self.line, self.column, self.check)
+
+
+def error(check: str, message: str, **where: Any) -> Finding:
+    return Finding(check=check, severity=Severity.ERROR, message=message, **where)
+
+
+def warning(check: str, message: str, **where: Any) -> Finding:
+    return Finding(check=check, severity=Severity.WARNING, message=message, **where)
+
+
+def merge(findings: Iterable[Finding]) -> list[Finding]:
+    """Drop repeats of the same defect (the first layer to find it wins) and sort."""
+    seen: set[tuple[str | None, int | None, str | None, str]] = set()
+    unique: list[Finding] = []
+    for finding in findings:
+        key = finding.identity()
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(finding)
+    unique.sort(key=Finding.sort_key)
+    return unique
+
+
+@dataclass
+class Summary:
+    """Counts a person reads before the details: what was checked and what was found."""
+
+    tables: int = 0
+    rows: int = 0
+    rows_per_table: dict[str, int] = field(default_factory=dict)
+    checks_run: int = 0
+    errors: int = 0
+    warnings: int = 0
+    by_check: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarise(
+    findings: list[Finding], rows_per_table: dict[str, int], checks_run: int
+) -> Summary:
+    counts = Counter(f.check for f in findings)
+    return Summary(
+        tables=len(rows_per_table),
+        rows=sum(rows_per_table.values()),
+        rows_per_table=dict(rows_per_table),
+        checks_run=checks_run,
+        errors=sum(1 for f in findings if f.is_error),
+        warnings=sum(1 for f in findings if not f.is_error),
+        by_check=dict(sorted(counts.items())),
+    )

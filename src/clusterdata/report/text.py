@@ -1,0 +1,52 @@
+"""Terminal text, grouped by file, for a person fixing a spreadsheet."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+
+from clusterdata.validate import Report
+
+#: Past this many findings of one check in one file, the text shows examples and a count.
+EXAMPLES_PER_CHECK = 20
+
+_RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
+    "\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[2m", "\033[0m")
+
+
+def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str:
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    out: list[str] = []
+    for path, group in groupby(report.findings, key=lambda f: f.path or ""):
+        items = list(group)
+        shown_path = f"{prefix.rstrip('/')}/{path}" if prefix and prefix != "." and path else path
+        out.append(paint(_BOLD, shown_path or "(package)"))
+        per_check: Counter[str] = Counter()
+        hidden: Counter[str] = Counter()
+        for f in items:
+            per_check[f.check] += 1
+            if per_check[f.check] > EXAMPLES_PER_CHECK:
+                hidden[f.check] += 1
+                continue
+            where = f"line {f.line}" if f.line is not None else "file"
+            if f.column:
+                where += f", column {f.column}"
+            label = paint(_RED, "error") if f.is_error else paint(_YELLOW, "warning")
+            out.append(f"  {where}: {label} [{f.check}] {f.message}")
+            if f.value is not None and f.value != "" and f.value not in f.message:
+                out.append(f"      value: {f.value!r}")
+            if f.hint:
+                out.append(paint(_DIM, f"      fix: {f.hint}"))
+        for check, count in hidden.items():
+            out.append(f"  … and {count} more [{check}] (use --format json for all)")
+        out.append("")
+    s = report.summary
+    verdict = paint(_GREEN, "valid") if report.valid else paint(_RED, "invalid")
+    tables = ", ".join(f"{t} {n}" for t, n in s.rows_per_table.items())
+    out.append(
+        f"{report.package.name}: {verdict} — {s.tables} tables, {s.rows} rows ({tables}); "
+        f"{s.checks_run} checks run; {s.errors} errors, {s.warnings} warnings."
+    )
+    return "\n".join(out) + "\n"

@@ -1,0 +1,264 @@
+"""Layer 1: structure and Table Schema, checked by frictionless-py, reported as findings.
+
+frictionless knows the Table Schema standard best, so it owns types, formats, constraints and
+keys here; this module adds what it misses (physical lines, encodings it would silently guess,
+rows swallowed by a stray quote) and turns its errors into findings with a fix for a person.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from clusterdata.findings import Finding, Severity, error
+from clusterdata.hints import hint_for
+from clusterdata.lines import LineMap, map_lines, scan_bytes
+from clusterdata.package import DataPackage, Resource, as_list
+
+#: frictionless stops a table after this many errors by default; we want every one.
+UNLIMITED = sys.maxsize
+
+
+@dataclass
+class StructureResult:
+    findings: list[Finding] = field(default_factory=list)
+    #: Resources that parsed well enough for the frame and cross-table layers.
+    readable: list[Resource] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    line_maps: dict[str, LineMap] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)
+
+
+def check_structure(package: DataPackage) -> StructureResult:
+    result = StructureResult(findings=list(package.findings))
+    candidates: list[Resource] = []
+    for resource in package.resources:
+        schema_problem = _schema_findings(resource)
+        if schema_problem:
+            result.findings.extend(schema_problem)
+            continue
+        scan = scan_bytes(resource)
+        result.findings.extend(scan.findings)
+        if scan.fatal:
+            continue
+        encoding = "utf-8-sig" if scan.has_bom else resource.encoding
+        line_map, line_findings = map_lines(resource, encoding)
+        result.findings.extend(line_findings)
+        result.line_maps[resource.name] = line_map
+        result.encodings[resource.name] = encoding
+        result.rows[resource.name] = max(0, line_map.records - 1)
+        candidates.append(resource)
+    fk_findings, usable = _check_foreign_key_declarations(package, candidates)
+    result.findings.extend(fk_findings)
+    result.findings.extend(_run_frictionless(package, candidates, usable, result))
+    blocking = {
+        f.resource for f in result.findings
+        if f.is_error and f.check in {"source-error", "schema-error", "missing-label",
+                                      "duplicate-label", "blank-label", "incorrect-label"}
+    }
+    result.readable = [r for r in candidates if r.name not in blocking]
+    return result
+
+
+def _schema_findings(resource: Resource) -> list[Finding]:
+    """A schema frictionless cannot load stops that table: nothing else about it is sound."""
+    from frictionless import FrictionlessException, Schema
+
+    try:
+        Schema.from_descriptor(copy.deepcopy(resource.schema))
+    except FrictionlessException as exc:
+        note = exc.error.note or exc.error.message
+        return [error(
+            "schema-error", f"The schema of {resource.name!r} is not valid: {note}.",
+            resource=resource.name, path=resource.path,
+            hint="Fix the table's schema in schemas/ (field types are string, integer, number, "
+            "boolean, date, datetime, year, …), then run `clusterdata generate`.",
+        )]
+    except RecursionError:
+        return [error("schema-error", f"The schema of {resource.name!r} is nested too deeply.",
+                      resource=resource.name, path=resource.path)]
+    names = resource.field_names
+    missing = [k for k in resource.primary_key if k not in names]
+    if missing:
+        return [error(
+            "schema-error",
+            f"The primary key of {resource.name!r} names fields that do not exist: "
+            f"{', '.join(missing)}.", resource=resource.name, path=resource.path,
+            hint="List only field names of this table in primaryKey.",
+        )]
+    return []
+
+
+def _check_foreign_key_declarations(
+    package: DataPackage, candidates: list[Resource]
+) -> tuple[list[Finding], dict[str, list[dict[str, Any]]]]:
+    """Keep only foreign keys whose both ends exist; say why the others cannot be checked."""
+    findings: list[Finding] = []
+    usable: dict[str, list[dict[str, Any]]] = {}
+    declared = {r.name: r for r in package.resources}
+    readable = {r.name for r in candidates}
+    for resource in candidates:
+        keep = []
+        for fk in resource.foreign_keys:
+            fields = as_list(fk.get("fields"))
+            reference = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+            target_name = str(reference.get("resource", "")) or resource.name
+            target_fields = as_list(reference.get("fields"))
+            target = declared.get(target_name)
+            problem = None
+            if not fields or len(fields) != len(target_fields):
+                problem = "its fields and reference fields do not pair up"
+            elif any(f not in resource.field_names for f in fields):
+                problem = f"field(s) {', '.join(fields)} are not in this table"
+            elif target is None:
+                if target_name in package.rejected:
+                    continue  # the target's own problem is already reported
+                problem = f"it points to a table {target_name!r} the package does not have"
+            elif any(f not in target.field_names for f in target_fields):
+                problem = (f"table {target_name!r} has no field(s) "
+                           f"{', '.join(target_fields)}")
+            if problem:
+                findings.append(error(
+                    "schema-error", f"A foreign key of {resource.name!r} cannot be checked: "
+                    f"{problem}.", resource=resource.name, path=resource.path,
+                    column=fields[0] if fields else None,
+                    hint="Correct foreignKeys in the table's schema.",
+                ))
+                continue
+            if target_name in readable:
+                keep.append(fk)
+        usable[resource.name] = keep
+    return findings, usable
+
+
+def _run_frictionless(
+    package: DataPackage,
+    candidates: list[Resource],
+    usable_fks: dict[str, list[dict[str, Any]]],
+    result: StructureResult,
+) -> list[Finding]:
+    if not candidates:
+        return []
+    from frictionless import FrictionlessException, Package
+
+    resources = []
+    for resource in candidates:
+        schema = copy.deepcopy(resource.schema)
+        schema["foreignKeys"] = usable_fks.get(resource.name, [])
+        if not schema["foreignKeys"]:
+            del schema["foreignKeys"]
+        resources.append({
+            "name": resource.name,
+            "type": "table",
+            "path": resource.path,
+            "scheme": "file",
+            "format": resource.format,
+            "encoding": result.encodings[resource.name],
+            "dialect": {"csv": _csv_control(resource)},
+            "schema": schema,
+        })
+    try:
+        fl_package = Package({"name": "validation", "resources": resources},
+                             basepath=str(package.root))
+        report = fl_package.validate(limit_errors=UNLIMITED)
+    except FrictionlessException as exc:
+        return [error("source-error", f"frictionless could not read the package: "
+                      f"{exc.error.message}", path=package.descriptor_file.name)]
+    findings: list[Finding] = []
+    by_name = {r.name: r for r in candidates}
+    for task in report.tasks:
+        resource = by_name.get(task.name)
+        if resource is None:
+            continue
+        line_map = result.line_maps[resource.name]
+        for fl_error in task.errors:
+            findings.append(_to_finding(resource, fl_error.to_descriptor(), line_map))
+    return findings
+
+
+def _csv_control(resource: Resource) -> dict[str, Any]:
+    control: dict[str, Any] = {"delimiter": resource.delimiter, "quoteChar": resource.quote_char}
+    for key in ("doubleQuote", "escapeChar", "skipInitialSpace"):
+        if key in resource.dialect:
+            control[key] = resource.dialect[key]
+    return control
+
+
+def _to_finding(resource: Resource, data: dict[str, Any], line_map: LineMap) -> Finding:
+    kind = str(data.get("type", "error"))
+    row = data.get("rowNumber")
+    column = data.get("fieldName") or None
+    value = data.get("cell")
+    note = str(data.get("note") or "")
+    check = kind
+    field_spec = next((f for f in resource.fields if f.get("name") == column), None)
+    if kind == "constraint-error":
+        constraint = note.split('"')[1] if note.count('"') >= 2 else "constraint"
+        check = f"constraint-{_kebab(constraint)}"
+    if kind in {"foreign-key", "primary-key"}:
+        names = data.get("fieldNames") or (
+            resource.primary_key if kind == "primary-key" else []
+        )
+        column = names[0] if names else column
+        cells = data.get("cells") or []
+        positions = [resource.field_names.index(n) for n in names if n in resource.field_names]
+        value = ", ".join(cells[i] for i in positions if i < len(cells)) or None
+    if kind in {"extra-cell"} and not column:
+        column = f"(column {data.get('fieldNumber')})"
+    line: int | None
+    if kind.endswith("label") or kind == "header-error":
+        line = line_map.line(1) or 1
+        column = data.get("label") or column
+        value = data.get("label")
+    else:
+        line = line_map.line(row)
+    message = _message(kind, data, resource)
+    return Finding(
+        check=check,
+        severity=Severity.ERROR,
+        message=message,
+        resource=resource.name,
+        path=resource.path,
+        line=line,
+        column=column,
+        value=None if value is None else str(value),
+        hint=hint_for(check, field_spec, resource, data),
+    )
+
+
+def _kebab(name: str) -> str:
+    out = []
+    for char in name:
+        if char.isupper():
+            out.append("-" + char.lower())
+        else:
+            out.append(char)
+    return "".join(out).strip("-")
+
+
+def _message(kind: str, data: dict[str, Any], resource: Resource) -> str:
+    column = data.get("fieldName")
+    cell = data.get("cell")
+    note = str(data.get("note") or "")
+    if kind == "type-error":
+        return f"{cell!r} is not a valid value of type {note.removeprefix('type is ')} for " \
+               f"column {column!r}."
+    if kind == "constraint-error":
+        if "required" in note:
+            return f"Column {column!r} must not be empty."
+        return f"{cell!r} in column {column!r} breaks the {note}."
+    if kind == "foreign-key":
+        return f"This row refers to a row that does not exist: {note}."
+    if kind == "primary-key":
+        return f"This row's key repeats another row's key ({note})."
+    if kind == "unique-error":
+        return f"{cell!r} in column {column!r} must be unique: {note}."
+    if kind == "missing-cell":
+        return f"This row has fewer cells than the header: column {column!r} is missing."
+    if kind == "extra-cell":
+        return f"This row has more cells than the header: {cell!r} is extra."
+    if kind == "blank-row":
+        return "This row is empty."
+    return str(data.get("message") or kind)

@@ -1,0 +1,69 @@
+"""Run the three layers over a package, in one direction: read → structure → frames → integrity.
+
+Each later layer sees only the tables the earlier one could parse, so a broken file yields its
+own located error instead of a cascade of confusing ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from clusterdata.findings import Finding, Summary, merge, summarise
+from clusterdata.package import DataPackage, open_package
+
+
+@dataclass
+class Report:
+    package: DataPackage
+    findings: list[Finding]
+    summary: Summary
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "valid": self.valid,
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary.to_dict(),
+        }
+
+
+def default_checks_dir(package: DataPackage) -> Path | None:
+    """The dataset's SQL checks live in `schemas/checks/` beside the package folder."""
+    candidate = package.root.parent / "schemas" / "checks"
+    return candidate if candidate.is_dir() else None
+
+
+def validate(
+    source: str | os.PathLike[str] | DataPackage | None = None,
+    *,
+    checks_dir: Path | None = None,
+    use_default_checks: bool = True,
+) -> Report:
+    """Validate a data package; never raises for bad data (only `UsageError` for no package)."""
+    from clusterdata.frames import check_frames
+    from clusterdata.integrity import check_integrity
+    from clusterdata.structure import check_structure
+
+    package = source if isinstance(source, DataPackage) else open_package(source)
+    if checks_dir is None and use_default_checks:
+        checks_dir = default_checks_dir(package)
+    structure = check_structure(package)
+    findings = list(structure.findings)
+    checks_run = 1
+    frame_findings, frame_checks = check_frames(package, structure)
+    findings.extend(frame_findings)
+    checks_run += frame_checks
+    integrity_findings, integrity_checks = check_integrity(package, structure, checks_dir)
+    findings.extend(integrity_findings)
+    checks_run += integrity_checks
+    merged = merge(findings)
+    return Report(
+        package=package,
+        findings=merged,
+        summary=summarise(merged, structure.rows, checks_run),
+    )
