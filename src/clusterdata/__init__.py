@@ -8,9 +8,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "validate"]
+__all__ = ["IntegrityError", "__version__", "connect", "load", "validate"]
 
 if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
     from clusterdata.validate import Report
 
 
@@ -19,3 +22,27 @@ def validate(source: Any = None, **options: Any) -> Report:
     from clusterdata.validate import validate as _validate
 
     return _validate(source, **options)
+
+
+def load(source: Any = None, **options: Any) -> dict[str, pd.DataFrame]:
+    """Every table as a typed pandas DataFrame (default: the bundled dataset; a URL or
+    `version=`/`base_url=` downloads and verifies a release); see `clusterdata.api.load`."""
+    from clusterdata.api import load as _load
+
+    return _load(source, **options)
+
+
+def connect(source: Any = None, **options: Any) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with every table loaded; see `clusterdata.api.connect`."""
+    from clusterdata.api import connect as _connect
+
+    return _connect(source, **options)
+
+
+def __getattr__(name: str) -> Any:
+    # `clusterdata.IntegrityError` without importing the download machinery up front.
+    if name == "IntegrityError":
+        from clusterdata.remote import IntegrityError
+
+        return IntegrityError
+    raise AttributeError(f"module 'clusterdata' has no attribute {name!r}")

@@ -119,3 +119,7 @@ def summarise(
         warnings=sum(1 for f in findings if not f.is_error),
         by_check=dict(sorted(counts.items())),
     )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -7,6 +7,7 @@ URL, or lets a malformed descriptor crash the caller: every problem becomes a lo
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -25,6 +26,8 @@ MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
 #: A zipped package may not unpack to more than this (zip bombs).
 MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+#: Frictionless refuses any other resource name, and with it the whole package.
+_NAME = re.compile(r"^[-a-z0-9._/]+$")
 
 
 class UsageError(Exception):
@@ -233,6 +236,19 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
             error(check, message, resource=name, path=display, value=value, hint=hint)
         )
 
+    if name in package.rejected or package.resource(name) is not None:
+        package.findings.append(error(
+            "descriptor-error", f"Two resources are named {name!r}; the second is not checked.",
+            resource=name, path=display, value=name,
+            hint="Give every resource its own name: keys and reports refer to tables by name.",
+        ))
+        return
+    if not _NAME.match(name):
+        reject("descriptor-error", f"The resource name {name!r} is not a valid Frictionless name.",
+               "Use only lower-case letters, digits and - . _ / in a resource name, "
+               "such as clusters.", value=name)
+        return
+
     if "data" in spec and "path" not in spec:
         package.findings.append(warning(
             "inline-data", f"Resource {name!r} holds inline data, which is not checked.",
@@ -256,6 +272,12 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
                value=raw_path)
         return
     assert file is not None
+    if not file.is_file():  # also a folder or a named pipe, which would block a reader
+        what = ("is a folder, not a file" if file.is_dir()
+                else "is not a regular file" if file.exists() else "does not exist")
+        reject("missing-file", f"The file {raw_path!r} of resource {name!r} {what}.",
+               "Add the file, or correct the path in datapackage.json.", value=raw_path)
+        return
     fmt = str(spec.get("format") or PurePosixPath(raw_path).suffix.lstrip(".")).lower()
     if fmt not in TABULAR_FORMATS:
         package.findings.append(warning(
@@ -266,16 +288,20 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         ))
         package.rejected.add(name)
         return
-    if not file.is_file():
-        reject("missing-file", f"The file {raw_path!r} of resource {name!r} does not exist.",
-               "Add the file, or correct the path in datapackage.json.", value=raw_path)
-        return
     schema = _schema(package, name, spec.get("schema"), display)
     if schema is None:
         package.rejected.add(name)
         return
     dialect = spec.get("dialect") if isinstance(spec.get("dialect"), dict) else {}
     encoding = spec.get("encoding") if isinstance(spec.get("encoding"), str) else "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        reject("encoding-error", f"Resource {name!r} declares the encoding {encoding!r}, "
+               "which is not a known text encoding.",
+               'Save the file as UTF-8 and declare "encoding": "utf-8" (or leave it out).',
+               value=encoding)
+        return
     package.resources.append(Resource(
         name=name, path=raw_path, file=file, schema=schema, dialect=dialect,
         encoding=encoding.lower(), format=fmt,

@@ -26,6 +26,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                         help="skip the dataset's SQL checks (keys are still checked)")
     parser.add_argument("--base", default=None, metavar="REF",
                         help="also apply the contribution rules against this git ref")
+    parser.add_argument("--allow-breaking", action="store_true",
+                        help="with --base: report removed or renamed ids as warnings "
+                        "(maintainers, for a deliberate major version)")
     return parser
 
 
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if args.base:
         from clusterdata.contribution import apply_contribution_rules
 
-        report = apply_contribution_rules(report, args.base)
+        report = apply_contribution_rules(report, args.base, allow_breaking=args.allow_breaking)
     color = args.format == "text" and args.output is None and use_color()
     emit(render(report, args.format, color=color, prefix=prefix_for(report.package.root)),
          args.output)

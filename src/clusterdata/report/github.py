@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clusterdata.findings import Finding
+from clusterdata.findings import Finding, plural
 from clusterdata.validate import Report
 
 
@@ -36,7 +36,8 @@ def render_github(report: Report, prefix: str = "") -> str:
     lines = [annotation(f, prefix) for f in report.findings]
     s = report.summary
     lines.append(
-        f"{'valid' if report.valid else 'invalid'}: {s.tables} tables, {s.rows} rows, "
-        f"{s.checks_run} checks, {s.errors} errors, {s.warnings} warnings"
+        f"{'valid' if report.valid else 'invalid'}: {plural(s.tables, 'table')}, "
+        f"{plural(s.rows, 'row')}, {plural(s.checks_run, 'check')}, "
+        f"{plural(s.errors, 'error')}, {plural(s.warnings, 'warning')}"
     )
     return "\n".join(lines) + "\n"

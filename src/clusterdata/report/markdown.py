@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clusterdata.findings import plural
 from clusterdata.validate import Report
 
 MAX_ROWS = 200
@@ -17,8 +18,9 @@ def render_markdown(report: Report, prefix: str = "") -> str:
     out = [
         f"## Data validation: {verdict}",
         "",
-        f"{s.tables} tables, {s.rows} rows, {s.checks_run} checks run: "
-        f"**{s.errors} errors**, {s.warnings} warnings.",
+        f"{plural(s.tables, 'table')}, {plural(s.rows, 'row')}, "
+        f"{plural(s.checks_run, 'check')} run: **{plural(s.errors, 'error')}**, "
+        f"{plural(s.warnings, 'warning')}.",
         "",
     ]
     if s.rows_per_table:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
+from clusterdata.findings import plural
 from clusterdata.validate import Report
 
 #: Past this many findings of one check in one file, the text shows examples and a count.
@@ -35,7 +36,7 @@ def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str
                 where += f", column {f.column}"
             label = paint(_RED, "error") if f.is_error else paint(_YELLOW, "warning")
             out.append(f"  {where}: {label} [{f.check}] {f.message}")
-            if f.value is not None and f.value != "" and f.value not in f.message:
+            if f.value not in (None, "") and repr(f.value) not in f.message:
                 out.append(f"      value: {f.value!r}")
             if f.hint:
                 out.append(paint(_DIM, f"      fix: {f.hint}"))
@@ -46,7 +47,8 @@ def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str
     verdict = paint(_GREEN, "valid") if report.valid else paint(_RED, "invalid")
     tables = ", ".join(f"{t} {n}" for t, n in s.rows_per_table.items())
     out.append(
-        f"{report.package.name}: {verdict} — {s.tables} tables, {s.rows} rows ({tables}); "
-        f"{s.checks_run} checks run; {s.errors} errors, {s.warnings} warnings."
+        f"{report.package.name}: {verdict} — {plural(s.tables, 'table')}, "
+        f"{plural(s.rows, 'row')} ({tables}); {plural(s.checks_run, 'check')} run; "
+        f"{plural(s.errors, 'error')}, {plural(s.warnings, 'warning')}."
     )
     return "\n".join(out) + "\n"

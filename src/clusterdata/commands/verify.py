@@ -1,0 +1,96 @@
+"""`clusterdata verify`: is this downloaded release byte for byte the published one, and valid?"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "verify",
+        help="check a downloaded release against its descriptor's hashes and byte counts",
+        description="Re-check a published release: every file listed in its datapackage.json "
+        "must have the declared byte count and hash; then the package is validated. Prints "
+        "'intact' or what differs. Exit 0 intact, 1 not intact, 2 usage error.",
+        epilog="Example: clusterdata verify dist/clusterdata-1.0.0  "
+        "(or a URL: https://example.org/releases/clusterdata-1.0.0/datapackage.json)",
+    )
+    parser.add_argument("release", metavar="PATH_OR_URL",
+                        help="a release folder, its datapackage.json or zip, or the http(s) URL "
+                        "of its datapackage.json")
+    parser.add_argument("--no-validate", action="store_true",
+                        help="only compare hashes and sizes; skip validation")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from clusterdata import remote
+
+    if remote.is_url(args.release):
+        with tempfile.TemporaryDirectory(prefix="clusterdata-verify-") as folder:
+            root = Path(folder)
+            descriptor, problems = remote.fetch_to(args.release, root)
+            return _verify(args, root, descriptor, problems, shown=args.release)
+    from clusterdata.package import open_package
+
+    package = open_package(args.release)
+    if not package.descriptor:
+        for finding in package.findings:
+            print(f"{finding.path}: {finding.message}")
+        print("not intact: the descriptor cannot be read")
+        return 1
+    return _verify(args, package.root, package.descriptor, [], shown=args.release,
+                   package=package)
+
+
+def _verify(
+    args: argparse.Namespace,
+    root: Path,
+    descriptor: dict[str, Any],
+    problems: list[Any],
+    *,
+    shown: str,
+    package: Any = None,
+) -> int:
+    from clusterdata import remote
+
+    entries = remote.entries(descriptor)
+    entries += [e for e in remote.sums_entries(root) if e.path not in {x.path for x in entries}]
+    if not entries:
+        print(f"{shown}: the descriptor lists no files, so there is nothing to verify.")
+        print("not intact")
+        return 1
+    already = {p.file for p in problems}
+    mismatches = list(problems) + [
+        m for m in remote.check_release(root, descriptor, with_sums=True)
+        if m.file not in already
+    ]
+    label = " ".join(str(descriptor.get(k)) for k in ("name", "version") if descriptor.get(k))
+    print(f"{label or shown}: {len(entries)} files checked against datapackage.json")
+    for mismatch in mismatches:
+        print(f"  {mismatch.sentence()}")
+    valid = True
+    if not args.no_validate:
+        from clusterdata.validate import validate
+
+        report = validate(package if package is not None else root)
+        s = report.summary
+        valid = report.valid
+        print(f"validation: {'valid' if valid else 'invalid'}, {s.errors} errors, "
+              f"{s.warnings} warnings")
+        for finding in [f for f in report.findings if f.is_error][:20]:
+            where = ":".join(str(x) for x in (finding.path, finding.line) if x)
+            print(f"  {where}: {finding.message}" if where else f"  {finding.message}")
+    if mismatches or not valid:
+        reasons = []
+        if mismatches:
+            reasons.append(f"{len(mismatches)} of {len(entries)} files differ from the descriptor")
+        if not valid:
+            reasons.append("validation found errors")
+        print("not intact: " + "; ".join(reasons))
+        return 1
+    print("intact")
+    return 0

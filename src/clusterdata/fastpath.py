@@ -1,0 +1,746 @@
+"""Layer 1 at scale: the same Table Schema checks as frictionless-py, evaluated in DuckDB.
+
+Why: frictionless-py validates row by row in Python (~55 s for a 1M-row package on 2 cores) and
+re-parses referenced tables for foreign keys. Here every cell is loaded as text into DuckDB and
+checked column-wise, yet the findings are *the same* as frictionless's — same check ids, rows,
+columns and physical lines — because frictionless stays the judge of every doubtful cell:
+
+1. A vectorised SQL pre-filter marks a cell *clean* only when it certainly passes: a strict
+   pattern per type (a subset of what frictionless accepts — never DuckDB's looser TRY_CAST,
+   which turns '1987.5' into 1988), then the constraints on the cast value.
+2. Every row with a cell that is not certainly clean (a *suspect*), every ragged row and every
+   blank row is handed to frictionless's own `Row` with the schema's own cell readers; its
+   errors are the findings. Suspects are few in real data, so Python touches few rows; a column
+   the pre-filter cannot judge (an exotic type or format) simply makes all its rows suspects,
+   which is slower but still exact.
+3. Keys (primary key, `unique`, foreign keys) compare the *parsed* values, as frictionless does
+   (`'01'` and `'1'` are the same integer): clean cells are canonicalised in SQL, suspects by
+   frictionless, and duplicates / dangling references are GROUP BY and anti-join queries.
+
+Physical lines come from one vectorised pass over the bytes (record boundaries are newlines
+outside quotes), checked against DuckDB's own record count; when the two disagree — a stray
+quote, an unusual dialect — the component falls back to frictionless, which is always correct.
+
+When: `use_fast_path` decides per group of tables linked by foreign keys (they must run in the
+same engine). Measured on this 2-core machine (bench/results.md): DuckDB's fixed start-up
+(import + connect, ~0.25 s) only pays off once frictionless needs longer than that, which is
+about `FAST_MIN_BYTES` of CSV (~5,000 rows of our shape). `CLUSTERDATA_FASTPATH=1` forces the
+fast path (tests use it on tiny inputs), `=0` disables it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import csv
+import io
+import json
+import os
+import re
+from array import array
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from clusterdata.findings import Finding
+from clusterdata.lines import LineMap, _swallowed
+from clusterdata.package import DataPackage, Resource, as_list
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from clusterdata.structure import StructureResult
+
+#: Below this many bytes of CSV in a group of linked tables frictionless is faster than DuckDB's
+#: start-up; measured with bench/run.py (see the module docstring and bench/results.md).
+FAST_MIN_BYTES = 512 * 1024
+ENV = "CLUSTERDATA_FASTPATH"
+_UTF8 = {"utf-8", "utf8", "utf_8"}
+#: Types whose parsed values compare equal exactly when `str(value)` does, so keys can be
+#: compared as canonical text in SQL.
+_KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
+_PLAIN_DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator",
+                  "caseSensitiveHeader", "csvddfVersion"}
+
+
+def mode() -> str:
+    """'force', 'off' or 'auto', from the environment."""
+    value = os.environ.get(ENV, "").strip().lower()
+    if value in {"1", "true", "yes", "force", "on"}:
+        return "force"
+    if value in {"0", "false", "no", "off"}:
+        return "off"
+    return "auto"
+
+
+def use_fast_path(group_bytes: int) -> bool:
+    """Whether a group of linked tables of this total size should run in DuckDB."""
+    chosen = mode()
+    if chosen == "force":
+        return True
+    if chosen == "off":
+        return False
+    return group_bytes >= FAST_MIN_BYTES
+
+
+# ---------------------------------------------------------------------------------------------
+# Preparation: bytes → record boundaries and physical lines, without the csv module.
+
+
+@dataclass
+class Prepared:
+    """A resource whose bytes are plain enough for the fast path, with its record map."""
+
+    resource: Resource
+    line_map: LineMap
+    #: Byte offset where each record starts (record 0 = header) and ends (exclusive).
+    starts: Any
+    ends: Any
+    #: Indexes (into records) of blank records: frictionless reports them as blank rows.
+    blank: list[int]
+    #: Indexes of records that span several lines (quoted newlines).
+    multiline: list[int]
+    embedded_newlines: int
+    header: list[str]
+    data: bytes = field(repr=False)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def prepare(resource: Resource) -> Prepared | None:
+    """Read the file once and find its records; None when only the general path is safe.
+
+    Returns None (so frictionless and the byte scanner of `lines` handle the file) for anything
+    but plain UTF-8 CSV: a BOM, a NUL byte, invalid UTF-8, CR-only line ends, an unusual dialect,
+    or a header that differs from the schema's field names (frictionless reports label errors).
+    """
+    import numpy as np
+
+    if resource.encoding not in _UTF8 or resource.format not in {"csv", "tsv"}:
+        return None
+    if not set(resource.dialect) <= _PLAIN_DIALECT or not resource.dialect.get("header", True):
+        return None
+    if not resource.dialect.get("doubleQuote", True) or not resource.fields:
+        return None
+    try:
+        data = resource.file.read_bytes()
+    except OSError:
+        return None
+    if not data or data.startswith(codecs.BOM_UTF8) or b"\x00" in data:
+        return None
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buffer == 10)
+    quotes = np.flatnonzero(buffer == ord(resource.quote_char))
+    del buffer
+    if len(quotes):
+        # A newline ends a record when an even number of quote characters precede it.
+        inside = (np.searchsorted(quotes, newlines) & 1).astype(bool)
+        ends = newlines[~inside]
+    else:
+        ends = newlines
+    size = len(data)
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.concatenate((ends, [size]))
+    if starts[-1] >= size:  # the file ends with a newline: no record after it
+        starts, ends = starts[:-1], ends[:-1]
+    lengths = ends - starts
+    # Physical line of each record's first byte.
+    lines = np.searchsorted(newlines, starts) + 1
+    spans = np.searchsorted(newlines, ends) - np.searchsorted(newlines, starts)
+    crlf = data.count(b"\r\n") > 0
+    blank_mask = lengths == 0
+    if crlf:
+        blank_mask |= (lengths == 1) & (np.frombuffer(data, np.uint8)[np.minimum(starts, size - 1)]
+                                        == 13)
+    blank = [int(i) for i in np.flatnonzero(blank_mask) if i > 0]
+    multiline = [int(i) for i in np.flatnonzero(spans > 0)]
+    if 0 in multiline or 0 in blank or len(starts) == 0:
+        return None  # a header over several lines: leave it to the csv module
+    header_text = data[starts[0]:ends[0]].decode("utf-8").rstrip("\r")
+    header = next(csv.reader([header_text], delimiter=resource.delimiter,
+                             quotechar=resource.quote_char), [])
+    if header != resource.field_names:
+        return None
+    line_map = LineMap(starts=array("q"), total_lines=int(len(newlines) + (
+        0 if size and data[-1:] == b"\n" else 1)))
+    line_map.starts.frombytes(lines.astype(np.int64).tobytes())
+    return Prepared(resource=resource, line_map=line_map, starts=starts, ends=ends, blank=blank,
+                    multiline=multiline, embedded_newlines=int(spans.sum()), header=header,
+                    data=data)
+
+
+def swallowed_findings(prepared: Prepared) -> list[Finding]:
+    """The `lines.map_lines` check for stray quotes, on the few records that span lines."""
+    resource = prepared.resource
+    findings: list[Finding] = []
+    for index in prepared.multiline:
+        record = _parse_record(prepared, index)
+        start = int(prepared.line_map.starts[index])
+        end = start + _span(prepared, index)
+        findings.extend(_swallowed(resource, record, prepared.header, start, end,
+                                   len(prepared.header)))
+    return findings
+
+
+def _span(prepared: Prepared, index: int) -> int:
+    start, end = int(prepared.starts[index]), int(prepared.ends[index])
+    return prepared.data.count(b"\n", start, end)
+
+
+def _parse_record(prepared: Prepared, index: int) -> list[str]:
+    resource = prepared.resource
+    raw = prepared.data[int(prepared.starts[index]):int(prepared.ends[index])]
+    text = raw.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=resource.delimiter,
+                        quotechar=resource.quote_char, strict=False)
+    return next(reader, [])
+
+
+# ---------------------------------------------------------------------------------------------
+# Eligibility of a schema: keys must be comparable as canonical text.
+
+
+def schema_supported(resource: Resource, package_resources: dict[str, Resource]) -> bool:
+    """Keys of types whose values compare like their text; foreign keys between equal types."""
+    types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
+    keyed = set(resource.primary_key)
+    for spec in resource.fields:
+        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
+        if (constraints or {}).get("unique"):
+            keyed.add(str(spec.get("name")))
+    for fk in resource.foreign_keys:
+        fields = as_list(fk.get("fields"))
+        keyed.update(fields)
+        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+        target = package_resources.get(str((ref or {}).get("resource") or "") or resource.name)
+        if target is None:
+            continue
+        target_types = {str(f.get("name")): str(f.get("type", "string")) for f in target.fields}
+        for local, remote in zip(fields, as_list((ref or {}).get("fields")), strict=False):
+            if types.get(local) != target_types.get(remote):
+                return False
+            if target_types.get(remote) not in _KEY_TYPES:
+                return False
+    return all(types.get(name, "string") in _KEY_TYPES for name in keyed)
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+_TRUE = ["true", "True", "TRUE", "1"]
+_FALSE = ["false", "False", "FALSE", "0"]
+_URI = r"https?://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?"
+_DATETIME = (r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?")
+
+
+def _enum_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+class _Column:
+    """SQL for one field: missing, certainly-clean, canonical key text."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, fl_field: Any, spec: dict[str, Any],
+                 index: int) -> None:
+        self.index = index
+        self.spec = spec
+        self.kind = str(spec.get("type", "string"))
+        self.fmt = str(spec.get("format", "default") or "default")
+        self.v = f"coalesce(c{index}, '')"
+        missing = fl_field.missing_values
+        if not fl_field.has_defined("missing_values") and fl_field.schema:
+            missing = fl_field.schema.missing_values
+        self.missing_values = [str(m) for m in missing]
+        self.constraints = dict(fl_field.constraints or {})
+        self.supported = set(fl_field.supported_constraints)
+        self.connection = connection
+        self.fl_field = fl_field
+
+    def missing(self) -> str:
+        if not self.missing_values:
+            return "FALSE"
+        return f"({self.v} IN ({', '.join(_lit(m) for m in self.missing_values)}))"
+
+    def _type_ok(self) -> str:
+        v, kind, fmt, spec = self.v, self.kind, self.fmt, self.spec
+        if kind == "string":
+            if fmt == "default":
+                return "TRUE"
+            if fmt == "uri":
+                return f"regexp_full_match({v}, {_lit(_URI)})"
+            return "FALSE"
+        if kind == "any":
+            return "TRUE"
+        if kind in {"integer", "number"} and ({"bareNumber", "groupChar", "decimalChar"}
+                                              & set(spec)):
+            return "FALSE"
+        if kind == "integer":
+            return f"regexp_full_match({v}, '-?[0-9]{{1,18}}')"
+        if kind == "number":
+            return f"regexp_full_match({v}, '-?[0-9]{{1,15}}(\\.[0-9]{{1,15}})?')"
+        if kind == "year":
+            return f"regexp_full_match({v}, '[0-9]{{4}}')"
+        if kind == "boolean":
+            values = [str(x) for x in (spec.get("trueValues", _TRUE) or [])] + [
+                str(x) for x in (spec.get("falseValues", _FALSE) or [])]
+            if not values:
+                return "FALSE"
+            return f"({v} IN ({', '.join(_lit(x) for x in values)}))"
+        if kind == "date" and fmt == "default":
+            return (f"(regexp_full_match({v}, '[1-9][0-9]{{3}}-[0-9]{{2}}-[0-9]{{2}}') "
+                    f"AND TRY_CAST({v} AS DATE) IS NOT NULL)")
+        if kind == "datetime" and fmt == "default":
+            return (f"(regexp_full_match({v}, {_lit(_DATETIME)}) "
+                    f"AND TRY_CAST(replace({v}, 'Z', '') AS TIMESTAMP) IS NOT NULL)")
+        return "FALSE"
+
+    def _typed(self) -> str | None:
+        """The clean cell as a comparable SQL value, for minimum/maximum."""
+        if self.kind in {"integer", "year"}:
+            return f"CAST({self.v} AS BIGINT)"
+        if self.kind == "number":
+            return f"CAST({self.v} AS DOUBLE)"
+        if self.kind == "date" and self.fmt == "default":
+            return f"CAST({self.v} AS DATE)"
+        return None
+
+    def _bound(self, name: str, value: Any) -> str:
+        """SQL that is TRUE only when the bound certainly holds; FALSE makes a suspect."""
+        typed = self._typed()
+        parsed = self.fl_field.create_value_reader()(value)
+        if typed is None or parsed is None:
+            return "FALSE"
+        if self.kind in {"integer", "year"}:
+            literal = str(int(parsed))
+        elif self.kind == "number":
+            bound = float(parsed)
+            slack = 1e-9 * max(1.0, abs(bound))
+            # Values within `slack` of the bound are left to frictionless's Decimal arithmetic.
+            bound = bound + slack if name in {"minimum", "exclusiveMinimum"} else bound - slack
+            literal = repr(bound)
+            if not re.fullmatch(r"-?[0-9.e+-]+", literal):
+                return "FALSE"
+        else:
+            literal = f"DATE {_lit(parsed.isoformat())}"
+        operator = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">",
+                    "exclusiveMaximum": "<"}[name]
+        if self.kind == "number":
+            operator = {"minimum": ">", "maximum": "<", "exclusiveMinimum": ">",
+                        "exclusiveMaximum": "<"}[name]
+        return f"({typed} {operator} {literal})"
+
+    def _pattern_ok(self, pattern: str) -> bool:
+        import duckdb
+
+        if "[:" in pattern or "\\Z" in pattern:
+            return False
+        try:
+            self.connection.execute("SELECT regexp_full_match('', ?)", [pattern]).fetchall()
+        except duckdb.Error:
+            return False
+        return True
+
+    def _constraints_ok(self) -> str:
+        parts: list[str] = []
+        v = self.v
+        for name, value in self.constraints.items():
+            if name not in self.supported or name in {"required", "unique"}:
+                continue
+            if name in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
+                parts.append(self._bound(name, value))
+            elif name == "enum" and isinstance(value, list):
+                texts = [_enum_text(x) for x in value]
+                parts.append(f"({v} IN ({', '.join(_lit(t) for t in texts)}))" if texts
+                             else "FALSE")
+            elif name == "pattern" and isinstance(value, str) and self.kind == "string":
+                parts.append(f"regexp_full_match({v}, {_lit(value)})"
+                             if self._pattern_ok(value) else "FALSE")
+            elif name == "minLength" and isinstance(value, int) and not isinstance(value, bool):
+                parts.append(f"(length({v}) >= {value})")
+            elif name == "maxLength" and isinstance(value, int) and not isinstance(value, bool):
+                parts.append(f"(length({v}) <= {value})")
+            else:
+                parts.append("FALSE")
+        return " AND ".join(parts) if parts else "TRUE"
+
+    def suspect(self) -> str:
+        """TRUE when frictionless must look at this cell."""
+        required = bool(self.constraints.get("required"))
+        when_missing = "TRUE" if required else "FALSE"
+        return (f"(CASE WHEN {self.missing()} THEN {when_missing} "
+                f"ELSE NOT coalesce({self._type_ok()} AND {self._constraints_ok()}, FALSE) END)")
+
+    def canonical(self) -> str:
+        """`str(value)` of the parsed value of a clean cell, as frictionless would compare it."""
+        v = self.v
+        if self.kind in {"integer", "year"}:
+            body = f"CAST(CAST({v} AS BIGINT) AS VARCHAR)"
+        elif self.kind == "boolean":
+            trues = [str(x) for x in (self.spec.get("trueValues", _TRUE) or [])]
+            body = (f"(CASE WHEN {v} IN ({', '.join(_lit(t) for t in trues) or 'NULL'}) "
+                    "THEN 'True' ELSE 'False' END)")
+        else:  # string, date (strict ISO form is its own str())
+            body = v
+        return f"(CASE WHEN {self.missing()} THEN NULL ELSE {body} END)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Running the checks
+
+
+class FastPathUnavailable(Exception):
+    """DuckDB's reading of a file disagrees with the record map: use frictionless instead."""
+
+
+@dataclass
+class _Table:
+    prepared: Prepared
+    sql: str  # raw table
+    keys_sql: str  # canonical keys table
+    columns: list[_Column]
+    key_fields: list[str]
+    fl_schema: Any
+    handlers: Any
+    #: Fields other tables' foreign keys point at: their canonical values are needed too.
+    referenced: list[str] = field(default_factory=list)
+
+
+def check_group(
+    package: DataPackage,
+    prepared: list[Prepared],
+    usable_fks: dict[str, list[dict[str, Any]]],
+    result: StructureResult,
+) -> list[Finding]:
+    """All findings for a group of linked tables; raises FastPathUnavailable to fall back."""
+    import duckdb
+
+    from clusterdata.duck import connect
+
+    connection = connect()
+    try:
+        tables: dict[str, _Table] = {}
+        descriptors: list[tuple[Resource, dict[str, Any]]] = []
+        for index, item in enumerate(prepared):
+            tables[item.resource.name] = _load(connection, item, index)
+        link_referenced(tables, usable_fks)
+        for table in tables.values():
+            descriptors.extend((table.prepared.resource, d)
+                               for d in _cell_checks(connection, table))
+        for name, table in tables.items():
+            descriptors.extend((table.prepared.resource, d) for d in _key_checks(
+                connection, table, tables, usable_fks.get(name, [])))
+    except duckdb.Error as exc:
+        raise FastPathUnavailable(str(exc)) from exc
+    finally:
+        connection.close()
+    from clusterdata.structure import _to_finding
+
+    findings = []
+    for item in prepared:
+        findings.extend(swallowed_findings(item))
+    for resource, data in descriptors:
+        findings.append(_to_finding(resource, data, result.line_maps[resource.name]))
+    return findings
+
+
+def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, index: int) -> _Table:
+    """Read all cells as text with DuckDB; ragged and blank records come from the record map."""
+    import numpy as np
+    import pyarrow as pa
+    from frictionless import Schema
+    from frictionless.table.row import create_cell_handlers
+
+    resource = prepared.resource
+    width = len(resource.fields)
+    raw = f"__fp_raw_{index}"
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    quote = _lit(resource.quote_char)
+    connection.execute(f"DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    connection.execute(
+        f"CREATE TABLE {raw} AS SELECT * FROM read_csv(?, header = false, skip = 1, "
+        f"auto_detect = false, delim = {_lit(resource.delimiter)}, quote = {quote}, "
+        f"escape = {quote}, columns = {columns}, store_rejects = true, "
+        "max_line_size = 100000000)",
+        [str(resource.file)],
+    ).fetchall()
+    rejects = connection.execute(
+        "SELECT line_byte_position, error_type FROM reject_errors ORDER BY line_byte_position"
+    ).fetchall()
+    if any(kind not in {"MISSING COLUMNS", "TOO MANY COLUMNS"} for _, kind in rejects):
+        raise FastPathUnavailable(f"{resource.name}: DuckDB rejected a record")
+    records = len(prepared.starts)
+    count = int(connection.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0])
+    blank = set(prepared.blank)
+    # Map each rejected record's byte position to the first non-blank record at or after it.
+    non_blank = np.array([i for i in range(1, records) if i not in blank], dtype=np.int64) \
+        if blank else np.arange(1, records, dtype=np.int64)
+    rejected: set[int] = set()
+    if rejects:
+        positions = np.array(sorted({int(p) for p, _ in rejects}), dtype=np.int64)
+        where = np.searchsorted(prepared.starts[non_blank], positions)
+        if (where >= len(non_blank)).any():
+            raise FastPathUnavailable(f"{resource.name}: a rejected record cannot be placed")
+        rejected = {int(non_blank[w]) for w in where}
+        if len(rejected) != len(positions):
+            raise FastPathUnavailable(f"{resource.name}: rejected records overlap")
+    kept = non_blank if not rejected else np.array(
+        [i for i in non_blank.tolist() if i not in rejected], dtype=np.int64)
+    if count != len(kept):
+        raise FastPathUnavailable(
+            f"{resource.name}: DuckDB read {count} records, the record map has {len(kept)}")
+    newline_sum = " + ".join(
+        f"coalesce(sum(length(c{i}) - length(replace(c{i}, chr(10), ''))), 0)"
+        for i in range(width))
+    seen = int(connection.execute(f"SELECT {newline_sum} FROM {raw}").fetchall()[0][0])
+    expected = sum(_span(prepared, i) for i in prepared.multiline if i not in rejected)
+    if seen != expected:
+        raise FastPathUnavailable(f"{resource.name}: quoted line breaks disagree")
+    sql = f"__fp_{index}"
+    # Row number as frictionless counts it: the record's 1-based index (header = 1).
+    if not blank and not rejected:
+        connection.execute(
+            f"CREATE TABLE {sql} AS SELECT *, rowid + 2 AS rn, FALSE AS __py FROM {raw}")
+    else:
+        connection.register("__fp_rn", pa.table({"rn": pa.array(kept + 1)}))
+        connection.execute(f"CREATE TABLE {sql} AS SELECT r.*, n.rn, FALSE AS __py "
+                           f"FROM {raw} AS r POSITIONAL JOIN __fp_rn AS n")
+        connection.unregister("__fp_rn")
+        extra: dict[str, list[Any]] = {f"c{i}": [] for i in range(width)}
+        extra["rn"], extra["__py"] = [], []
+        for record in sorted(blank | rejected):
+            cells = _parse_record(prepared, record) if record in rejected else []
+            for i in range(width):
+                extra[f"c{i}"].append(cells[i] if i < len(cells) else None)
+            extra["rn"].append(record + 1)
+            extra["__py"].append(True)
+        arrow = pa.table({k: pa.array(v, pa.string() if k.startswith("c") else None)
+                          for k, v in extra.items()})
+        connection.register("__fp_extra", arrow)
+        connection.execute(f"INSERT INTO {sql} SELECT * FROM __fp_extra")
+        connection.unregister("__fp_extra")
+    connection.execute(f"DROP TABLE {raw}")
+    fl_schema = Schema.from_descriptor(copy.deepcopy(resource.schema))
+    handlers = create_cell_handlers(fl_schema.fields)
+    cols = [_Column(connection, f, spec, i)
+            for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))]
+    key_fields = _key_fields(resource, prepared)
+    return _Table(prepared=prepared, sql=sql, keys_sql=f"__fp_keys_{index}", columns=cols,
+                  key_fields=key_fields, fl_schema=fl_schema, handlers=handlers)
+
+
+def _key_fields(resource: Resource, prepared: Prepared) -> list[str]:
+    """Fields whose canonical values a key check of this table, or one referring to it, uses."""
+    names = list(resource.primary_key)
+    for spec in resource.fields:
+        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
+        if (constraints or {}).get("unique"):
+            names.append(str(spec.get("name")))
+    for fk in resource.foreign_keys:
+        names.extend(as_list(fk.get("fields")))
+    return names
+
+
+def _cell_checks(connection: duckdb.DuckDBPyConnection, table: _Table) -> list[dict[str, Any]]:
+    """Hand suspect, blank and ragged rows to frictionless's Row; build the canonical keys."""
+    from frictionless.table.row import Row
+
+    resource = table.prepared.resource
+    cols = table.columns
+    names = resource.field_names
+    blank = " AND ".join(c.missing() for c in cols)
+    suspect = " OR ".join(c.suspect() for c in cols)
+    rows = connection.execute(
+        f"SELECT rn, __py, {', '.join(f'c{i}' for i in range(len(cols)))} FROM {table.sql} "
+        f"WHERE __py OR ({blank}) OR {suspect} ORDER BY rn"
+    ).fetchall()
+    descriptors: list[dict[str, Any]] = []
+    key_index = {n: names.index(n) for n in dict.fromkeys(_all_key_fields(table))}
+    overrides: dict[str, list[Any]] = {"rn": []} | {f"k{i}": [] for i in key_index.values()}
+    for rn, py, *cells in rows:
+        if py:
+            # A ragged or blank record: re-read with its real number of cells.
+            record = _parse_record(table.prepared, rn - 1) if rn - 1 not in set(
+                table.prepared.blank) else []
+            values: list[Any] = record
+        else:
+            values = ["" if c is None else c for c in cells]
+        row = Row(values, handlers=table.handlers, row_number=rn)
+        for fl_error in row.errors:
+            descriptors.append(fl_error.to_descriptor())
+        overrides["rn"].append(rn)
+        for name, i in key_index.items():
+            value = row[name]
+            overrides[f"k{i}"].append(None if value is None else str(value))
+    _build_keys(connection, table, key_index, overrides)
+    return descriptors
+
+
+def _all_key_fields(table: _Table) -> list[str]:
+    """Own key fields plus fields other tables' foreign keys point at."""
+    return table.key_fields + table.referenced
+
+
+def _build_keys(connection: duckdb.DuckDBPyConnection, table: _Table, key_index: dict[str, int],
+                overrides: dict[str, list[Any]]) -> None:
+    import pyarrow as pa
+
+    if not key_index:
+        return
+    connection.register("__fp_ov", pa.table({k: pa.array(v, pa.int64() if k == "rn"
+                                                          else pa.string())
+                                             for k, v in overrides.items()}))
+    select = ", ".join(
+        f"CASE WHEN o.rn IS NOT NULL THEN o.k{i} ELSE {table.columns[i].canonical()} END "
+        f"AS k{i}" for i in key_index.values())
+    connection.execute(
+        f"CREATE TABLE {table.keys_sql} AS SELECT t.rn, {select} FROM {table.sql} AS t "
+        "LEFT JOIN __fp_ov AS o ON o.rn = t.rn")
+    connection.unregister("__fp_ov")
+
+
+def _key_checks(
+    connection: duckdb.DuckDBPyConnection,
+    table: _Table,
+    tables: dict[str, _Table],
+    fks: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    resource = table.prepared.resource
+    names = resource.field_names
+    out: list[dict[str, Any]] = []
+
+    def raw_cells(rns: list[int]) -> dict[int, list[str]]:
+        if not rns:
+            return {}
+        import pyarrow as pa
+
+        connection.register("__fp_want", pa.table({"rn": pa.array(rns, pa.int64())}))
+        fetched = connection.execute(
+            f"SELECT t.rn, t.__py, {', '.join(f't.c{i}' for i in range(len(names)))} "
+            f"FROM {table.sql} AS t SEMI JOIN __fp_want AS w ON t.rn = w.rn").fetchall()
+        connection.unregister("__fp_want")
+        cells: dict[int, list[str]] = {}
+        for rn, py, *values in fetched:
+            if py and rn - 1 not in set(table.prepared.blank):
+                cells[rn] = _parse_record(table.prepared, rn - 1)
+            else:
+                cells[rn] = ["" if c is None else c for c in values] if not py else []
+        return cells
+
+    def k(name: str) -> str:
+        return f"k{names.index(name)}"
+
+    for spec in resource.fields:
+        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
+        if not (constraints or {}).get("unique"):
+            continue
+        name = str(spec.get("name"))
+        col = k(name)
+        found = connection.execute(
+            f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {col} ORDER BY rn) "
+            f"AS prev FROM {table.keys_sql} WHERE {col} IS NOT NULL) WHERE prev IS NOT NULL "
+            "ORDER BY rn").fetchall()
+        cells = raw_cells([rn for rn, _ in found])
+        for rn, prev in found:
+            row_cells = cells.get(rn, [])
+            index = names.index(name)
+            out.append({"type": "unique-error", "rowNumber": rn, "fieldName": name,
+                        "fieldNumber": index + 1,
+                        "cell": row_cells[index] if index < len(row_cells) else "",
+                        "cells": row_cells,
+                        "note": f"the same as in the row at position {prev}"})
+    if resource.primary_key:
+        cols = [k(n) for n in resource.primary_key]
+        all_null = " AND ".join(f"{c} IS NULL" for c in cols)
+        found = connection.execute(
+            f"SELECT rn, NULL FROM {table.keys_sql} WHERE {all_null} UNION ALL "
+            f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {', '.join(cols)} "
+            f"ORDER BY rn) AS prev FROM {table.keys_sql} WHERE NOT ({all_null})) "
+            "WHERE prev IS NOT NULL ORDER BY rn").fetchall()
+        cells = raw_cells([rn for rn, _ in found])
+        for rn, prev in found:
+            note = ('cells composing the primary keys are all "None"' if prev is None
+                    else f"the same as in the row at position {prev}")
+            out.append({"type": "primary-key", "rowNumber": rn, "cells": cells.get(rn, []),
+                        "note": note})
+    for fk in fks:
+        fields = as_list(fk.get("fields"))
+        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+        target_name = str((ref or {}).get("resource") or "") or resource.name
+        target_fields = as_list((ref or {}).get("fields"))
+        target = tables.get(target_name)
+        if target is None:
+            continue
+        target_names = target.prepared.resource.field_names
+        local = [k(f) for f in fields]
+        remote = [f"k{target_names.index(f)}" for f in target_fields]
+        on = " AND ".join(f"l.{a} IS NOT DISTINCT FROM r.{b}" for a, b in zip(
+            local, remote, strict=True))
+        local_null = " AND ".join(f"l.{a} IS NULL" for a in local)
+        remote_null = " AND ".join(f"{b} IS NULL" for b in remote)
+        found = connection.execute(
+            f"SELECT l.rn, {', '.join(f'l.{a}' for a in local)} FROM {table.keys_sql} AS l "
+            f"ANTI JOIN (SELECT * FROM {target.keys_sql} WHERE NOT ({remote_null})) AS r "
+            f"ON {on} WHERE NOT ({local_null}) ORDER BY l.rn").fetchall()
+        cells = raw_cells([row[0] for row in found])
+        for rn, *values in found:
+            shown = ", ".join("None" if v is None else str(v) for v in values)
+            note = (f'for "{", ".join(fields)}": values "{shown}" not found in the lookup table '
+                    f'"{target_name}" as "{", ".join(target_fields)}"')
+            out.append({"type": "foreign-key", "rowNumber": rn, "cells": cells.get(rn, []),
+                        "fieldNames": fields, "note": note,
+                        "referenceName": target_name,
+                        "referenceFieldNames": target_fields})
+    return out
+
+
+def link_referenced(tables: dict[str, _Table], usable_fks: dict[str, list[dict[str, Any]]]
+                    ) -> None:
+    """Mark target fields of foreign keys so their table builds canonical keys for them."""
+    for name, fks in usable_fks.items():
+        if name not in tables:
+            continue
+        for fk in fks:
+            ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+            target = tables.get(str((ref or {}).get("resource") or "") or name)
+            if target is not None:
+                target.referenced.extend(as_list((ref or {}).get("fields")))
+
+
+def groups(resources: list[Resource], usable_fks: dict[str, list[dict[str, Any]]]
+           ) -> list[list[Resource]]:
+    """Tables linked by foreign keys, in either direction, must run in the same engine."""
+    parent = {r.name: r.name for r in resources}
+
+    def find(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for resource in resources:
+        for fk in usable_fks.get(resource.name, []):
+            ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+            target = str((ref or {}).get("resource") or "") or resource.name
+            if target in parent:
+                parent[find(resource.name)] = find(target)
+    out: dict[str, list[Resource]] = {}
+    for resource in resources:
+        out.setdefault(find(resource.name), []).append(resource)
+    return list(out.values())

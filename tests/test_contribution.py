@@ -1,0 +1,314 @@
+"""Contribution rules (`validate --base REF`) on a scratch git repository holding the dataset.
+
+Each test starts from a base commit on `main` (the repository's datapackage/ and schemas/, with
+generated files brought up to date), switches to a branch, edits the data the way a contributor
+would, commits, and runs the CLI from the repository root as CI does. Rows are built from the
+real CSV header, so the tests follow the dataset as its columns change.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, SCHEMAS, CliResult
+
+CLUSTERS = "data/clusters.csv"
+NEW_ID = "zzz-example-cluster"
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
+         "-c", "commit.gpgsign=false", *args],
+        cwd=repo, capture_output=True, text=True, check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="session")
+def base_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git repository whose `main` holds the dataset; built once, copied per test."""
+    from clusterdata.generate import generate
+
+    repo = tmp_path_factory.mktemp("base") / "repo"
+    repo.mkdir()
+    shutil.copytree(BUNDLED, repo / "datapackage")
+    shutil.copytree(SCHEMAS, repo / "schemas")
+    generate(repo)  # the base is consistent: descriptor and dictionary match schemas/
+    git(repo, "init", "--quiet", "--initial-branch=main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "base")
+    return repo
+
+
+@pytest.fixture
+def repo(base_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the base repository, on a branch `contribution`, as the cwd."""
+    target = tmp_path / "repo"
+    shutil.copytree(base_repo, target)
+    git(target, "checkout", "--quiet", "-b", "contribution")
+    monkeypatch.chdir(target)
+    return target
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def csv_line(header: list[str], row: dict[str, str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([row.get(name, "") for name in header])
+    return buffer.getvalue()
+
+
+def schema_of(repo: Path, table: str) -> dict:
+    return json.loads((repo / "schemas" / "tables" / f"{table}.schema.json").read_text("utf-8"))
+
+
+def valid_row(repo: Path, table: str, new_id: str) -> dict[str, str]:
+    """A row that passes every check, built from the table's schema and existing rows."""
+    schema = schema_of(repo, table)
+    _, existing = read_csv(repo / "datapackage" / "data" / f"{table}.csv")
+    references = {}
+    for fk in schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        target = fk["reference"]["resource"]
+        ref_fields = fk["reference"]["fields"]
+        ref_fields = ref_fields if isinstance(ref_fields, list) else [ref_fields]
+        _, parents = read_csv(repo / "datapackage" / "data" / f"{target}.csv")
+        for name, ref in zip(fields, ref_fields, strict=True):
+            references[name] = parents[0][ref]
+    row: dict[str, str] = {}
+    for field in schema["fields"]:
+        name, constraints = field["name"], field.get("constraints", {})
+        if name in schema.get("primaryKey", []):
+            row[name] = new_id
+        elif name in references:
+            row[name] = references[name]
+        elif "enum" in constraints:
+            row[name] = str(constraints["enum"][0])
+        elif field.get("type") == "boolean":
+            row[name] = "false"
+        elif constraints.get("required") or constraints.get("unique"):
+            row[name] = existing[0][name] if not constraints.get("unique") else f"Example {new_id}"
+        else:
+            row[name] = ""
+    return row
+
+
+def append_row(repo: Path, table: str, row: dict[str, str]) -> int:
+    """Append a row (its id sorts last, so the file stays canonical); returns its line."""
+    path = repo / "datapackage" / "data" / f"{table}.csv"
+    header, _ = read_csv(path)
+    data = path.read_bytes()
+    assert data.endswith(b"\n")
+    path.write_bytes(data + csv_line(header, row).encode("utf-8"))
+    return data.count(b"\n") + 1
+
+
+def commit(repo: Path, message: str = "contribution") -> None:
+    git(repo, "commit", "--quiet", "-am", message)
+
+
+def annotations(result: CliResult, check: str) -> list[str]:
+    return [line for line in result.out.splitlines()
+            if line.startswith("::") and f"title={check}" in line]
+
+
+Cli = Callable[..., CliResult]
+
+
+def own_findings(result: CliResult, base: CliResult) -> list[dict]:
+    """Findings the contribution brought: those not already on the base side."""
+    def key(f: dict) -> tuple:
+        return (f["path"], f["line"], f["column"], f["check"])
+
+    known = {key(f) for f in base.json()["findings"]}
+    return [f for f in result.json()["findings"] if key(f) not in known]
+
+
+@pytest.fixture
+def base_result(repo: Path, cli: Cli) -> CliResult:
+    """The base's own verdict: the dataset is edited by others while these tests run."""
+    return cli("validate", "datapackage", "--format", "json")
+
+
+def test_one_valid_new_cluster_row_passes_against_the_base(
+    repo: Path, cli: Cli, base_result: CliResult
+):
+    append_row(repo, "clusters", valid_row(repo, "clusters", NEW_ID))
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    assert own_findings(result, base_result) == []
+    assert result.code == base_result.code
+    github = cli("validate", "datapackage", "--base", "main", "--format", "github")
+    assert f"datapackage/{CLUSTERS}" not in github.out
+
+
+def test_dangling_region_is_annotated_on_its_line_in_the_pull_request(repo: Path, cli: Cli):
+    row = valid_row(repo, "clusters", NEW_ID)
+    row["region_id"] = "no-such-region"
+    line = append_row(repo, "clusters", row)
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "github")
+    assert result.code == 1
+    hits = [a for a in result.out.splitlines()
+            if a.startswith(f"::error file=datapackage/{CLUSTERS},line={line},")
+            and "foreign-key" in a]
+    assert hits, result.out
+    assert "no-such-region" in hits[0]
+
+
+def test_renamed_id_is_a_breaking_change_at_the_rows_new_line(repo: Path, cli: Cli):
+    path = repo / "datapackage" / CLUSTERS
+    lines = path.read_text("utf-8").split("\n")
+    old_id = lines[1].split(",")[0]
+    lines[1] = old_id + "-renamed" + lines[1][len(old_id):]
+    path.write_text("\n".join(lines), "utf-8")
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    assert result.code == 1
+    breaking = [f for f in result.json()["findings"] if f["check"] == "breaking-change"]
+    assert [(f["path"], f["line"], f["severity"], f["value"]) for f in breaking] == [
+        (CLUSTERS, 2, "error", f"{old_id}-renamed")]
+    assert old_id in breaking[0]["message"] and "--allow-breaking" in breaking[0]["hint"]
+
+
+def test_allow_breaking_turns_a_renamed_id_into_a_warning(repo: Path, cli: Cli):
+    path = repo / "datapackage" / CLUSTERS
+    lines = path.read_text("utf-8").split("\n")
+    old_id = lines[1].split(",")[0]
+    lines[1] = old_id + "-renamed" + lines[1][len(old_id):]
+    path.write_text("\n".join(lines), "utf-8")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
+                 "--allow-breaking", "--no-checks")
+    severities = {f["severity"] for f in result.json()["findings"]
+                  if f["check"] == "breaking-change"}
+    assert severities == {"warning"}
+
+
+def test_removed_row_is_a_breaking_change_at_its_base_line(repo: Path, cli: Cli):
+    path = repo / "datapackage" / CLUSTERS
+    lines = path.read_text("utf-8").split("\n")
+    header, rows = read_csv(path)
+    removed = rows[1][header[0]]
+    removed_line = next(i for i, text in enumerate(lines, start=1)
+                        if text.startswith(removed + ","))
+    del lines[removed_line - 1]
+    path.write_text("\n".join(lines), "utf-8")
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    assert result.code == 1
+    breaking = [(f["line"], f["value"]) for f in result.json()["findings"]
+                if f["check"] == "breaking-change"]
+    assert breaking == [(removed_line, removed)]
+
+
+def test_reordered_rows_are_not_canonical(repo: Path, cli: Cli):
+    path = repo / "datapackage" / CLUSTERS
+    lines = path.read_text("utf-8").split("\n")
+    lines[1], lines[2] = lines[2], lines[1]
+    path.write_text("\n".join(lines), "utf-8")
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "github")
+    assert result.code == 1
+    found = annotations(result, "not-canonical")
+    assert len(found) == 1 and found[0].startswith(
+        f"::error file=datapackage/{CLUSTERS},line=2,"), result.out
+    assert "clusterdata format" in found[0]
+    assert annotations(result, "breaking-change") == []
+
+
+def test_new_row_without_source_is_missing_source_not_a_bare_required_cell(
+    repo: Path, cli: Cli
+):
+    row = valid_row(repo, "clusters", NEW_ID)
+    row["source_id"] = ""
+    line = append_row(repo, "clusters", row)
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    assert result.code == 1
+    at_line = [(f["check"], f["column"]) for f in result.json()["findings"]
+               if f["path"] == CLUSTERS and f["line"] == line]
+    assert at_line == [("missing-source", "source_id")]
+
+
+def test_unchanged_row_without_source_is_not_blamed_on_the_contribution(tmp_path: Path):
+    """The rule is about new or changed rows; old rows are the base's business."""
+    from conftest import write_package
+
+    from clusterdata.contribution import compare_tables
+    from clusterdata.package import open_package
+
+    schema = {"fields": [{"name": "id"}, {"name": "name"}, {"name": "source_id"}],
+              "primaryKey": ["id"]}
+    old = open_package(write_package(tmp_path / "old", {"t": (schema, "id,name,source_id\n"
+                                                              "a,A,\nb,B,s\n")}))
+    new = open_package(write_package(tmp_path / "new", {"t": (schema, "id,name,source_id\n"
+                                                              "a,A,\nb,B2,\nc,C,\n")}))
+    findings = compare_tables(new, old, set(), set())
+    assert [(f.check, f.line) for f in findings] == [("missing-source", 3),
+                                                     ("missing-source", 4)]
+
+
+def test_hand_edited_descriptor_is_a_generated_file_edit(repo: Path, cli: Cli):
+    descriptor = repo / "datapackage" / "datapackage.json"
+    data = json.loads(descriptor.read_text("utf-8"))
+    data["resources"][0]["schema"]["description"] = "Edited by hand."
+    descriptor.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json", "--no-checks")
+    assert result.code == 1
+    edited = [f for f in result.json()["findings"] if f["check"] == "generated-file-edited"]
+    assert [(f["path"], f["value"]) for f in edited] == [
+        ("datapackage.json", "datapackage/datapackage.json")]
+    assert isinstance(edited[0]["line"], int) and "schemas/tables" in edited[0]["hint"]
+
+
+def test_changed_published_release_file_is_reported(repo: Path, cli: Cli):
+    release = repo / "dist" / "release-1.0.0"
+    release.mkdir(parents=True)
+    (release / "clusters.csv").write_text("id\na\n", "utf-8")
+    git(repo, "add", "dist")
+    commit(repo, "release")
+    git(repo, "branch", "-f", "main")
+    (release / "clusters.csv").write_text("id\nb\n", "utf-8")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json", "--no-checks")
+    assert result.code == 1
+    edited = [f["value"] for f in result.json()["findings"]
+              if f["check"] == "generated-file-edited"]
+    assert edited == ["dist/release-1.0.0/clusters.csv"]
+
+
+def test_base_is_read_without_touching_the_work_tree(
+    repo: Path, cli: Cli, base_result: CliResult
+):
+    append_row(repo, "clusters", valid_row(repo, "clusters", NEW_ID))  # not committed
+    before = git(repo, "status", "--porcelain")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    assert own_findings(result, base_result) == []
+    assert git(repo, "status", "--porcelain") == before
+    assert NEW_ID in (repo / "datapackage" / CLUSTERS).read_text("utf-8")
+
+
+def test_unknown_base_ref_is_a_usage_error(repo: Path, cli: Cli):
+    result = cli("validate", "datapackage", "--base", "no-such-branch")
+    assert result.code == 2
+    assert "no-such-branch" in result.err and "git fetch" in result.err
+
+
+def test_package_outside_git_is_a_usage_error(package_copy: Path, cli: Cli,
+                                               monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(package_copy.parent.parent))
+    result = cli("validate", str(package_copy), "--base", "main")
+    assert result.code == 2
+    assert "git checkout" in result.err

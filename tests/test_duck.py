@@ -1,0 +1,147 @@
+"""Loading a package into DuckDB: types from the Table Schema, physical lines, locked access."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import write_package
+
+from clusterdata.duck import LINE_COLUMN, LoadError, load_package, quote_ident
+from clusterdata.package import open_package
+from clusterdata.structure import check_structure
+
+PEOPLE = {
+    "fields": [
+        {"name": "id", "type": "string"},
+        {"name": "n", "type": "integer"},
+        {"name": "x", "type": "number"},
+        {"name": "ok", "type": "boolean"},
+        {"name": "day", "type": "date"},
+        {"name": "y", "type": "year"},
+    ],
+    "primaryKey": ["id"],
+}
+
+
+def _load(folder: Path, **options: object):
+    package = open_package(folder)
+    return load_package(package, check_structure(package), **options)
+
+
+def test_cells_are_cast_by_table_schema_rules_not_duckdbs_looser_casts(tmp_path: Path) -> None:
+    text = ("id,n,x,ok,day,y\n"
+            "a,12,3.5,true,2018-07-04,2018\n"
+            "b,1987.5,1e3,1,2018-7-4,18\n"
+            "c, 12,abc,yes,04/07/2018,2018.0\n"
+            "d,1e3,-.5,FALSE,,\n")
+    write_package(tmp_path, {"people": (PEOPLE, text)})
+    with _load(tmp_path) as db:
+        rows = db.connection.execute(
+            "SELECT id, n, x, ok, CAST(day AS VARCHAR), y FROM people ORDER BY id").fetchall()
+    assert rows == [
+        ("a", 12, 3.5, True, "2018-07-04", 2018),
+        ("b", None, 1000.0, True, None, None),
+        ("c", None, None, None, None, None),
+        ("d", None, -0.5, False, None, None),
+    ]
+
+
+def test_declared_missing_values_become_null(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}],
+              "missingValues": ["", "NA"]}
+    write_package(tmp_path, {"t": (schema, "id,n\na,NA\nNA,3\nb,\n")})
+    with _load(tmp_path) as db:
+        rows = db.connection.execute("SELECT id, n FROM t").fetchall()
+    assert rows == [("a", None), (None, 3), ("b", None)]
+
+
+def test_line_column_is_the_physical_line_after_a_cell_with_newlines(tmp_path: Path) -> None:
+    text = 'id,note\na,"one\ntwo\nthree"\nb,plain\nc,"x\ny"\nd,last\n'
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]}
+    write_package(tmp_path, {"notes": (schema, text)})
+    with _load(tmp_path) as db:
+        rows = db.connection.execute(
+            f"SELECT id, {LINE_COLUMN} FROM notes ORDER BY {LINE_COLUMN}").fetchall()
+        assert db.tables["notes"].reader == "duckdb"
+    assert rows == [("a", 2), ("b", 5), ("c", 6), ("d", 8)]
+
+
+def test_blank_lines_and_ragged_rows_keep_their_physical_lines(tmp_path: Path) -> None:
+    # DuckDB's reader skips blank lines and refuses ragged rows; the csv-module reader takes over.
+    text = 'id,note\na,"multi\nline"\n\nb,short\nc\nd,x,extra\ne,end\n'
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]}
+    write_package(tmp_path, {"notes": (schema, text)})
+    with _load(tmp_path) as db:
+        rows = db.connection.execute(
+            f"SELECT id, note, {LINE_COLUMN} FROM notes ORDER BY {LINE_COLUMN}").fetchall()
+        assert db.tables["notes"].reader == "python"
+    assert rows == [("a", "multi\nline", 2), ("b", "short", 5), ("c", None, 6), ("d", "x", 7),
+                    ("e", "end", 8)]
+
+
+def test_a_latin1_table_is_decoded_as_declared(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "name", "type": "string"}]}
+    write_package(tmp_path, {"t": (schema, "")})
+    (tmp_path / "t.csv").write_bytes("id,name\nx,Göteborg\n".encode("latin-1"))
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text())
+    descriptor["resources"][0]["encoding"] = "latin-1"
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor))
+    with _load(tmp_path) as db:
+        assert db.connection.execute("SELECT name FROM t").fetchall() == [("Göteborg",)]
+
+
+def test_untrusted_table_and_column_names_are_quoted(tmp_path: Path) -> None:
+    # Names a descriptor may legally use that are not plain SQL identifiers.
+    schema = {"fields": [{"name": 'it"s; --', "type": "string"},
+                         {"name": "select", "type": "integer"}]}
+    write_package(tmp_path, {"select": (schema, '"it""s; --",select\na,1\n'),
+                             "order.items-2": (schema, '"it""s; --",select\nb,2\n')})
+    with _load(tmp_path) as db:
+        got = db.connection.execute(
+            f'SELECT "it""s; --", "select" FROM {quote_ident("order.items-2")}').fetchall()
+        assert got == [("b", 2)]
+        assert db.connection.execute('SELECT * FROM "select"').fetchall()[0][:2] == ("a", 1)
+
+
+def test_external_access_is_off_after_loading(tmp_path: Path) -> None:
+    write_package(tmp_path, {"people": (PEOPLE, "id,n,x,ok,day,y\na,1,1,true,2020-01-01,2020\n")})
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    with _load(tmp_path) as db:
+        with pytest.raises(duckdb.PermissionException):
+            db.connection.execute(f"SELECT * FROM read_csv('{secret}')").fetchall()
+        with pytest.raises(duckdb.PermissionException):
+            db.connection.execute(f"SELECT * FROM '{secret}'").fetchall()
+        with pytest.raises(duckdb.PermissionException):
+            db.connection.execute(f"COPY people TO '{tmp_path / 'out.csv'}'").fetchall()
+        with pytest.raises(duckdb.Error, match="locked"):
+            db.connection.execute("SET enable_external_access = true").fetchall()
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_declared_keys_become_duckdb_constraints(tmp_path: Path) -> None:
+    parent = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
+    child = {"fields": [{"name": "id", "type": "string"}, {"name": "parent", "type": "string"}],
+             "primaryKey": ["id"],
+             "foreignKeys": [{"fields": ["parent"],
+                              "reference": {"resource": "parent", "fields": ["id"]}}]}
+    # The child comes first in the descriptor: the loader orders tables by their references.
+    write_package(tmp_path, {"child": (child, "id,parent\nc1,p1\nc2,\n"),
+                             "parent": (parent, "id\np1\n")})
+    package = open_package(tmp_path)
+    with load_package(package, lines=False, declare_keys=True) as db:
+        kinds = sorted(r[0] for r in db.connection.execute(
+            "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'child'"
+        ).fetchall())
+        assert "FOREIGN KEY" in kinds and "PRIMARY KEY" in kinds
+        assert db.tables["child"].line_column is None
+
+
+def test_data_breaking_a_declared_key_raises_load_error(tmp_path: Path) -> None:
+    parent = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
+    write_package(tmp_path, {"parent": (parent, "id\np1\np1\n")})
+    with pytest.raises(LoadError, match="parent"):
+        load_package(open_package(tmp_path), declare_keys=True)
