@@ -472,7 +472,7 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, index: int)
     raw = f"__fp_raw_{index}"
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     quote = _lit(resource.quote_char)
-    connection.execute(f"DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     connection.execute(
         f"CREATE TABLE {raw} AS SELECT * FROM read_csv(?, header = false, skip = 1, "
         f"auto_detect = false, delim = {_lit(resource.delimiter)}, quote = {quote}, "
