@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import write_package
 
-from clusterdata.diff import diff_packages, parse_cell, canonical, type_change
+from clusterdata.diff import canonical, diff_packages, parse_cell, type_change
 from clusterdata.package import open_package
 from clusterdata.versioning import Level
 
@@ -32,17 +32,23 @@ CLUSTERS: dict[str, Any] = {
         {"name": "score", "type": "number"},
     ],
     "primaryKey": ["id"],
-    "foreignKeys": [{"fields": ["region_id"], "reference": {"resource": "regions",
-                                                            "fields": ["id"]}}],
+    "foreignKeys": [
+        {"fields": ["region_id"], "reference": {"resource": "regions", "fields": ["id"]}}
+    ],
 }
 REGIONS_CSV = "id,name,population\nse-ab,Stockholm,2400000\nse-c,Uppsala,400000\n"
 CLUSTERS_CSV = "id,region_id,score\nbio,se-c,1.5\nict,se-ab,2\n"
 
 
-def pair(tmp_path: Path, *, regions: tuple[dict[str, Any], str] | None = None,
-         clusters: tuple[dict[str, Any], str] | None = None,
-         extra: dict[str, tuple[dict[str, Any], str]] | None = None,
-         drop: str | None = None, **meta: Any):
+def pair(
+    tmp_path: Path,
+    *,
+    regions: tuple[dict[str, Any], str] | None = None,
+    clusters: tuple[dict[str, Any], str] | None = None,
+    extra: dict[str, tuple[dict[str, Any], str]] | None = None,
+    drop: str | None = None,
+    **meta: Any,
+):
     """Old = the base package; new = the base with the given tables replaced."""
     base = {"regions": (REGIONS, REGIONS_CSV), "clusters": (CLUSTERS, CLUSTERS_CSV)}
     write_package(tmp_path / "old", base)
@@ -97,28 +103,40 @@ def test_value_corrected_is_patch_with_old_and_new_value(tmp_path: Path) -> None
     assert diff.level() is Level.PATCH
     (row,) = next(t for t in diff.tables if t.name == "regions").modified
     assert (row.key_text, [(c.field, c.old, c.new) for c in row.changes]) == (
-        "se-c", [("name", "Uppsala", "Uppsala län")])
+        "se-c",
+        [("name", "Uppsala", "Uppsala län")],
+    )
 
 
 def test_reformatted_numbers_and_reordered_rows_are_not_changes(tmp_path: Path) -> None:
-    diff = pair(tmp_path, clusters=(CLUSTERS, "id,region_id,score\nict,se-ab,2.0\n"
-                                              "bio,se-c,1.50\n"))
+    diff = pair(tmp_path, clusters=(CLUSTERS, "id,region_id,score\nict,se-ab,2.0\nbio,se-c,1.50\n"))
     assert diff.level() is Level.NONE, diff.reasons()
 
 
 def test_optional_field_added_is_minor(tmp_path: Path) -> None:
     schema = with_field(REGIONS, {"name": "area", "type": "number"})
-    diff = pair(tmp_path, regions=(schema, "id,name,population,area\nse-ab,Stockholm,2400000,"
-                                           "6519\nse-c,Uppsala,400000,\n"))
+    diff = pair(
+        tmp_path,
+        regions=(
+            schema,
+            "id,name,population,area\nse-ab,Stockholm,2400000,6519\nse-c,Uppsala,400000,\n",
+        ),
+    )
     assert diff.level() is Level.MINOR
     assert [c.kind for c in diff.tables[0].schema] == ["field-added"]
 
 
 def test_required_field_added_is_major(tmp_path: Path) -> None:
-    schema = with_field(REGIONS, {"name": "code", "type": "string",
-                                  "constraints": {"required": True}})
-    diff = pair(tmp_path, regions=(schema, "id,name,population,code\nse-ab,Stockholm,2400000,AB"
-                                           "\nse-c,Uppsala,400000,C\n"))
+    schema = with_field(
+        REGIONS, {"name": "code", "type": "string", "constraints": {"required": True}}
+    )
+    diff = pair(
+        tmp_path,
+        regions=(
+            schema,
+            "id,name,population,code\nse-ab,Stockholm,2400000,AB\nse-c,Uppsala,400000,C\n",
+        ),
+    )
     assert diff.level() is Level.MAJOR
     assert [c.kind for c in diff.tables[0].schema] == ["field-added-required"]
 
@@ -144,8 +162,9 @@ def test_field_renamed_is_reported_as_removed_plus_added_and_breaking(tmp_path: 
 def test_type_narrowed_is_major_and_widened_is_minor(tmp_path: Path) -> None:
     narrowed = copy.deepcopy(CLUSTERS)
     narrowed["fields"][2]["type"] = "integer"
-    diff = pair(tmp_path / "a", clusters=(narrowed, "id,region_id,score\nbio,se-c,1\n"
-                                                    "ict,se-ab,2\n"))
+    diff = pair(
+        tmp_path / "a", clusters=(narrowed, "id,region_id,score\nbio,se-c,1\nict,se-ab,2\n")
+    )
     assert [c.kind for c in diff.tables[1].schema] == ["type-narrowed"]
     assert diff.level() is Level.MAJOR
     widened = copy.deepcopy(REGIONS)
@@ -181,17 +200,20 @@ def test_resource_added_is_minor_and_removed_is_major(tmp_path: Path) -> None:
     assert diff.level() is Level.MAJOR
 
 
-@pytest.mark.parametrize(("old", "new", "level"), [
-    ({}, {"required": True}, Level.MAJOR),
-    ({"required": True}, {}, Level.MINOR),
-    ({"enum": ["a", "b"]}, {"enum": ["a"]}, Level.MAJOR),
-    ({"enum": ["a"]}, {"enum": ["a", "b"]}, Level.MINOR),
-    ({"maximum": 10}, {"maximum": 5}, Level.MAJOR),
-    ({"maximum": 5}, {"maximum": 10}, Level.MINOR),
-    ({"minimum": 1}, {"minimum": 2}, Level.MAJOR),
-    ({"pattern": "^[a-z]+$"}, {"pattern": "^[a-z-]+$"}, Level.MAJOR),
-    ({"pattern": "^[a-z]+$"}, {}, Level.MINOR),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "level"),
+    [
+        ({}, {"required": True}, Level.MAJOR),
+        ({"required": True}, {}, Level.MINOR),
+        ({"enum": ["a", "b"]}, {"enum": ["a"]}, Level.MAJOR),
+        ({"enum": ["a"]}, {"enum": ["a", "b"]}, Level.MINOR),
+        ({"maximum": 10}, {"maximum": 5}, Level.MAJOR),
+        ({"maximum": 5}, {"maximum": 10}, Level.MINOR),
+        ({"minimum": 1}, {"minimum": 2}, Level.MAJOR),
+        ({"pattern": "^[a-z]+$"}, {"pattern": "^[a-z-]+$"}, Level.MAJOR),
+        ({"pattern": "^[a-z]+$"}, {}, Level.MINOR),
+    ],
+)
 def test_constraint_tightened_is_major_and_loosened_is_minor(
     tmp_path: Path, old: dict[str, Any], new: dict[str, Any], level: Level
 ) -> None:
@@ -205,7 +227,7 @@ def test_constraint_tightened_is_major_and_loosened_is_minor(
     assert diff.level() is level, diff.reasons()
 
 
-def test_foreign_key_added_tightens_and_metadata_change_is_patch(tmp_path: Path) -> None:
+def test_metadata_change_is_patch_and_foreign_key_removed_is_minor(tmp_path: Path) -> None:
     diff = pair(tmp_path / "a", title="Swedish clusters")
     assert diff.level() is Level.PATCH
     assert [c.kind for c in diff.metadata] == ["metadata-changed"]
@@ -240,8 +262,10 @@ def test_cells_compare_as_parsed_values() -> None:
 def test_renders_json_markdown_and_text(tmp_path: Path) -> None:
     from clusterdata.diff import render
 
-    diff = pair(tmp_path, clusters=(CLUSTERS, CLUSTERS_CSV.replace("bio,se-c,1.5", "bio,se-c,9")
-                                    + "paper,se-c,3\n"))
+    diff = pair(
+        tmp_path,
+        clusters=(CLUSTERS, CLUSTERS_CSV.replace("bio,se-c,1.5", "bio,se-c,9") + "paper,se-c,3\n"),
+    )
     data = json.loads(render(diff, "json"))
     assert data["level"] == "minor"
     clusters = next(t for t in data["tables"] if t["name"] == "clusters")
@@ -258,16 +282,21 @@ def test_renders_json_markdown_and_text(tmp_path: Path) -> None:
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t",
-                    *args], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_diff_against_git_head_reads_the_ref_without_touching_the_work_tree(
     tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = tmp_path / "repo"
-    write_package(repo / "datapackage", {"regions": (REGIONS, REGIONS_CSV),
-                                         "clusters": (CLUSTERS, CLUSTERS_CSV)})
+    write_package(
+        repo / "datapackage",
+        {"regions": (REGIONS, REGIONS_CSV), "clusters": (CLUSTERS, CLUSTERS_CSV)},
+    )
     git(repo, "init", "-q")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "base")
@@ -280,13 +309,18 @@ def test_diff_against_git_head_reads_the_ref_without_touching_the_work_tree(
     assert result.json()["headline"] == "+1 row in clusters"
     assert result.json()["level"] == "minor"
     assert csv_file.read_bytes() == before
-    status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"],
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "-C", str(repo), "status", "--porcelain"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert status.strip() == "M datapackage/clusters.csv"
 
 
-def test_diff_of_an_unknown_ref_or_path_exits_2(tmp_path: Path, cli,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_of_an_unknown_ref_or_path_exits_2(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_package(tmp_path / "pkg", {"regions": (REGIONS, REGIONS_CSV)})
     monkeypatch.chdir(tmp_path)
     result = cli("diff", "no-such-ref", "pkg")
@@ -294,8 +328,9 @@ def test_diff_of_an_unknown_ref_or_path_exits_2(tmp_path: Path, cli,
     assert "not a package path, a published version" in result.err
 
 
-def test_diff_against_a_published_version(tmp_path: Path, cli,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_diff_against_a_published_version(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_package(tmp_path / "pkg", {"regions": (REGIONS, REGIONS_CSV)}, version="1.0.0")
     monkeypatch.chdir(tmp_path)
     assert cli("publish", "pkg", "--out", "dist", "--date", "2024-01-01").code == 0

@@ -31,14 +31,31 @@ from clusterdata.versioning import Level
 #: Descriptor keys that describe a build, not the data: a change in them is not a change.
 PACKAGE_VOLATILE = {"resources", "version", "created", "$schema", "profile", "x-release"}
 RESOURCE_STRUCTURAL = {
-    "name", "path", "schema", "bytes", "hash", "format", "mediatype", "encoding", "dialect",
-    "type", "profile", "scheme", "x-release",
+    "name",
+    "path",
+    "schema",
+    "bytes",
+    "hash",
+    "format",
+    "mediatype",
+    "encoding",
+    "dialect",
+    "type",
+    "profile",
+    "scheme",
+    "x-release",
 }
 FIELD_METADATA = {"title", "description", "example", "rdfType", "x-description-sv"}
 #: Field properties that only change how text is read; the value changes they cause show up
 #: in the row comparison, and validation guarantees the new data still parses.
-FIELD_PARSING = {"missingValues", "trueValues", "falseValues", "decimalChar", "groupChar",
-                 "bareNumber"}
+FIELD_PARSING = {
+    "missingValues",
+    "trueValues",
+    "falseValues",
+    "decimalChar",
+    "groupChar",
+    "bareNumber",
+}
 #: Lower bounds: raising them tightens. Upper bounds: lowering them tightens.
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength")
@@ -166,8 +183,10 @@ class Table:
         missing_values = missing if isinstance(missing, list) else [""]
         positions = [self.fields.index(n) for n in names]
         return [
-            tuple(canonical(parse_cell(specs.get(n, {}), row[p], missing_values))
-                  for n, p in zip(names, positions, strict=True))
+            tuple(
+                canonical(parse_cell(specs.get(n, {}), row[p], missing_values))
+                for n, p in zip(names, positions, strict=True)
+            )
             for row in self.rows
         ]
 
@@ -180,8 +199,11 @@ def read_table(resource: Resource) -> Table:
     """
     csv.field_size_limit(sys.maxsize)
     names = resource.field_names
-    encoding = "utf-8-sig" if resource.encoding.replace("_", "-") in ("utf-8", "utf8") \
+    encoding = (
+        "utf-8-sig"
+        if resource.encoding.replace("_", "-") in ("utf-8", "utf8")
         else resource.encoding
+    )
     try:
         handle = open(resource.file, encoding=encoding, errors="replace", newline="")  # noqa: SIM115
     except LookupError:
@@ -189,7 +211,8 @@ def read_table(resource: Resource) -> Table:
     with handle:
         reader = csv.reader(
             (line.replace("\x00", "") for line in handle),
-            delimiter=resource.delimiter, quotechar=resource.quote_char,
+            delimiter=resource.delimiter,
+            quotechar=resource.quote_char,
         )
         header = next(reader, [])
         if set(names) <= set(header):
@@ -200,8 +223,9 @@ def read_table(resource: Resource) -> Table:
         for record in reader:
             if not record:
                 continue
-            rows.append([record[p] if p is not None and p < len(record) else None
-                         for p in positions])
+            rows.append(
+                [record[p] if p is not None and p < len(record) else None for p in positions]
+            )
     return Table(resource=resource, fields=names, rows=rows)
 
 
@@ -222,8 +246,15 @@ class Change:
     new: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "level": self.level.value, "resource": self.resource,
-                "field": self.field, "old": self.old, "new": self.new, "message": self.message}
+        return {
+            "kind": self.kind,
+            "level": self.level.value,
+            "resource": self.resource,
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -250,8 +281,7 @@ class RowChange:
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"op": self.op, "key": list(self.key)}
         if self.op == "modified":
-            data["changes"] = [{"field": c.field, "old": c.old, "new": c.new}
-                               for c in self.changes]
+            data["changes"] = [{"field": c.field, "old": c.old, "new": c.new} for c in self.changes]
         else:
             data["row"] = self.new if self.op == "added" else self.old
         return data
@@ -280,15 +310,22 @@ class TableDiff:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.removed or self.modified or self.schema
-                    or self.status != "kept")
+        return bool(
+            self.added or self.removed or self.modified or self.schema or self.status != "kept"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "status": self.status, "key": self.key,
-            "rows_old": self.rows_old, "rows_new": self.rows_new,
-            "counts": {"added": len(self.added), "removed": len(self.removed),
-                       "modified": len(self.modified)},
+            "name": self.name,
+            "status": self.status,
+            "key": self.key,
+            "rows_old": self.rows_old,
+            "rows_new": self.rows_new,
+            "counts": {
+                "added": len(self.added),
+                "removed": len(self.removed),
+                "modified": len(self.modified),
+            },
             "added": [r.to_dict() for r in self.added],
             "removed": [r.to_dict() for r in self.removed],
             "modified": [r.to_dict() for r in self.modified],
@@ -316,13 +353,13 @@ class PackageDiff:
             if table.status == "kept":
                 if table.removed:
                     what = "removed or its key changed" if table.key else "removed"
-                    out.append((Level.MAJOR, f"{_rows(len(table.removed))} {what} "
-                                             f"in {table.name}"))
+                    out.append((Level.MAJOR, f"{_rows(len(table.removed))} {what} in {table.name}"))
                 if table.added:
                     out.append((Level.MINOR, f"{_rows(len(table.added))} added in {table.name}"))
                 if table.modified:
-                    out.append((Level.PATCH, f"{_rows(len(table.modified))} corrected in "
-                                             f"{table.name}"))
+                    out.append(
+                        (Level.PATCH, f"{_rows(len(table.modified))} corrected in {table.name}")
+                    )
             out.extend((c.level, c.message) for c in table.schema)
         out.extend((c.level, c.message) for c in self.metadata)
         out.sort(key=lambda item: -item[0].rank)
@@ -336,7 +373,7 @@ class PackageDiff:
         return bool(self.metadata) or any(t.changed for t in self.tables)
 
     def headline(self) -> str:
-        """"+1 row in clusters, −2 rows in regions, ~1 row changed in facts" or "no changes"."""
+        """ "+1 row in clusters, −2 rows in regions, ~1 row changed in facts" or "no changes"."""
         parts: list[str] = []
         for t in self.tables:
             if t.status == "added":
@@ -355,13 +392,16 @@ class PackageDiff:
         if schema:
             parts.append(f"{schema} schema change{'s' if schema != 1 else ''}")
         if self.metadata:
-            parts.append(f"{len(self.metadata)} metadata change"
-                         f"{'s' if len(self.metadata) != 1 else ''}")
+            parts.append(
+                f"{len(self.metadata)} metadata change{'s' if len(self.metadata) != 1 else ''}"
+            )
         return ", ".join(parts) if parts else "no changes"
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "old": self.old_label, "new": self.new_label, "level": self.level().value,
+            "old": self.old_label,
+            "new": self.new_label,
+            "level": self.level().value,
             "headline": self.headline(),
             "reasons": [{"level": lvl.value, "reason": why} for lvl, why in self.reasons()],
             "tables": [t.to_dict() for t in self.tables],
@@ -380,19 +420,24 @@ def _rows(n: int) -> str:
 def data_resources(package: DataPackage) -> list[Resource]:
     """The tables the diff compares: CSV resources not generated by the release process."""
     generated = {
-        str(spec.get("name")) for spec in package.descriptor.get("resources", []) or []
+        str(spec.get("name"))
+        for spec in package.descriptor.get("resources", []) or []
         if isinstance(spec, dict) and spec.get("x-release")
     }
     return [r for r in package.resources if r.name not in generated]
 
 
 def diff_packages(
-    old: DataPackage, new: DataPackage, *, old_label: str | None = None,
+    old: DataPackage,
+    new: DataPackage,
+    *,
+    old_label: str | None = None,
     new_label: str | None = None,
 ) -> PackageDiff:
     """Every change from `old` to `new`: rows by primary key, schemas, metadata."""
-    result = PackageDiff(old_label or str(old.descriptor_file),
-                         new_label or str(new.descriptor_file))
+    result = PackageDiff(
+        old_label or str(old.descriptor_file), new_label or str(new.descriptor_file)
+    )
     old_tables = {r.name: r for r in data_resources(old)}
     new_tables = {r.name: r for r in data_resources(new)}
     names = list(old_tables) + [n for n in new_tables if n not in old_tables]
@@ -427,9 +472,12 @@ def _whole_table(resource: Resource, status: str) -> TableDiff:
     rows = _records(table)
     keys = table.canonical_rows(key) if key else [()] * len(rows)
     changes = [
-        RowChange(op=status, key=_display_key(row, key, canon),
-                  old=row if status == "removed" else None,
-                  new=row if status == "added" else None)
+        RowChange(
+            op=status,
+            key=_display_key(row, key, canon),
+            old=row if status == "removed" else None,
+            new=row if status == "added" else None,
+        )
         for row, canon in zip(rows, keys, strict=True)
     ]
     diff = TableDiff(name=resource.name, status=status, key=key)
@@ -444,8 +492,9 @@ def _records(table: Table) -> list[dict[str, str | None]]:
     return [dict(zip(table.fields, row, strict=True)) for row in table.rows]
 
 
-def _display_key(row: dict[str, str | None], key: list[str],
-                 canon: tuple[str | None, ...]) -> tuple[str | None, ...]:
+def _display_key(
+    row: dict[str, str | None], key: list[str], canon: tuple[str | None, ...]
+) -> tuple[str | None, ...]:
     if key:
         return tuple(row.get(k) for k in key)
     return tuple(row.values())
@@ -456,8 +505,9 @@ def diff_tables(old: Resource, new: Resource) -> TableDiff:
     before, after = read_table(old), read_table(new)
     common = [n for n in after.fields if n in before.fields]
     key = _match_key(old, new, common)
-    diff = TableDiff(name=new.name, status="kept", key=key,
-                     rows_old=len(before.rows), rows_new=len(after.rows))
+    diff = TableDiff(
+        name=new.name, status="kept", key=key, rows_old=len(before.rows), rows_new=len(after.rows)
+    )
     diff.schema = diff_schema(new.name, old.schema, new.schema)
     old_records, new_records = _records(before), _records(after)
     old_canon, new_canon = before.canonical_rows(common), after.canonical_rows(common)
@@ -472,8 +522,9 @@ def diff_tables(old: Resource, new: Resource) -> TableDiff:
         for k, i in new_index.items():
             j = old_index.get(k)
             if j is None:
-                diff.added.append(RowChange("added", _display_key(new_records[i], key, k),
-                                            new=new_records[i]))
+                diff.added.append(
+                    RowChange("added", _display_key(new_records[i], key, k), new=new_records[i])
+                )
                 continue
             if old_canon[j] != new_canon[i]:
                 changes = [
@@ -481,16 +532,23 @@ def diff_tables(old: Resource, new: Resource) -> TableDiff:
                     for pos, name in enumerate(common)
                     if old_canon[j][pos] != new_canon[i][pos]
                 ]
-                diff.modified.append(RowChange("modified",
-                                               _display_key(new_records[i], key, k),
-                                               old=old_records[j], new=new_records[i],
-                                               changes=changes))
+                diff.modified.append(
+                    RowChange(
+                        "modified",
+                        _display_key(new_records[i], key, k),
+                        old=old_records[j],
+                        new=new_records[i],
+                        changes=changes,
+                    )
+                )
         for k, j in old_index.items():
             if k not in new_index:
-                diff.removed.append(RowChange("removed", _display_key(old_records[j], key, k),
-                                              old=old_records[j]))
-        diff.key_changes = _key_changes(diff, common, key, old_canon, new_canon,
-                                        old_index, new_index)
+                diff.removed.append(
+                    RowChange("removed", _display_key(old_records[j], key, k), old=old_records[j])
+                )
+        diff.key_changes = _key_changes(
+            diff, common, key, old_canon, new_canon, old_index, new_index
+        )
     else:
         old_count = Counter(old_canon)
         new_count = Counter(new_canon)
@@ -498,13 +556,15 @@ def diff_tables(old: Resource, new: Resource) -> TableDiff:
         for i, c in enumerate(new_canon):
             if came[c] > 0:
                 came[c] -= 1
-                diff.added.append(RowChange("added", _display_key(new_records[i], [], c),
-                                            new=new_records[i]))
+                diff.added.append(
+                    RowChange("added", _display_key(new_records[i], [], c), new=new_records[i])
+                )
         for j, c in enumerate(old_canon):
             if gone[c] > 0:
                 gone[c] -= 1
-                diff.removed.append(RowChange("removed", _display_key(old_records[j], [], c),
-                                              old=old_records[j]))
+                diff.removed.append(
+                    RowChange("removed", _display_key(old_records[j], [], c), old=old_records[j])
+                )
     return diff
 
 
@@ -517,9 +577,13 @@ def _match_key(old: Resource, new: Resource, common: list[str]) -> list[str]:
 
 
 def _key_changes(
-    diff: TableDiff, common: list[str], key: list[str],
-    old_canon: list[tuple[str | None, ...]], new_canon: list[tuple[str | None, ...]],
-    old_index: dict[tuple[str | None, ...], int], new_index: dict[tuple[str | None, ...], int],
+    diff: TableDiff,
+    common: list[str],
+    key: list[str],
+    old_canon: list[tuple[str | None, ...]],
+    new_canon: list[tuple[str | None, ...]],
+    old_index: dict[tuple[str | None, ...], int],
+    new_index: dict[tuple[str | None, ...], int],
 ) -> list[tuple[str, str]]:
     """Removed and added rows equal in every non-key field: most likely an id was changed."""
     if not diff.removed or not diff.added:
@@ -540,8 +604,9 @@ def _key_changes(
         candidates = by_rest.get(tuple(new_canon[i][p] for p in rest))
         if candidates and len(candidates) == 1:
             old_key = candidates.pop()
-            pairs.append((format_key(old_key), format_key(tuple(new_canon[i][p]
-                                                                 for p in positions))))
+            pairs.append(
+                (format_key(old_key), format_key(tuple(new_canon[i][p] for p in positions)))
+            )
     return sorted(pairs)
 
 
@@ -550,7 +615,7 @@ def _key_changes(
 
 
 def type_change(old: str, new: str) -> str:
-    """"widened" when every value of the old type is valid in the new one, else "narrowed"."""
+    """ "widened" when every value of the old type is valid in the new one, else "narrowed"."""
     if old == new:
         return "same"
     if new == "any" or (new == "string" and old != "any") or new in WIDER_TYPES.get(old, set()):
@@ -571,60 +636,122 @@ def diff_schema(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cha
     renamed: dict[str, str] = {}
     for gone in removed:
         pos = old_names.index(gone)
-        if pos < len(new_names) and new_names[pos] in added and \
-                _type(old_by[gone]) == _type(new_by[new_names[pos]]):
+        if (
+            pos < len(new_names)
+            and new_names[pos] in added
+            and _type(old_by[gone]) == _type(new_by[new_names[pos]])
+        ):
             renamed[gone] = new_names[pos]
     for gone in removed:
         hint = f" (probably renamed to {renamed[gone]!r})" if gone in renamed else ""
-        changes.append(Change("field-removed", Level.MAJOR,
-                              f"{name}.{gone}: field removed{hint}", name, gone))
+        changes.append(
+            Change("field-removed", Level.MAJOR, f"{name}.{gone}: field removed{hint}", name, gone)
+        )
     renamed_from = {v: k for k, v in renamed.items()}
     for new_name in added:
         spec = new_by[new_name]
         required = bool((spec.get("constraints") or {}).get("required")) or new_name in new_pk
-        hint = f" (probably renamed from {renamed_from[new_name]!r})" \
-            if new_name in renamed_from else ""
+        hint = (
+            f" (probably renamed from {renamed_from[new_name]!r})"
+            if new_name in renamed_from
+            else ""
+        )
         if required:
-            changes.append(Change("field-added-required", Level.MAJOR,
-                                  f"{name}.{new_name}: required field added{hint}",
-                                  name, new_name))
+            changes.append(
+                Change(
+                    "field-added-required",
+                    Level.MAJOR,
+                    f"{name}.{new_name}: required field added{hint}",
+                    name,
+                    new_name,
+                )
+            )
         else:
-            changes.append(Change("field-added", Level.MINOR,
-                                  f"{name}.{new_name}: optional field added{hint}",
-                                  name, new_name))
+            changes.append(
+                Change(
+                    "field-added",
+                    Level.MINOR,
+                    f"{name}.{new_name}: optional field added{hint}",
+                    name,
+                    new_name,
+                )
+            )
     for field_name in new_names:
         if field_name in old_by:
-            changes.extend(_field_changes(name, field_name, old_by[field_name],
-                                          new_by[field_name]))
+            changes.extend(_field_changes(name, field_name, old_by[field_name], new_by[field_name]))
     kept_old = [n for n in old_names if n in new_by]
     kept_new = [n for n in new_names if n in old_by]
     if kept_old != kept_new:
-        changes.append(Change("fields-reordered", Level.PATCH,
-                              f"{name}: field order changed", name, None, kept_old, kept_new))
+        changes.append(
+            Change(
+                "fields-reordered",
+                Level.PATCH,
+                f"{name}: field order changed",
+                name,
+                None,
+                kept_old,
+                kept_new,
+            )
+        )
     old_pk = as_list(old.get("primaryKey"))
     if old_pk != new_pk:
-        changes.append(Change("primary-key-changed", Level.MAJOR,
-                              f"{name}: primary key changed from {old_pk or 'none'} to "
-                              f"{new_pk or 'none'}", name, None, old_pk, new_pk))
+        changes.append(
+            Change(
+                "primary-key-changed",
+                Level.MAJOR,
+                f"{name}: primary key changed from {old_pk or 'none'} to {new_pk or 'none'}",
+                name,
+                None,
+                old_pk,
+                new_pk,
+            )
+        )
     old_fks, new_fks = _fks(old), _fks(new)
     for fk in sorted(new_fks - old_fks):
-        changes.append(Change("foreign-key-added", Level.MAJOR,
-                              f"{name}: foreign key {_fk_text(fk)} added (tightened)",
-                              name, ", ".join(fk[0]), None, _fk_text(fk)))
+        changes.append(
+            Change(
+                "foreign-key-added",
+                Level.MAJOR,
+                f"{name}: foreign key {_fk_text(fk)} added (tightened)",
+                name,
+                ", ".join(fk[0]),
+                None,
+                _fk_text(fk),
+            )
+        )
     for fk in sorted(old_fks - new_fks):
-        changes.append(Change("foreign-key-removed", Level.MINOR,
-                              f"{name}: foreign key {_fk_text(fk)} removed (loosened)",
-                              name, ", ".join(fk[0]), _fk_text(fk), None))
-    changes.extend(_list_constraint(name, None, "x-checks", old.get("x-checks"),
-                                    new.get("x-checks")))
-    for key in sorted((set(old) | set(new)) - {"fields", "primaryKey", "foreignKeys",
-                                                 "x-checks"}):
+        changes.append(
+            Change(
+                "foreign-key-removed",
+                Level.MINOR,
+                f"{name}: foreign key {_fk_text(fk)} removed (loosened)",
+                name,
+                ", ".join(fk[0]),
+                _fk_text(fk),
+                None,
+            )
+        )
+    changes.extend(
+        _list_constraint(name, None, "x-checks", old.get("x-checks"), new.get("x-checks"))
+    )
+    for key in sorted((set(old) | set(new)) - {"fields", "primaryKey", "foreignKeys", "x-checks"}):
         if old.get(key) != new.get(key):
-            level = Level.PATCH if key in ("missingValues",) or key.startswith("x-") \
-                or key in FIELD_METADATA else Level.MAJOR
-            changes.append(Change("schema-property-changed", level,
-                                  f"{name}: schema property {key} changed", name, None,
-                                  old.get(key), new.get(key)))
+            level = (
+                Level.PATCH
+                if key in ("missingValues",) or key.startswith("x-") or key in FIELD_METADATA
+                else Level.MAJOR
+            )
+            changes.append(
+                Change(
+                    "schema-property-changed",
+                    level,
+                    f"{name}: schema property {key} changed",
+                    name,
+                    None,
+                    old.get(key),
+                    new.get(key),
+                )
+            )
     return changes
 
 
@@ -639,8 +766,13 @@ def _fks(schema: dict[str, Any]) -> set[tuple[tuple[str, ...], str, tuple[str, .
             continue
         raw = fk.get("reference")
         ref: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        out.add((tuple(as_list(fk.get("fields"))), str(ref.get("resource") or ""),
-                 tuple(as_list(ref.get("fields")))))
+        out.add(
+            (
+                tuple(as_list(fk.get("fields"))),
+                str(ref.get("resource") or ""),
+                tuple(as_list(ref.get("fields"))),
+            )
+        )
     return out
 
 
@@ -648,38 +780,64 @@ def _fk_text(fk: tuple[tuple[str, ...], str, tuple[str, ...]]) -> str:
     return f"({', '.join(fk[0])}) → {fk[1] or '(self)'}({', '.join(fk[2])})"
 
 
-def _field_changes(table: str, name: str, old: dict[str, Any],
-                   new: dict[str, Any]) -> list[Change]:
+def _field_changes(table: str, name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     where = f"{table}.{name}"
     changes: list[Change] = []
     old_type, new_type = _type(old), _type(new)
     direction = type_change(old_type, new_type)
     if direction == "narrowed":
-        changes.append(Change("type-narrowed", Level.MAJOR,
-                              f"{where}: type narrowed {old_type} → {new_type}",
-                              table, name, old_type, new_type))
+        changes.append(
+            Change(
+                "type-narrowed",
+                Level.MAJOR,
+                f"{where}: type narrowed {old_type} → {new_type}",
+                table,
+                name,
+                old_type,
+                new_type,
+            )
+        )
     elif direction == "widened":
-        changes.append(Change("type-widened", Level.MINOR,
-                              f"{where}: type widened {old_type} → {new_type}",
-                              table, name, old_type, new_type))
+        changes.append(
+            Change(
+                "type-widened",
+                Level.MINOR,
+                f"{where}: type widened {old_type} → {new_type}",
+                table,
+                name,
+                old_type,
+                new_type,
+            )
+        )
     old_format = old.get("format") or "default"
     new_format = new.get("format") or "default"
     if old_format != new_format:
         loosened = new_format in ("default", "any") and new_type == "string"
-        changes.append(Change(
-            "constraint-loosened" if loosened else "constraint-tightened",
-            Level.MINOR if loosened else Level.MAJOR,
-            f"{where}: format {old_format} → {new_format}", table, name, old_format, new_format))
+        changes.append(
+            Change(
+                "constraint-loosened" if loosened else "constraint-tightened",
+                Level.MINOR if loosened else Level.MAJOR,
+                f"{where}: format {old_format} → {new_format}",
+                table,
+                name,
+                old_format,
+                new_format,
+            )
+        )
     old_c: dict[str, Any] = old.get("constraints") or {}
     new_c: dict[str, Any] = new.get("constraints") or {}
     old_c = old_c if isinstance(old_c, dict) else {}
     new_c = new_c if isinstance(new_c, dict) else {}
     for key in sorted(set(old_c) | set(new_c)):
         changes.extend(_constraint(table, name, key, old_c.get(key), new_c.get(key)))
-    changes.extend(_list_constraint(table, name, "x-domain", _listed(old.get("x-domain")),
-                                    _listed(new.get("x-domain"))))
-    for key in sorted((set(old) | set(new)) - {"name", "type", "format", "constraints",
-                                                 "x-domain"}):
+    changes.extend(
+        _list_constraint(
+            table, name, "x-domain", _listed(old.get("x-domain")), _listed(new.get("x-domain"))
+        )
+    )
+    for key in sorted(
+        (set(old) | set(new)) - {"name", "type", "format", "constraints", "x-domain"}
+    ):
         if old.get(key) == new.get(key):
             continue
         if key in FIELD_METADATA or key.startswith("x-"):
@@ -688,8 +846,9 @@ def _field_changes(table: str, name: str, old: dict[str, Any],
             kind, level = "field-parsing-changed", Level.PATCH
         else:
             kind, level = "field-property-changed", Level.MAJOR
-        changes.append(Change(kind, level, f"{where}: {key} changed", table, name,
-                              old.get(key), new.get(key)))
+        changes.append(
+            Change(kind, level, f"{where}: {key} changed", table, name, old.get(key), new.get(key))
+        )
     return changes
 
 
@@ -728,13 +887,20 @@ def _constraint(table: str, name: str, key: str, old: Any, new: Any) -> list[Cha
     else:  # pattern and anything we cannot compare: any new value may reject old data
         tightened = new is not None
     verb = "tightened" if tightened else "loosened"
-    return [Change(f"constraint-{verb}", Level.MAJOR if tightened else Level.MINOR,
-                   f"{where}: constraint {key} {verb} ({_short(old)} → {_short(new)})",
-                   table, name, old, new)]
+    return [
+        Change(
+            f"constraint-{verb}",
+            Level.MAJOR if tightened else Level.MINOR,
+            f"{where}: constraint {key} {verb} ({_short(old)} → {_short(new)})",
+            table,
+            name,
+            old,
+            new,
+        )
+    ]
 
 
-def _list_constraint(table: str, name: str | None, key: str, old: Any,
-                     new: Any) -> list[Change]:
+def _list_constraint(table: str, name: str | None, key: str, old: Any, new: Any) -> list[Change]:
     """Lists of rules (x-checks, x-domain): any rule added tightens, only removals loosen."""
     old_items = {json.dumps(i, sort_keys=True) for i in (old or [])}
     new_items = {json.dumps(i, sort_keys=True) for i in (new or [])}
@@ -743,8 +909,17 @@ def _list_constraint(table: str, name: str | None, key: str, old: Any,
     tightened = bool(new_items - old_items)
     verb = "tightened" if tightened else "loosened"
     where = f"{table}.{name}" if name else table
-    return [Change(f"constraint-{verb}", Level.MAJOR if tightened else Level.MINOR,
-                   f"{where}: {key} {verb}", table, name, old, new)]
+    return [
+        Change(
+            f"constraint-{verb}",
+            Level.MAJOR if tightened else Level.MINOR,
+            f"{where}: {key} {verb}",
+            table,
+            name,
+            old,
+            new,
+        )
+    ]
 
 
 def _short(value: Any) -> str:
@@ -756,13 +931,29 @@ def _resource_metadata(name: str, old: dict[str, Any], new: dict[str, Any]) -> l
     changes = []
     for key in sorted((set(old) | set(new)) - RESOURCE_STRUCTURAL):
         if old.get(key) != new.get(key):
-            changes.append(Change("resource-metadata-changed", Level.PATCH,
-                                  f"{name}: {key} changed", name, None, old.get(key),
-                                  new.get(key)))
+            changes.append(
+                Change(
+                    "resource-metadata-changed",
+                    Level.PATCH,
+                    f"{name}: {key} changed",
+                    name,
+                    None,
+                    old.get(key),
+                    new.get(key),
+                )
+            )
     if old.get("path") != new.get("path"):
-        changes.append(Change("resource-path-changed", Level.PATCH,
-                              f"{name}: path {old.get('path')} → {new.get('path')}", name,
-                              None, old.get("path"), new.get("path")))
+        changes.append(
+            Change(
+                "resource-path-changed",
+                Level.PATCH,
+                f"{name}: path {old.get('path')} → {new.get('path')}",
+                name,
+                None,
+                old.get("path"),
+                new.get("path"),
+            )
+        )
     return changes
 
 
@@ -770,8 +961,17 @@ def diff_metadata(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes = []
     for key in sorted((set(old) | set(new)) - PACKAGE_VOLATILE):
         if old.get(key) != new.get(key):
-            changes.append(Change("metadata-changed", Level.PATCH, f"package {key} changed",
-                                  None, None, old.get(key), new.get(key)))
+            changes.append(
+                Change(
+                    "metadata-changed",
+                    Level.PATCH,
+                    f"package {key} changed",
+                    None,
+                    None,
+                    old.get(key),
+                    new.get(key),
+                )
+            )
     return changes
 
 
@@ -801,8 +1001,10 @@ def _listing(items: Sequence[str], limit: int) -> list[str]:
 
 
 def render_text(diff: PackageDiff, limit: int = RENDER_LIMIT) -> str:
-    lines = [f"diff {diff.old_label} → {diff.new_label}",
-             f"level: {diff.level().value} — {diff.headline()}"]
+    lines = [
+        f"diff {diff.old_label} → {diff.new_label}",
+        f"level: {diff.level().value} — {diff.headline()}",
+    ]
     for lvl, why in diff.reasons():
         lines.append(f"  [{lvl.value}] {why}")
     for t in diff.tables:
@@ -832,17 +1034,26 @@ def _md(text: str) -> str:
 
 
 def render_markdown(diff: PackageDiff, limit: int = RENDER_LIMIT, heading: str = "###") -> str:
-    lines = [f"{heading} Data diff: {diff.level().value}", "",
-             f"**{_md(diff.headline())}**", "",
-             f"`{_md(diff.old_label)}` → `{_md(diff.new_label)}`", ""]
+    lines = [
+        f"{heading} Data diff: {diff.level().value}",
+        "",
+        f"**{_md(diff.headline())}**",
+        "",
+        f"`{_md(diff.old_label)}` → `{_md(diff.new_label)}`",
+        "",
+    ]
     changed = [t for t in diff.tables if t.changed]
     if changed:
-        lines += ["| table | status | rows | added | removed | changed | schema changes |",
-                  "| --- | --- | --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "| table | status | rows | added | removed | changed | schema changes |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+        ]
         for t in changed:
-            lines.append(f"| {t.name} | {t.status} | {t.rows_old} → {t.rows_new} | "
-                         f"{len(t.added)} | {len(t.removed)} | {len(t.modified)} | "
-                         f"{len(t.schema)} |")
+            lines.append(
+                f"| {t.name} | {t.status} | {t.rows_old} → {t.rows_new} | "
+                f"{len(t.added)} | {len(t.removed)} | {len(t.modified)} | "
+                f"{len(t.schema)} |"
+            )
         lines.append("")
     reasons = diff.reasons()
     if reasons:
@@ -866,8 +1077,10 @@ def markdown_table_entry(t: TableDiff, limit: int = RENDER_LIMIT) -> list[str]:
     lines: list[str] = []
 
     def keys(rows: list[RowChange]) -> str:
-        return ", ".join(f"`{_md(k)}`" if not k.startswith("…") else k
-                         for k in _listing([r.key_text for r in rows], limit))
+        return ", ".join(
+            f"`{_md(k)}`" if not k.startswith("…") else k
+            for k in _listing([r.key_text for r in rows], limit)
+        )
 
     if t.added:
         lines.append(f"- added ({len(t.added)}): {keys(t.added)}")
@@ -877,9 +1090,11 @@ def markdown_table_entry(t: TableDiff, limit: int = RENDER_LIMIT) -> list[str]:
         lines.append(f"- key changed: `{_md(old_key)}` → `{_md(new_key)}`")
     if t.modified:
         lines.append(f"- changed ({len(t.modified)}):")
-        lines += [f"  - `{_md(r.key_text)}`: " + "; ".join(
-            f"{c.field}: {_md(small(c.old))} → {_md(small(c.new))}" for c in r.changes)
-            for r in t.modified[:limit]]
+        lines += [
+            f"  - `{_md(r.key_text)}`: "
+            + "; ".join(f"{c.field}: {_md(small(c.old))} → {_md(small(c.new))}" for c in r.changes)
+            for r in t.modified[:limit]
+        ]
         if len(t.modified) > limit:
             lines.append(f"  - … and {len(t.modified) - limit} more")
     lines += [f"- schema ({c.level.value}): {_md(c.message)}" for c in t.schema]
@@ -947,8 +1162,10 @@ def open_side(spec: str, *, repo_path: str | None = None, dist: Path | None = No
             return Side(open_package(found), spec)
     tmp, package = _from_git(spec, repo_path or "datapackage")
     if package is None:
-        raise UsageError(f"{spec!r} is not a package path, a published version "
-                         f"(looked in {dist or 'dist'}/releases.json) or a git ref.")
+        raise UsageError(
+            f"{spec!r} is not a package path, a published version "
+            f"(looked in {dist or 'dist'}/releases.json) or a git ref."
+        )
     return Side(package, spec, tmp)
 
 
@@ -976,8 +1193,12 @@ def repo_relative(path: Path) -> tuple[Path, str] | None:
 
     folder = path if path.is_dir() else path.parent
     try:
-        top = subprocess.run(["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+        top = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     root = Path(top).resolve()
@@ -998,15 +1219,20 @@ def _from_git(ref: str, repo_path: str, cwd: Path | None = None) -> tuple[Any, D
     if ref.startswith("-"):
         return None, None
     where = str(cwd or Path.cwd())
-    check = subprocess.run(["git", "-C", where, "rev-parse", "--verify", "--quiet",
-                            f"{ref}^{{commit}}"], capture_output=True, text=True)
+    check = subprocess.run(
+        ["git", "-C", where, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+    )
     if check.returncode != 0:
         return None, None
-    top = subprocess.run(["git", "-C", where, "rev-parse", "--show-toplevel"],
-                         capture_output=True, text=True).stdout.strip()
+    top = subprocess.run(
+        ["git", "-C", where, "rev-parse", "--show-toplevel"], capture_output=True, text=True
+    ).stdout.strip()
     commit = check.stdout.strip()
-    archive = subprocess.run(["git", "-C", top, "archive", "--format=tar", commit, "--",
-                              repo_path], capture_output=True)
+    archive = subprocess.run(
+        ["git", "-C", top, "archive", "--format=tar", commit, "--", repo_path], capture_output=True
+    )
     if archive.returncode != 0:
         return None, None
     tmp = tempfile.TemporaryDirectory(prefix="clusterdata-git-")

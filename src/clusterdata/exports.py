@@ -52,8 +52,12 @@ def load(package: DataPackage, resources: list[Resource]) -> Loaded:
     """Type every table with its keys declared; `ExportError` when the data breaks a key."""
     from clusterdata.duck import LoadError, load_package
 
-    subset = DataPackage(root=package.root, descriptor_file=package.descriptor_file,
-                         descriptor=package.descriptor, resources=list(resources))
+    subset = DataPackage(
+        root=package.root,
+        descriptor_file=package.descriptor_file,
+        descriptor=package.descriptor,
+        resources=list(resources),
+    )
     try:
         db = load_package(subset, lines=False, declare_keys=True, lock=False)
     except LoadError as exc:
@@ -96,12 +100,15 @@ def write_duckdb(loaded: Loaded, target: Path) -> None:
     con = loaded.connection
     if target.exists():
         target.unlink()
-    con.execute(f"ATTACH {quote_literal(str(target))} AS release_db "
-                f"(BLOCK_SIZE {DUCKDB_BLOCK_SIZE})").fetchall()
+    con.execute(
+        f"ATTACH {quote_literal(str(target))} AS release_db (BLOCK_SIZE {DUCKDB_BLOCK_SIZE})"
+    ).fetchall()
     try:
-        ddl = dict(con.execute(
-            "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = 'memory'"
-        ).fetchall())
+        ddl = dict(
+            con.execute(
+                "SELECT table_name, sql FROM duckdb_tables() WHERE database_name = 'memory'"
+            ).fetchall()
+        )
         con.execute("USE release_db").fetchall()
         order = [r for r in _creation_order(loaded.resources) if r.name in ddl]
         for resource in order:
@@ -109,8 +116,9 @@ def write_duckdb(loaded: Loaded, target: Path) -> None:
             con.execute(statement).fetchall()
             name = quote_ident(resource.name)
             if not self_keys:
-                con.execute(f"INSERT INTO release_db.main.{name} "
-                            f"SELECT * FROM memory.main.{name}").fetchall()
+                con.execute(
+                    f"INSERT INTO release_db.main.{name} SELECT * FROM memory.main.{name}"
+                ).fetchall()
                 continue
             _insert_in_rounds(con, resource, self_keys)
         con.execute("USE memory").fetchall()
@@ -149,8 +157,12 @@ def _self_keys(resource: Resource) -> list[tuple[list[str], list[str]]]:
         target = str((ref or {}).get("resource") or "")
         fields = as_list(fk.get("fields"))
         target_fields = as_list((ref or {}).get("fields"))
-        if target in ("", resource.name) and target_fields == resource.primary_key \
-                and len(fields) == len(target_fields) and fields:
+        if (
+            target in ("", resource.name)
+            and target_fields == resource.primary_key
+            and len(fields) == len(target_fields)
+            and fields
+        ):
             keys.append((fields, target_fields))
     return keys
 
@@ -170,18 +182,22 @@ def _with_self_keys(resource: Resource, ddl: str) -> tuple[str, list[tuple[list[
     return statement[:-1] + clauses + ")", keys
 
 
-def _insert_in_rounds(con: Any, resource: Resource,
-                      keys: list[tuple[list[str], list[str]]]) -> None:
+def _insert_in_rounds(
+    con: Any, resource: Resource, keys: list[tuple[list[str], list[str]]]
+) -> None:
     from clusterdata.duck import quote_ident
 
     name = quote_ident(resource.name)
     pk = resource.primary_key
     not_yet = " AND ".join(f"o.{quote_ident(k)} = s.{quote_ident(k)}" for k in pk)
     ready = " AND ".join(
-        "(" + " OR ".join(f"s.{quote_ident(f)} IS NULL" for f in fields)
+        "("
+        + " OR ".join(f"s.{quote_ident(f)} IS NULL" for f in fields)
         + f" OR EXISTS (SELECT 1 FROM release_db.main.{name} AS p WHERE "
-        + " AND ".join(f"p.{quote_ident(t)} = s.{quote_ident(f)}"
-                       for f, t in zip(fields, target, strict=True)) + "))"
+        + " AND ".join(
+            f"p.{quote_ident(t)} = s.{quote_ident(f)}" for f, t in zip(fields, target, strict=True)
+        )
+        + "))"
         for fields, target in keys
     )
     total_row = con.execute(f"SELECT count(*) FROM memory.main.{name}").fetchone()
@@ -196,8 +212,10 @@ def _insert_in_rounds(con: Any, resource: Resource,
         row = con.execute(f"SELECT count(*) FROM release_db.main.{name}").fetchone()
         now = int(row[0]) if row else 0
         if now == inserted:
-            raise ExportError(f"Table {resource.name!r} has rows whose parent key never "
-                              "appears (a cycle or a dangling reference).")
+            raise ExportError(
+                f"Table {resource.name!r} has rows whose parent key never "
+                "appears (a cycle or a dangling reference)."
+            )
         inserted = now
 
 
@@ -206,8 +224,7 @@ def zip_date(date: dt.date) -> tuple[int, int, int, int, int, int]:
     return (day.year, day.month, day.day, 0, 0, 0)
 
 
-def write_zip(root: Path, files: Iterable[Path], target: Path, date: dt.date,
-              prefix: str) -> None:
+def write_zip(root: Path, files: Iterable[Path], target: Path, date: dt.date, prefix: str) -> None:
     """A zip whose bytes depend only on the files' bytes and names and the release date.
 
     Entries are sorted, stored under `prefix/`, timestamped with the release date at midnight,
@@ -221,7 +238,7 @@ def write_zip(root: Path, files: Iterable[Path], target: Path, date: dt.date,
             info = zipfile.ZipInfo(f"{prefix}/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
-            info.external_attr = (0o100644 << 16)
+            info.external_attr = 0o100644 << 16
             with open(root / name, "rb") as handle:
                 archive.writestr(info, handle.read(), compresslevel=9)
     os.replace(tmp, target)

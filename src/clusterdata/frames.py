@@ -11,6 +11,7 @@ failing cell is reported, not the first.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -25,8 +26,8 @@ from clusterdata.tableschema_pandera import (
     Failure,
     count_checks,
     fields_of,
-    missing_values,
     rule_for,
+    text_frame,
     to_pandera,
 )
 
@@ -67,7 +68,6 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     that records and line numbers agree. Missing cells (short rows, blank lines) are NA;
     extra cells are ignored (layer 1 reports ragged rows).
     """
-    missing = set(missing_values(resource.schema))
     records: list[list[str]] = []
     header: list[str] = []
     with resource.file.open("r", encoding=encoding, newline="", errors="replace") as handle:
@@ -94,16 +94,14 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
         for record in records
     ]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-    columns: dict[str, pd.Series] = {}
+    columns: dict[str, Sequence[str | None]] = {}
     for field in fields_of(resource.schema):
         name = field["name"]
-        if name in columns or name not in positions:
-            continue
-        series = pd.Series(transposed[positions[name]], dtype="str")
-        if missing:
-            series = series.mask(series.isin(sorted(missing)))
-        columns[name] = series
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(records)))
+        if name not in columns and name in positions:
+            columns[name] = transposed[positions[name]]
+    if not columns:
+        return pd.DataFrame(index=pd.RangeIndex(len(records)))
+    return text_frame(columns, resource.schema)
 
 
 def check_table(resource: Resource, encoding: str, line_map: LineMap

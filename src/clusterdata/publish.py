@@ -38,8 +38,15 @@ from clusterdata.versioning import Level, Version, decide
 RELEASES = "releases.json"
 TEMP_PREFIX = ".publish-"
 PROFILE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
-PACKAGE_METADATA = ("title", "description", "homepage", "licenses", "sources", "contributors",
-                    "keywords")
+PACKAGE_METADATA = (
+    "title",
+    "description",
+    "homepage",
+    "licenses",
+    "sources",
+    "contributors",
+    "keywords",
+)
 DELTA_FIELDS = ("table", "key", "op", "field", "old", "new")
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 
@@ -102,13 +109,17 @@ class Plan:
     def decision(self) -> str:
         if self.status == "unchanged":
             assert self.previous is not None
-            return (f"nothing to publish: {self.name} is unchanged since "
-                    f"{self.previous.version} (use --bump to release anyway)")
+            return (
+                f"nothing to publish: {self.name} is unchanged since "
+                f"{self.previous.version} (use --bump to release anyway)"
+            )
         if self.previous is None:
             return f"{self.name} {self.version} ({self.summary()})"
         since = f" since {self.previous.version}"
-        return (f"{self.name} {self.version} ({self.summary()}{since}; change level "
-                f"{self.change_level.value}, released as {self.level.value})")
+        return (
+            f"{self.name} {self.version} ({self.summary()}{since}; change level "
+            f"{self.change_level.value}, released as {self.level.value})"
+        )
 
 
 @dataclass
@@ -169,22 +180,26 @@ def open_release(out: Path, release: Release) -> DataPackage:
     archive = out / release.zip
     if archive.is_file():
         return open_package(archive)
-    raise UsageError(f"{out / RELEASES} lists {release.version}, but neither {folder} nor "
-                     f"{archive} exists; restore it before publishing the next version.")
+    raise UsageError(
+        f"{out / RELEASES} lists {release.version}, but neither {folder} nor "
+        f"{archive} exists; restore it before publishing the next version."
+    )
 
 
 def empty_package(package: DataPackage) -> DataPackage:
-    return DataPackage(root=package.root, descriptor_file=package.descriptor_file,
-                       descriptor={})
+    return DataPackage(root=package.root, descriptor_file=package.descriptor_file, descriptor={})
 
 
-def make_plan(package: DataPackage, out: Path, bump: Level | None = None,
-              date: str | None = None) -> Plan:
+def make_plan(
+    package: DataPackage, out: Path, bump: Level | None = None, date: str | None = None
+) -> Plan:
     name = package.name
     dist_name, releases = read_releases(out)
     if dist_name and dist_name != name:
-        raise UsageError(f"{out / RELEASES} holds releases of {dist_name!r}, not {name!r}; "
-                         "use another --out folder.")
+        raise UsageError(
+            f"{out / RELEASES} holds releases of {dist_name!r}, not {name!r}; "
+            "use another --out folder."
+        )
     notes: list[str] = []
     previous = max(releases, key=lambda r: Version.parse(r.version), default=None)
     if previous is None:
@@ -196,19 +211,27 @@ def make_plan(package: DataPackage, out: Path, bump: Level | None = None,
             try:
                 version = Version.parse(str(raw))
             except ValueError as exc:
-                raise UsageError(f"The descriptor's version {raw!r} is not a semantic version "
-                                 "such as 0.1.0; correct it to publish.") from exc
+                raise UsageError(
+                    f"The descriptor's version {raw!r} is not a semantic version "
+                    "such as 0.1.0; correct it to publish."
+                ) from exc
         if bump:
-            notes.append("--bump does not apply to the first release, which takes the "
-                         "descriptor's version")
-        diff = diff_packages(empty_package(package), package, old_label="(nothing)",
-                             new_label=str(version))
+            notes.append(
+                "--bump does not apply to the first release, which takes the descriptor's version"
+            )
+        diff = diff_packages(
+            empty_package(package), package, old_label="(nothing)", new_label=str(version)
+        )
         change = diff.level()
         level = change
         status = "new"
     else:
-        diff = diff_packages(open_release(out, previous), package,
-                             old_label=previous.version, new_label="this release")
+        diff = diff_packages(
+            open_release(out, previous),
+            package,
+            old_label=previous.version,
+            new_label="this release",
+        )
         change = diff.level()
         level = decide(change, bump)
         base = Version.parse(previous.version)
@@ -222,8 +245,18 @@ def make_plan(package: DataPackage, out: Path, bump: Level | None = None,
             when = _existing_date(out / f"{name}-{version}", existing) or when
     if status != "unchanged":
         diff.new_label = str(version)
-    return Plan(package=package, name=name, version=version, date=when, previous=previous,
-                diff=diff, change_level=change, level=level, status=status, notes=notes)
+    return Plan(
+        package=package,
+        name=name,
+        version=version,
+        date=when,
+        previous=previous,
+        diff=diff,
+        change_level=change,
+        level=level,
+        status=status,
+        notes=notes,
+    )
 
 
 def _existing_date(folder: Path, release: Release | None) -> dt.date | None:
@@ -247,16 +280,23 @@ def changelog_entry(plan: Plan) -> str:
         lines += [f"| {t.name} | {t.rows_new} |" for t in plan.diff.tables]
         lines.append("")
         return "\n".join(lines)
-    lines += [f"**{plan.level.value.upper()}** since {plan.previous.version}: "
-              f"{plan.diff.headline()}", ""]
+    lines += [
+        f"**{plan.level.value.upper()}** since {plan.previous.version}: {plan.diff.headline()}",
+        "",
+    ]
     if plan.level > plan.change_level:
-        lines += [f"Released as {plan.level.value} by request (the change itself is "
-                  f"{plan.change_level.value}).", ""]
+        lines += [
+            f"Released as {plan.level.value} by request (the change itself is "
+            f"{plan.change_level.value}).",
+            "",
+        ]
     for table in plan.diff.tables:
         if not table.changed:
             continue
-        counts = (f"rows {table.rows_old} → {table.rows_new}; +{len(table.added)} "
-                  f"−{len(table.removed)} ~{len(table.modified)}")
+        counts = (
+            f"rows {table.rows_old} → {table.rows_new}; +{len(table.added)} "
+            f"−{len(table.removed)} ~{len(table.modified)}"
+        )
         status = "" if table.status == "kept" else f" (table {table.status})"
         lines += [f"### {table.name}{status}", "", f"- {counts}"]
         lines += markdown_table_entry(table) if table.status == "kept" else []
@@ -291,19 +331,39 @@ def delta_csv(diff: PackageDiff) -> bytes:
 
 DELTA_SCHEMA: dict[str, Any] = {
     "fields": [
-        {"name": "table", "type": "string", "description": "Resource the row belongs to.",
-         "constraints": {"required": True}},
-        {"name": "key", "type": "string", "description": "Primary key value (a JSON array "
-         "for a composite key; the whole row for a table without one).",
-         "constraints": {"required": True}},
-        {"name": "op", "type": "string", "constraints": {
-            "required": True, "enum": ["added", "removed", "modified"]}},
-        {"name": "field", "type": "string",
-         "description": "The changed field (modified rows only)."},
-        {"name": "old", "type": "string",
-         "description": "Old value; for a removed row the row as a JSON object."},
-        {"name": "new", "type": "string",
-         "description": "New value; for an added row the row as a JSON object."},
+        {
+            "name": "table",
+            "type": "string",
+            "description": "Resource the row belongs to.",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "key",
+            "type": "string",
+            "description": "Primary key value (a JSON array "
+            "for a composite key; the whole row for a table without one).",
+            "constraints": {"required": True},
+        },
+        {
+            "name": "op",
+            "type": "string",
+            "constraints": {"required": True, "enum": ["added", "removed", "modified"]},
+        },
+        {
+            "name": "field",
+            "type": "string",
+            "description": "The changed field (modified rows only).",
+        },
+        {
+            "name": "old",
+            "type": "string",
+            "description": "Old value; for a removed row the row as a JSON object.",
+        },
+        {
+            "name": "new",
+            "type": "string",
+            "description": "New value; for an added row the row as a JSON object.",
+        },
     ],
 }
 
@@ -352,19 +412,32 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
     resources_out: list[dict[str, Any]] = []
     taken = {r.name for r in package.resources}
     taken_paths = {r.path for r in package.resources}
-    source_specs = {str(s.get("name")): s for s in package.descriptor.get("resources", [])
-                    if isinstance(s, dict)}
+    source_specs = {
+        str(s.get("name")): s
+        for s in package.descriptor.get("resources", [])
+        if isinstance(s, dict)
+    }
     for resource in package.resources:
         target = folder / resource.path
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(resource.file, target)
-        spec = {k: v for k, v in source_specs.get(resource.name, {}).items()
-                if k not in ("profile", "bytes", "hash", "schema", "type")}
-        spec.update({"name": resource.name, "type": "table", "path": resource.path,
-                     "format": resource.format,
-                     "mediatype": "text/tab-separated-values" if resource.format == "tsv"
-                     else "text/csv",
-                     "encoding": resource.encoding})
+        spec = {
+            k: v
+            for k, v in source_specs.get(resource.name, {}).items()
+            if k not in ("profile", "bytes", "hash", "schema", "type")
+        }
+        spec.update(
+            {
+                "name": resource.name,
+                "type": "table",
+                "path": resource.path,
+                "format": resource.format,
+                "mediatype": "text/tab-separated-values"
+                if resource.format == "tsv"
+                else "text/csv",
+                "encoding": resource.encoding,
+            }
+        )
         spec.update(_file_facts(target))
         spec["schema"] = resource.schema
         resources_out.append(spec)
@@ -373,13 +446,19 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
         for resource in package.resources:
             rel = f"parquet/{resource.name}.parquet"
             exports.write_parquet(loaded, resource, folder / rel)
-            resources_out.append({
-                "name": _unique(f"{resource.name}-parquet", taken), "type": "file",
-                "path": rel, "format": "parquet", "mediatype": PARQUET_MEDIATYPE,
-                "title": f"{resource.name} as Parquet",
-                "x-release": "export", "x-table": resource.name,
-                **_file_facts(folder / rel),
-            })
+            resources_out.append(
+                {
+                    "name": _unique(f"{resource.name}-parquet", taken),
+                    "type": "file",
+                    "path": rel,
+                    "format": "parquet",
+                    "mediatype": PARQUET_MEDIATYPE,
+                    "title": f"{resource.name} as Parquet",
+                    "x-release": "export",
+                    "x-table": resource.name,
+                    **_file_facts(folder / rel),
+                }
+            )
         duck_name = f"{plan.folder_name}.duckdb"
         exports.write_duckdb(loaded, folder / duck_name)
     finally:
@@ -387,21 +466,31 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
     delta_path = "data/delta.csv" if "data/delta.csv" not in taken_paths else "release-delta.csv"
     (folder / delta_path).parent.mkdir(parents=True, exist_ok=True)
     first = plan.previous is None
-    (folder / delta_path).write_bytes(delta_csv(plan.diff) if not first
-                                      else delta_csv(PackageDiff("", "")))
+    (folder / delta_path).write_bytes(
+        delta_csv(plan.diff) if not first else delta_csv(PackageDiff("", ""))
+    )
     against = plan.previous.version if plan.previous else "nothing (first release)"
-    resources_out.append({
-        "name": _unique("delta", taken), "type": "table", "path": delta_path,
-        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-        "title": f"Row-level changes against {against}",
-        "description": "One line per added or removed row, one per changed field of a "
-                       "modified row; rows matched by primary key.",
-        "x-release": "delta", **_file_facts(folder / delta_path), "schema": DELTA_SCHEMA,
-    })
+    resources_out.append(
+        {
+            "name": _unique("delta", taken),
+            "type": "table",
+            "path": delta_path,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "title": f"Row-level changes against {against}",
+            "description": "One line per added or removed row, one per changed field of a "
+            "modified row; rows matched by primary key.",
+            "x-release": "delta",
+            **_file_facts(folder / delta_path),
+            "schema": DELTA_SCHEMA,
+        }
+    )
     (folder / "CHANGELOG.md").write_text(changelog(plan, out, entry), encoding="utf-8")
     descriptor = _descriptor(plan, resources_out, duck_name)
     (folder / "datapackage.json").write_text(
-        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     zip_path = folder / f"{plan.folder_name}.zip"
     members = [p for p in folder.rglob("*") if p.is_file() and p.name != duck_name]
     exports.write_zip(folder, members, zip_path, plan.date, plan.folder_name)
@@ -426,14 +515,20 @@ def _descriptor(plan: Plan, resources: list[dict[str, Any]], duck_name: str) -> 
     out["version"] = str(plan.version)
     out["created"] = f"{plan.date.isoformat()}T00:00:00Z"
     for key, value in source.items():
-        if key not in out and key not in ("resources", "profile", "$schema", "version",
-                                          "created", "name"):
+        if key not in out and key not in (
+            "resources",
+            "profile",
+            "$schema",
+            "version",
+            "created",
+            "name",
+        ):
             out[key] = value
     out["resources"] = resources
     out["x-release"] = {
         "duckdb": duck_name,
         "note": "The DuckDB file is not byte-reproducible, so it is not in the zip; its "
-                "sha256 is in SHA256SUMS and releases.json.",
+        "sha256 is in SHA256SUMS and releases.json.",
     }
     return out
 
@@ -446,8 +541,12 @@ def _same_release(existing: Path, built_zip: Path, name: str) -> bool:
 
 
 def publish(
-    source: str | os.PathLike[str] | None, out: Path, *, bump: Level | None = None,
-    dry_run: bool = False, date: str | None = None,
+    source: str | os.PathLike[str] | None,
+    out: Path,
+    *,
+    bump: Level | None = None,
+    dry_run: bool = False,
+    date: str | None = None,
 ) -> Outcome:
     """Validate, plan and (unless dry-run) build the next release. Raises `PublishRefused`."""
     from clusterdata.validate import validate
@@ -474,16 +573,20 @@ def publish(
                     raise PublishRefused(
                         f"{final} already exists with different content; a published version "
                         "is immutable. Remove it only if it was never shared, or publish a new "
-                        "version with --bump.")
+                        "version with --bump."
+                    )
                 status = "exists"
                 duck_final = final / duck_path.name
-                release = _release_entry(plan, out, final / zip_path.name,
-                                         duck_final if duck_final.is_file() else duck_path)
+                release = _release_entry(
+                    plan,
+                    out,
+                    final / zip_path.name,
+                    duck_final if duck_final.is_file() else duck_path,
+                )
             else:
                 os.rename(staging / plan.folder_name, final)
                 status = "published"
-                release = _release_entry(plan, out, final / zip_path.name,
-                                         final / duck_path.name)
+                release = _release_entry(plan, out, final / zip_path.name, final / duck_path.name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         _, releases = read_releases(out)
@@ -499,11 +602,15 @@ def _release_entry(plan: Plan, out: Path, zip_path: Path, duck_path: Path) -> Re
     from clusterdata.exports import sha256_file
 
     return Release(
-        version=str(plan.version), date=plan.date.isoformat(),
+        version=str(plan.version),
+        date=plan.date.isoformat(),
         level=plan.level.value if plan.previous else "initial",
-        summary=plan.summary(), folder=plan.folder_name,
-        zip=zip_path.relative_to(out).as_posix(), zip_sha256=sha256_file(zip_path),
+        summary=plan.summary(),
+        folder=plan.folder_name,
+        zip=zip_path.relative_to(out).as_posix(),
+        zip_sha256=sha256_file(zip_path),
         zip_bytes=zip_path.stat().st_size,
         duckdb=f"{plan.folder_name}/{duck_path.name}",
-        duckdb_sha256=sha256_file(duck_path), duckdb_bytes=duck_path.stat().st_size,
+        duckdb_sha256=sha256_file(duck_path),
+        duckdb_bytes=duck_path.stat().st_size,
     )

@@ -157,7 +157,7 @@ def verify_read_only(sql: str, tables: tuple[str, ...], path: Path) -> None:
                              exp.Install, exp.Into)):
             raise CheckFileError(path, f"{node.key.upper()} is not allowed inside a check.")
         if isinstance(node, exp.Func):
-            name = _function_name(node)
+            name = _function_name(node).lower()
             if _forbidden(name):
                 raise CheckFileError(path, f"the function {name}() reads outside the loaded "
                                            "tables and is not allowed in a check.")
@@ -166,7 +166,7 @@ def verify_read_only(sql: str, tables: tuple[str, ...], path: Path) -> None:
     for table in statement.find_all(exp.Table):
         target = table.this
         if not isinstance(target, exp.Identifier):
-            name = _function_name(target) if isinstance(target, exp.Func) else target.sql()
+            name = (_function_name(target) if isinstance(target, exp.Func) else target.sql()).lower()
             if name.casefold() in ALLOWED_TABLE_FUNCTIONS:
                 continue
             raise CheckFileError(path, f"the table function {name}() is not allowed in a check; "

@@ -108,6 +108,20 @@ def missing_values(schema: dict[str, Any]) -> list[str]:
     return [v for v in values if isinstance(v, str)]
 
 
+def text_frame(columns: dict[str, Sequence[str | None]], schema: dict[str, Any]) -> pd.DataFrame:
+    """The frame the converted schema validates: every cell text, the schema's missing values
+    (and cells absent from short rows, given as None) as NA. Nothing is converted."""
+    missing = sorted(set(missing_values(schema)))
+    length = len(next(iter(columns.values()))) if columns else 0
+    out: dict[str, pd.Series] = {}
+    for name, cells in columns.items():
+        series = pd.Series(cells, dtype="str")
+        if missing:
+            series = series.mask(series.isin(missing))
+        out[name] = series
+    return pd.DataFrame(out, index=pd.RangeIndex(length))
+
+
 def fields_of(schema: dict[str, Any]) -> list[dict[str, Any]]:
     fields = schema.get("fields")
     if not isinstance(fields, list):

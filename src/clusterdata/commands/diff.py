@@ -22,15 +22,29 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("old", help="OLD: path, git ref or published version")
     parser.add_argument("new", help="NEW: path, git ref or published version")
-    parser.add_argument("--format", "-f", choices=("text", "json", "markdown"), default="text",
-                        help="output format (default: text)")
-    parser.add_argument("--output", "-o", type=Path, default=None,
-                        help="also write the diff to this file")
-    parser.add_argument("--path", default=None, metavar="DIR",
-                        help="package folder inside the repository for git refs "
-                        "(default: NEW's path, else datapackage)")
-    parser.add_argument("--dist", type=Path, default=Path("dist"),
-                        help="folder with releases.json for published versions (default: dist)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="output format (default: text)",
+    )
+    parser.add_argument(
+        "--output", "-o", type=Path, default=None, help="also write the diff to this file"
+    )
+    parser.add_argument(
+        "--path",
+        default=None,
+        metavar="DIR",
+        help="package folder inside the repository for git refs "
+        "(default: NEW's path, else datapackage)",
+    )
+    parser.add_argument(
+        "--dist",
+        type=Path,
+        default=Path("dist"),
+        help="folder with releases.json for published versions (default: dist)",
+    )
     return parser
 
 

@@ -23,14 +23,26 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         epilog="Example: clusterdata publish datapackage --out dist --dry-run",
     )
     add_package_argument(parser)
-    parser.add_argument("--out", type=Path, default=Path("dist"),
-                        help="release folder (default: dist)")
-    parser.add_argument("--bump", choices=("auto", "major", "minor", "patch"), default="auto",
-                        help="raise the version level; never lowers what the change requires")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="print the decision and the changelog entry, write nothing")
-    parser.add_argument("--date", default=None, metavar="YYYY-MM-DD",
-                        help="release date (default: SOURCE_DATE_EPOCH, else today in UTC)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("dist"), help="release folder (default: dist)"
+    )
+    parser.add_argument(
+        "--bump",
+        choices=("auto", "major", "minor", "patch"),
+        default="auto",
+        help="raise the version level; never lowers what the change requires",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the decision and the changelog entry, write nothing",
+    )
+    parser.add_argument(
+        "--date",
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="release date (default: SOURCE_DATE_EPOCH, else today in UTC)",
+    )
     return parser
 
 
@@ -42,16 +54,16 @@ def run(args: argparse.Namespace) -> int:
 
     bump = None if args.bump == "auto" else Level(args.bump)
     try:
-        outcome = publish(args.package, args.out, bump=bump, dry_run=args.dry_run,
-                          date=args.date)
+        outcome = publish(args.package, args.out, bump=bump, dry_run=args.dry_run, date=args.date)
     except PublishRefused as exc:
         if exc.report is not None:
             sys.stdout.write(render(exc.report, "text", color=False, prefix=""))
         print(f"clusterdata publish: refused: {exc}", file=sys.stderr)
         return 1
     except ExportError as exc:
-        print(f"clusterdata publish: refused: the exports could not be built: {exc}",
-              file=sys.stderr)
+        print(
+            f"clusterdata publish: refused: the exports could not be built: {exc}", file=sys.stderr
+        )
         return 1
     plan = outcome.plan
     for note in plan.notes:

@@ -57,9 +57,10 @@ def stacked_columns(
     names = list(series)
     colours = {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
     col_w, gap, left, bottom, top_pad = 34, 10, 40, 40, 10
-    legend_h = 18 * ((len(names) + 3) // 4) + 10
     plot_h = 220
-    width = max(360, left + len(columns) * (col_w + gap) + 20)
+    width = max(420, left + len(columns) * (col_w + gap) + 20)
+    per_row = max(1, (width - left) // 130)
+    legend_h = 18 * ((len(names) + per_row - 1) // per_row) + 10
     height = top_pad + plot_h + bottom + legend_h
     totals = [sum(series[n].get(c, 0) for n in names) for c in columns]
     peak = max(totals, default=1) or 1
@@ -88,8 +89,8 @@ def stacked_columns(
                     f'font-weight="bold">{totals[i]}</text>')
     ly = top_pad + plot_h + bottom
     for i, name in enumerate(names):
-        lx = left + (i % 4) * 140
-        yy = ly + (i // 4) * 18
+        lx = left + (i % per_row) * 130
+        yy = ly + (i // per_row) * 18
         body.append(f'<rect x="{lx}" y="{yy}" width="12" height="12" fill="{colours[name]}"/>'
                     f'<text x="{lx + 17}" y="{yy + 10}">{escape(name)}</text>')
     return _svg(width, height, body, label)
@@ -104,10 +105,11 @@ def matrix(
     """A grid of rows × columns; a filled cell's colour is its value (e.g. a role), with legend."""
     values = sorted(set(cells.values()))
     colours = {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(values)}
-    cell, left = 18, 200
+    cell, left = 22, 200
     longest = max((len(c) for c in columns), default=10)
-    head = min(260, 12 + int(6.2 * min(longest, 40)))
-    width = left + len(columns) * cell + 30
+    # Rotated by 60°, a label of n characters (~6.5 px each) rises n * 6.5 * sin 60° px.
+    head = 20 + int(6.5 * min(longest, 40) * 0.87)
+    width = left + len(columns) * cell + int(6.5 * min(longest, 40) * 0.5) + 20
     height = head + len(rows) * cell + 40
     body = []
     for j, column in enumerate(columns):

@@ -217,6 +217,16 @@ def _download_label(artefact: Artefact, ui: dict[str, str]) -> str:
     return artefact.label
 
 
+def _per_table(release: Release, tables: list[Table]) -> list[dict[str, Any]]:
+    """One row per table: its CSV and Parquet files (each with size and sha256)."""
+    rows = []
+    for table in tables:
+        files = {a.kind: a for a in release.artefacts
+                 if a.resource == table.name and a.kind in ("csv", "parquet")}
+        rows.append({"table": table, "csv": files.get("csv"), "parquet": files.get("parquet")})
+    return rows
+
+
 def _charts(tables: list[Table], lang: str) -> list[dict[str, str]]:
     from clusterdata.site import charts
 
@@ -316,7 +326,9 @@ def build_site(
                             if isinstance(lic, dict)],
                   citation=citation(release, lang, landing),
                   downloads=[{"a": a, "label": _download_label(a, ui)}
-                             for a in release.artefacts],
+                             for a in release.artefacts
+                             if a.kind not in ("csv", "parquet") or not a.resource],
+                  per_table=_per_table(release, tables),
                   charts=charts_)
             for table in tables:
                 spec = table.spec
