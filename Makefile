@@ -31,6 +31,7 @@ validate: $(STAMP)
 	$(BIN)/clusterdata validate $(PACKAGE) --format $(FORMAT) $(ARGS)
 
 test: $(STAMP)
+	scripts/install-actionlint.sh
 	$(BIN)/python -m pytest -n 2 $(ARGS)
 
 lint: $(STAMP)

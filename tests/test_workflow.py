@@ -51,7 +51,8 @@ def test_workflow_passes_actionlint(actionlint: list[str]):
         ("github.base_ref", "github.base_branch", 'property "base_branch" is not defined'),
         ("pull_request:", "pull_requests:", 'unknown Webhook event "pull_requests"'),
         ("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 'unexpected key "runs_on"'),
-        ("      - name: Set up Python 3.11\n", "    - name: Set up Python 3.11\n", "yaml"),
+        ("      - name: Set up Python 3.11\n", "    - name: Set up Python 3.11\n",
+         "yaml syntax error"),
     ],
     ids=["unknown-context-property", "unknown-event", "misspelt-key", "bad-indentation"],
 )

@@ -133,8 +133,12 @@ def usable_foreign_keys(db: LoadedPackage, table: LoadedTable) -> list[dict[str,
 def foreign_key_findings(
     db: LoadedPackage, table: LoadedTable, fk: dict[str, Any]
 ) -> list[Finding]:
-    """Rows whose reference has no match; a row whose reference cells are all empty refers to
-    nothing, which Table Schema allows (make the field required to forbid it)."""
+    """Rows whose reference has no match.
+
+    A row whose reference cells are all empty refers to nothing, which Table Schema allows (make
+    the field required to forbid it). A composite reference with only some cells empty is
+    reported, as frictionless does: half a reference is a mistake, and both layers then agree.
+    """
     resource = table.resource
     target = db.tables[fk["resource"]]
     fields: list[str] = fk["fields"]

@@ -4,6 +4,7 @@ level that change implies. Each side is a package path, a git ref or a published
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,14 @@ def run(args: argparse.Namespace) -> int:
                     break
     old = open_side(args.old, repo_path=repo_path, dist=args.dist)
     new = open_side(args.new, repo_path=repo_path, dist=args.dist)
+    for side in (old, new):
+        problems = [f for f in side.package.findings if f.is_error]
+        if problems:
+            print(
+                f"clusterdata diff: warning: {side.label}: {len(problems)} problem(s) reading "
+                f"the package (first: {problems[0].message}); run `clusterdata validate`.",
+                file=sys.stderr,
+            )
     diff = diff_packages(old.package, new.package, old_label=old.label, new_label=new.label)
     emit(render(diff, args.format), args.output)
     return 0

@@ -198,7 +198,8 @@ def collect_artefacts(release: Release) -> list[Artefact]:
     owners: dict[str, str] = {}
     for spec in release.descriptor.get("resources") or []:
         if isinstance(spec, dict) and isinstance(spec.get("path"), str):
-            owners[spec["path"]] = str(spec.get("name"))
+            # publish lists a Parquet export as its own resource naming its table in x-table.
+            owners[spec["path"]] = str(spec.get("x-table") or spec.get("name"))
     found: list[Artefact] = []
     files = [p for p in sorted(release.folder.rglob("*")) if p.is_file()
              and not any(part.startswith(".") for part in p.relative_to(release.folder).parts)]
