@@ -7,7 +7,7 @@ PACKAGE ?= datapackage/datapackage.json
 FORMAT ?= text
 ARGS ?=
 
-.PHONY: help venv validate test lint generate publish site bench format clean
+.PHONY: help venv browser validate test lint generate publish site bench format clean
 
 help:
 	@echo "make validate   set up .venv and validate the bundled data package (FORMAT=text|json|github|markdown)"
@@ -30,7 +30,12 @@ venv: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/clusterdata validate $(PACKAGE) --format $(FORMAT) $(ARGS)
 
-test: $(STAMP)
+# The site's browser test drives Debian's chromium; CI must have it, elsewhere it is optional
+# (the test skips with a reason when it is missing outside CI).
+browser:
+	test -x /usr/bin/chromium || scripts/install-browser.sh || test -z "$$CI"
+
+test: $(STAMP) browser
 	scripts/install-actionlint.sh
 	$(BIN)/python -m pytest -n 2 $(ARGS)
 

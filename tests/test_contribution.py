@@ -145,13 +145,13 @@ def base_result(repo: Path, cli: Cli) -> CliResult:
 def test_one_valid_new_cluster_row_passes_against_the_base(
     repo: Path, cli: Cli, base_result: CliResult
 ):
-    append_row(repo, "clusters", valid_row(repo, "clusters", NEW_ID))
+    line = append_row(repo, "clusters", valid_row(repo, "clusters", NEW_ID))
     commit(repo)
     result = cli("validate", "datapackage", "--base", "main", "--format", "json")
     assert own_findings(result, base_result) == []
     assert result.code == base_result.code
     github = cli("validate", "datapackage", "--base", "main", "--format", "github")
-    assert f"datapackage/{CLUSTERS}" not in github.out
+    assert f"datapackage/{CLUSTERS},line={line}," not in github.out
 
 
 def test_dangling_region_is_annotated_on_its_line_in_the_pull_request(repo: Path, cli: Cli):
@@ -159,7 +159,8 @@ def test_dangling_region_is_annotated_on_its_line_in_the_pull_request(repo: Path
     row["region_id"] = "no-such-region"
     line = append_row(repo, "clusters", row)
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "github")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "github",
+                 "--no-checks")
     assert result.code == 1
     hits = [a for a in result.out.splitlines()
             if a.startswith(f"::error file=datapackage/{CLUSTERS},line={line},")
@@ -175,7 +176,8 @@ def test_renamed_id_is_a_breaking_change_at_the_rows_new_line(repo: Path, cli: C
     lines[1] = old_id + "-renamed" + lines[1][len(old_id):]
     path.write_text("\n".join(lines), "utf-8")
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
+                 "--no-checks")
     assert result.code == 1
     breaking = [f for f in result.json()["findings"] if f["check"] == "breaking-change"]
     assert [(f["path"], f["line"], f["severity"], f["value"]) for f in breaking] == [
@@ -206,7 +208,8 @@ def test_removed_row_is_a_breaking_change_at_its_base_line(repo: Path, cli: Cli)
     del lines[removed_line - 1]
     path.write_text("\n".join(lines), "utf-8")
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
+                 "--no-checks")
     assert result.code == 1
     breaking = [(f["line"], f["value"]) for f in result.json()["findings"]
                 if f["check"] == "breaking-change"]
@@ -219,7 +222,8 @@ def test_reordered_rows_are_not_canonical(repo: Path, cli: Cli):
     lines[1], lines[2] = lines[2], lines[1]
     path.write_text("\n".join(lines), "utf-8")
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "github")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "github",
+                 "--no-checks")
     assert result.code == 1
     found = annotations(result, "not-canonical")
     assert len(found) == 1 and found[0].startswith(
@@ -235,7 +239,8 @@ def test_new_row_without_source_is_missing_source_not_a_bare_required_cell(
     row["source_id"] = ""
     line = append_row(repo, "clusters", row)
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
+                 "--no-checks")
     assert result.code == 1
     at_line = [(f["check"], f["column"]) for f in result.json()["findings"]
                if f["path"] == CLUSTERS and f["line"] == line]
@@ -294,14 +299,15 @@ def test_base_is_read_without_touching_the_work_tree(
 ):
     append_row(repo, "clusters", valid_row(repo, "clusters", NEW_ID))  # not committed
     before = git(repo, "status", "--porcelain")
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
+                 "--no-checks")
     assert own_findings(result, base_result) == []
     assert git(repo, "status", "--porcelain") == before
     assert NEW_ID in (repo / "datapackage" / CLUSTERS).read_text("utf-8")
 
 
 def test_unknown_base_ref_is_a_usage_error(repo: Path, cli: Cli):
-    result = cli("validate", "datapackage", "--base", "no-such-branch")
+    result = cli("validate", "datapackage", "--base", "no-such-branch", "--no-checks")
     assert result.code == 2
     assert "no-such-branch" in result.err and "git fetch" in result.err
 
@@ -312,3 +318,28 @@ def test_package_outside_git_is_a_usage_error(package_copy: Path, cli: Cli,
     result = cli("validate", str(package_copy), "--base", "main")
     assert result.code == 2
     assert "git checkout" in result.err
+
+
+def contributing_examples() -> list[tuple[str, str]]:
+    """(header, row) of each ```csv block in CONTRIBUTING.md, in order."""
+    import re
+
+    text = (BUNDLED.parent / "CONTRIBUTING.md").read_text("utf-8")
+    blocks = re.findall(r"```csv\n(.*?)```", text, flags=re.S)
+    return [tuple(block.strip().split("\n")) for block in blocks]  # type: ignore[misc]
+
+
+def test_contributing_worked_example_uses_the_real_columns_and_passes(
+    repo: Path, cli: Cli, base_result: CliResult
+):
+    (source_header, source_row), (cluster_header, cluster_row) = contributing_examples()
+    data = repo / "datapackage" / "data"
+    for table, header, row in (("sources", source_header, source_row),
+                               ("clusters", cluster_header, cluster_row)):
+        path = data / f"{table}.csv"
+        assert read_csv(path)[0] == header.split(","), f"CONTRIBUTING.md shows old {table} columns"
+        path.write_bytes(path.read_bytes() + (row + "\n").encode("utf-8"))
+    assert cli("format", "datapackage").code == 0
+    commit(repo)
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json")
+    assert own_findings(result, base_result) == []

@@ -1,4 +1,4 @@
-"""Domain checks: each one fails on its fixture (check id, line, column, value) and passes clean data."""
+"""Domain checks: each fails on its fixture (check id, line, column, value), passes clean data."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def layer2(folder: Path, schema: dict[str, Any], text: str) -> list[Finding]:
     return found
 
 
-def located(found: list[Finding], check: str | None = None) -> list[tuple[str, int | None, str | None, str | None]]:
+def located(
+    found: list[Finding], check: str | None = None
+) -> list[tuple[str, int | None, str | None, str | None]]:
     return sorted(
         ((f.check, f.line, f.column, f.value) for f in found if check in (None, f.check)),
         key=lambda x: (x[1] or 0, x[2] or "", x[0]),

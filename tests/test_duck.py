@@ -106,6 +106,17 @@ def test_untrusted_table_and_column_names_are_quoted(tmp_path: Path) -> None:
         assert db.connection.execute('SELECT * FROM "select"').fetchall()[0][:2] == ("a", 1)
 
 
+def test_resources_named_like_the_loaders_own_tables_survive(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "id", "type": "string"}]}
+    names = ["__clusterdata_raw", "__lines", "__raw_arrow", "temp", "main"]
+    write_package(tmp_path, {name: (schema, f"id\n{name}\n\n") for name in names})
+    with _load(tmp_path) as db:
+        for name in names:
+            assert db.connection.execute(
+                f"SELECT id, {LINE_COLUMN} FROM main.{quote_ident(name)}").fetchall() == [
+                (name, 2)]
+
+
 def test_external_access_is_off_after_loading(tmp_path: Path) -> None:
     write_package(tmp_path, {"people": (PEOPLE, "id,n,x,ok,day,y\na,1,1,true,2020-01-01,2020\n")})
     secret = tmp_path / "secret.csv"

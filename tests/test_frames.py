@@ -1,4 +1,4 @@
-"""Layer 2 end to end: located findings at physical lines, robustness, and one report with layer 1."""
+"""Layer 2 end to end: findings at physical lines, robustness, one report with layer 1."""
 
 from __future__ import annotations
 
@@ -135,6 +135,7 @@ def test_all_empty_column_fails_required_on_every_row_and_nothing_else(tmp_path:
     assert cells(found) == [("constraint-required", 2, "name"), ("constraint-required", 3, "name")]
 
 
+@pytest.mark.slow
 def test_a_thousand_columns_are_checked(tmp_path: Path) -> None:
     names = [f"c{i}" for i in range(1000)]
     schema = {"fields": [{"name": n, "type": "string"} for n in names]}

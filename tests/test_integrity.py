@@ -86,7 +86,7 @@ def test_composite_and_self_referencing_keys_are_derived_from_the_schema(tmp_pat
         "NO,3,1\n"       # line 4: (NO, 1) does not exist
         "SE,2,01\n"      # line 5: repeats (SE, 2); 01 is the integer 1, which exists
     ))})
-    package, structure, result = _layer3(tmp_path)
+    _, structure, result = _layer3(tmp_path)
     assert _located(result.findings, "primary-key") == [("regions", 5, "country", "SE, 2")]
     assert _located(result.findings, "foreign-key") == [
         ("regions", 2, "country", "SE"), ("regions", 4, "country", "NO, 1")]
@@ -138,10 +138,9 @@ def test_a_bad_cell_does_not_become_a_dangling_reference(tmp_path: Path) -> None
 def test_checks_cannot_read_files_through_the_loaded_connection(tmp_path: Path) -> None:
     write_package(tmp_path, {"parent": (PARENT, "id,note\np1,x\n")})
     package = open_package(tmp_path)
-    with load_package(package, check_structure(package)) as db:
-        with pytest.raises(duckdb.PermissionException):
-            db.connection.execute(
-                f"SELECT * FROM read_csv('{tmp_path / 'parent.csv'}')").fetchall()
+    with load_package(package, check_structure(package)) as db, \
+            pytest.raises(duckdb.PermissionException):
+        db.connection.execute(f"SELECT * FROM read_csv('{tmp_path / 'parent.csv'}')").fetchall()
 
 
 # --- the bundled package ----------------------------------------------------------------------

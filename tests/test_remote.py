@@ -96,14 +96,15 @@ def test_a_tampered_file_is_refused_naming_file_and_hashes_and_nothing_is_cached
 def test_a_file_longer_than_promised_is_stopped_and_discarded(dist: Path, cache: Path) -> None:
     target = release_folder(dist) / "regions.csv"
     target.write_bytes(target.read_bytes() + b"x" * 100_000)
-    with serve(dist) as base, pytest.raises(clusterdata.IntegrityError, match="regions.csv"):
+    with serve(dist) as base, pytest.raises(clusterdata.IntegrityError, match=r"regions\.csv"):
         clusterdata.load(_url(base, dist))
     assert _cached_releases(cache) == [] and _leftovers(cache) == []
 
 
 def test_a_missing_file_is_refused(dist: Path, cache: Path) -> None:
     (release_folder(dist) / "initiatives.csv").unlink()
-    with serve(dist) as base, pytest.raises(clusterdata.IntegrityError, match="initiatives.csv: missing"):
+    with serve(dist) as base, pytest.raises(clusterdata.IntegrityError,
+                                            match=r"initiatives\.csv: missing"):
         clusterdata.load(_url(base, dist))
     assert _cached_releases(cache) == []
 

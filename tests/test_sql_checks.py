@@ -100,6 +100,21 @@ FIXTURES: dict[str, Fixture] = {
             "a,A,,", "b,B,,", "c,C,,", "umbrella,U,,", "d,D,umbrella,", "fund,F,,", "e,E,,fund",
         ))},
     ),
+    "funding-programme-kind": Fixture(
+        failing={"initiatives": ((*INITIATIVE, "kind"), csv(
+            "id,name,part_of_id,funding_programme_id,kind",
+            "interreg-europe,Interreg Europe,,,funding_programme",
+            "higher,HIGHER,,interreg-europe,project",
+            "slim,SLIM,,higher,project",
+        ))},
+        expected=[("initiatives", 4, "funding_programme_id", "higher")],
+        passing={"initiatives": ((*INITIATIVE, "kind"), csv(
+            "id,name,part_of_id,funding_programme_id,kind",
+            "interreg-europe,Interreg Europe,,,funding_programme",
+            "higher,HIGHER,,interreg-europe,project",
+            "slim,SLIM,higher,,project",
+        ))},
+    ),
     "region-hierarchy": Fixture(
         failing={"regions": (REGION, csv(
             "id,name,level,parent_id,country_code",

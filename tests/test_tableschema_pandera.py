@@ -1,4 +1,4 @@
-"""The Table Schema → pandera converter: strict parsing per cell, then constraints on parsed values."""
+"""Table Schema → pandera converter: strict parsing per cell, then constraints on parsed values."""
 
 from __future__ import annotations
 

@@ -21,13 +21,6 @@ temporary folder: the work tree and the index are never touched.
 
 from __future__ import annotations
 
-import io
-import os
-import subprocess
-import tarfile
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +34,12 @@ from clusterdata.fmt import (
     normalize_cell,
     read_table,
 )
+from clusterdata.gitrepo import Git
 from clusterdata.package import DataPackage, Resource, UsageError, open_package
 from clusterdata.validate import Report
 
 #: The rules this module adds to a report's count of checks run.
 RULES = ("breaking-change", "missing-source", "generated-file-edited", "not-canonical")
-GIT_TIMEOUT_SECONDS = 120
 BREAKING_HINT = (
     "Keep the row and its id: consumers of the data join on ids. To retire a row, keep it and "
     "record that it ended (for example an end date or status column, if the table has one); to "
@@ -54,94 +47,6 @@ BREAKING_HINT = (
     "deliberate breaking change with `clusterdata validate --allow-breaking`."
 )
 
-
-class Git:
-    """The git checkout a package lives in; every command reads, none writes."""
-
-    def __init__(self, toplevel: Path) -> None:
-        self.toplevel = toplevel
-
-    @classmethod
-    def discover(cls, folder: Path) -> Git:
-        try:
-            out = _git(folder, "rev-parse", "--show-toplevel")
-        except UsageError as exc:
-            raise UsageError(
-                f"{folder}: --base needs the package inside a git checkout ({exc})."
-            ) from exc
-        return cls(Path(out.strip()).resolve())
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        return _run_git(self.toplevel, args, check=check)
-
-    def resolve_base(self, ref: str) -> str:
-        """The commit to compare with: the merge base of REF and HEAD (REF when there is none)."""
-        if not ref or ref.startswith("-"):
-            raise UsageError(f"{ref!r} is not a git reference.")
-        done = self.run("rev-parse", "--verify", "--quiet", "--end-of-options",
-                        f"{ref}^{{commit}}", check=False)
-        if done.returncode != 0:
-            raise UsageError(
-                f"{ref!r} is not a commit in this repository. Fetch it first (for example "
-                "`git fetch origin main`), or use a branch name that `git log` knows."
-            )
-        commit = done.stdout.decode().strip()
-        merged = self.run("merge-base", commit, "HEAD", check=False)
-        return merged.stdout.decode().strip() if merged.returncode == 0 else commit
-
-    @contextmanager
-    def export(self, commit: str, path: str) -> Iterator[Path | None]:
-        """The folder `path` as it is at `commit`, unpacked privately; None if it is absent."""
-        with tempfile.TemporaryDirectory(prefix="clusterdata-base-") as tmp:
-            done = self.run("archive", "--format=tar", commit, "--", path, check=False)
-            if done.returncode != 0:
-                yield None
-                return
-            target = Path(tmp)
-            with tarfile.open(fileobj=io.BytesIO(done.stdout), mode="r:") as archive:
-                archive.extractall(target, filter="data")
-            yield target / path
-
-    def changed_files(self, commit: str, path: str) -> list[tuple[str, str]]:
-        """(status letter, repo path) of files under `path` that differ from `commit`."""
-        done = self.run("diff", "--name-status", "--no-renames", "-z", commit, "--", path,
-                        check=False)
-        parts = done.stdout.decode("utf-8", "replace").split("\0")
-        pairs = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
-        untracked = self.run("ls-files", "--others", "--exclude-standard", "-z", "--", path,
-                             check=False).stdout.decode("utf-8", "replace").split("\0")
-        return pairs + [("A", name) for name in untracked if name]
-
-    def differs(self, commit: str, path: str) -> bool:
-        return bool(self.changed_files(commit, path))
-
-
-def _run_git(
-    cwd: Path, args: tuple[str, ...] | list[str], *, check: bool = True
-) -> subprocess.CompletedProcess[bytes]:
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS,
-            check=False, env=_git_env(),
-        )
-    except FileNotFoundError as exc:
-        raise UsageError("git is not installed, and --base needs it.") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise UsageError(f"git {' '.join(args)} took too long.") from exc
-    if check and done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(message[0] if message else f"git {args[0]} failed")
-    return done
-
-
-def _git(cwd: Path, *args: str) -> str:
-    return _run_git(cwd, args).stdout.decode("utf-8", "replace")
-
-
-def _git_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
-    return env
 
 
 # --- rows -----------------------------------------------------------------------------------

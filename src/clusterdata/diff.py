@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import re
 import sys
@@ -1187,59 +1186,23 @@ def _published(dist: Path, spec: str) -> Path | None:
     return None
 
 
-def repo_relative(path: Path) -> tuple[Path, str] | None:
-    """(repository root, the package folder relative to it) for a path inside a git checkout."""
-    import subprocess
-
-    folder = path if path.is_dir() else path.parent
-    try:
-        top = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    root = Path(top).resolve()
-    try:
-        return root, folder.resolve().relative_to(root).as_posix() or "."
-    except ValueError:
-        return None
-
-
 def _from_git(ref: str, repo_path: str, cwd: Path | None = None) -> tuple[Any, DataPackage | None]:
-    """`git archive REF -- PATH` unpacked into a temporary folder, or (None, None)."""
-    import subprocess
-    import tarfile
-    import tempfile
+    """The package folder `repo_path` as it is at `ref`, in a temporary folder, or (None, None)."""
+    import contextlib
 
-    from clusterdata.package import open_package
+    from clusterdata.gitrepo import Git, commit_of
+    from clusterdata.package import UsageError, open_package
 
-    if ref.startswith("-"):
+    try:
+        git = Git.discover(cwd or Path.cwd())
+    except UsageError:
         return None, None
-    where = str(cwd or Path.cwd())
-    check = subprocess.run(
-        ["git", "-C", where, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
-        capture_output=True,
-        text=True,
-    )
-    if check.returncode != 0:
+    commit = commit_of(git.toplevel, ref)
+    if commit is None:
         return None, None
-    top = subprocess.run(
-        ["git", "-C", where, "rev-parse", "--show-toplevel"], capture_output=True, text=True
-    ).stdout.strip()
-    commit = check.stdout.strip()
-    archive = subprocess.run(
-        ["git", "-C", top, "archive", "--format=tar", commit, "--", repo_path], capture_output=True
-    )
-    if archive.returncode != 0:
+    stack = contextlib.ExitStack()
+    folder = stack.enter_context(git.export(commit, repo_path))
+    if folder is None or not ((folder / "datapackage.json").is_file() or folder.is_file()):
+        stack.close()
         return None, None
-    tmp = tempfile.TemporaryDirectory(prefix="clusterdata-git-")
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(tmp.name, filter="data")
-    descriptor = Path(tmp.name) / repo_path
-    if not (descriptor / "datapackage.json").is_file() and not descriptor.is_file():
-        tmp.cleanup()
-        return None, None
-    return tmp, open_package(descriptor)
+    return stack, open_package(folder)

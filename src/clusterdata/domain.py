@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,39 +61,18 @@ def _contains(series: pd.Series, pattern: str) -> np.ndarray:
     return hits.fillna(False).to_numpy(dtype=bool)
 
 
-# --- text hygiene ----------------------------------------------------------------------------
-
+# --- text hygiene and personal data ----------------------------------------------------------
 
 #: Every character below U+0300 is NFC-stable with combining class 0 (checked by a test over
-#: all pairs), so only cells holding a character from U+0300 on can fail; Swedish letters
-#: (å ä ö é) lie below, so most cells skip the (slower) normalisation.
+#: all pairs), so only a cell holding a character from U+0300 on can fail NFC; Swedish letters
+#: (å ä ö é) lie below.
 BEYOND_NFC_STABLE = "[^\x00-\u02ff]"
-
-
-def not_nfc(series: pd.Series) -> np.ndarray:
-    candidates = _contains(series, BEYOND_NFC_STABLE)
-    if not candidates.any():
-        return candidates
-    index = np.flatnonzero(candidates)
-    text = _text(series.iloc[index])
-    out = np.zeros(len(series), dtype=bool)
-    out[index] = (text != text.str.normalize("NFC")).fillna(False).to_numpy(dtype=bool)
-    return out
-
-
-def edge_whitespace(series: pd.Series) -> np.ndarray:
-    text = _text(series)
-    return (text != text.str.strip()).fillna(False).to_numpy(dtype=bool) & series.notna().to_numpy()
-
-
+#: The whitespace below U+0300 that `str.strip` removes (the rest lies beyond U+0300).
+EDGE_SPACE = "[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0]"
 #: Two or more spaces, tabs or no-break spaces in a row (line breaks inside a cell are
-#: paragraphs, not defects). Explicit classes: `\s`/`\d` are Unicode-wide and ~10× slower
-#: in pyarrow's regex engine.
+#: paragraphs, not defects).
 DOUBLED = "[ \t\u00a0]{2,}"
-
-
-def doubled_whitespace(series: pd.Series) -> np.ndarray:
-    return _contains(series, DOUBLED) & ~edge_whitespace(series)
+_DOUBLED = re.compile(DOUBLED)
 
 
 #: After the leading = + - @: what makes a spreadsheet run the cell as a formula rather than
@@ -123,19 +103,7 @@ def looks_like_formula(text: str) -> bool:
     return False
 
 
-def formula_like(series: pd.Series) -> np.ndarray:
-    candidates = _contains(series, r"^[=+\-@]")
-    if not candidates.any():
-        return candidates
-    out = np.zeros(len(series), dtype=bool)
-    index = np.flatnonzero(candidates)
-    out[index] = by_distinct(series.iloc[index], looks_like_formula)
-    return out
-
-
-# --- personal data ---------------------------------------------------------------------------
-
-EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 #: Swedish phone numbers as written: +46 / 0046 and the number without its leading 0, or a
 #: national number 0X… with an area code of 1–3 more digits, a separator, and 5–8 digits in
 #: groups (070-618 77 51, 08-123 456 78, 0480-123 45), or a 10-digit mobile number 07XXXXXXXX.
@@ -181,28 +149,65 @@ def has_personnummer(text: str) -> bool:
     return False
 
 
-def personal_email(series: pd.Series) -> np.ndarray:
-    return _contains(series, EMAIL)
+#: The text checks, in the order of `text_flags`; pandera check name → position.
+TEXT_CHECKS = ("unicode-nfc", "whitespace", "whitespace-doubled", "formula-injection",
+               "personal-data-email", "personal-data-phone", "personal-data-personnummer")
 
 
-def personal_phone(series: pd.Series) -> np.ndarray:
-    candidates = _contains(series, "[0-9][0-9 \t\u00a0()/-]{6,}[0-9]")
-    if not candidates.any():
-        return candidates
-    out = np.zeros(len(series), dtype=bool)
-    index = np.flatnonzero(candidates)
-    out[index] = by_distinct(series.iloc[index], has_phone)
-    return out
+def text_flags(text: str) -> tuple[bool, ...]:
+    """Every text check on one cell, in the order of `TEXT_CHECKS`."""
+    edge = text != text.strip()
+    return (
+        not unicodedata.is_normalized("NFC", text),
+        edge,
+        not edge and _DOUBLED.search(text) is not None,  # one finding per cell: edge wins
+        looks_like_formula(text),
+        EMAIL.search(text) is not None,
+        has_phone(text),
+        has_personnummer(text),
+    )
 
 
-def personal_number(series: pd.Series) -> np.ndarray:
-    candidates = _contains(series, "[0-9]{6}[-+]?[0-9]{4}")
-    if not candidates.any():
-        return candidates
-    out = np.zeros(len(series), dtype=bool)
-    index = np.flatnonzero(candidates)
-    out[index] = by_distinct(series.iloc[index], has_personnummer)
-    return out
+#: A cell that matches none of these passes every text check, so one vectorised regex pass
+#: per column picks the few cells that need the per-cell checks above.
+TRIGGER = "|".join([
+    BEYOND_NFC_STABLE, f"^{EDGE_SPACE}", f"{EDGE_SPACE}$", DOUBLED, r"^[=+\-@]", "@",
+    "[0-9][0-9 \t\n\r\u00a0()/-]{6,}[0-9]", "[0-9]{6}[-+]?[0-9]{4}",
+])
+
+
+class TextScan:
+    """Runs all text checks of a column in one pass and shares the result between the pandera
+    checks (one per finding kind) that read it."""
+
+    def __init__(self) -> None:
+        self._source: pd.Series | None = None
+        self._flags: np.ndarray | None = None
+
+    def __call__(self, series: pd.Series) -> np.ndarray:
+        if self._flags is not None and self._source is not None and (
+            self._source is series or self._source.equals(series)
+        ):
+            return self._flags
+        flags = np.zeros((len(series), len(TEXT_CHECKS)), dtype=bool)
+        candidates = np.flatnonzero(_contains(series, TRIGGER))
+        if len(candidates):
+            codes, uniques = pd.factorize(series.iloc[candidates], use_na_sentinel=True)
+            texts = uniques.tolist()
+            per_value = np.array([text_flags(str(t)) for t in texts], dtype=bool).reshape(
+                len(texts), len(TEXT_CHECKS))
+            present = codes >= 0
+            flags[candidates[present]] = per_value[codes[present]]
+        self._source, self._flags = series, flags
+        return flags
+
+    def check(self, name: str) -> Any:
+        position = TEXT_CHECKS.index(name)
+
+        def fails(series: pd.Series) -> np.ndarray:
+            return self(series)[:, position]
+
+        return fails
 
 
 # --- codes -----------------------------------------------------------------------------------
@@ -312,6 +317,7 @@ def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
     domain = field.get("x-domain")
     checks: list[RuledCheck] = []
     if ftype in TEXT_TYPES:
+        scan = TextScan()
         checks.append(ruled_check("unicode-nfc", Rule(
             "unicode-nfc",
             lambda f: f"The text in column {f.column!r} holds a decomposed character (a letter "
@@ -319,13 +325,13 @@ def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
             "sorting and joins.",
             hint="Retype the accented letter (å, ä, ö, é …) in this cell, or run "
             "`clusterdata format`, which rewrites all text as NFC.",
-        ), not_nfc))
+        ), scan.check("unicode-nfc")))
         checks.append(ruled_check("whitespace", Rule(
             "whitespace",
             lambda f: f"The text in column {f.column!r} starts or ends with whitespace.",
             hint="Delete the spaces (or tabs, line breaks) before the first and after the last "
             "character. " + FORMAT_HINT,
-        ), edge_whitespace))
+        ), scan.check("whitespace")))
         # A warning: doubled spaces inside prose are untidy, but unlike edge whitespace they
         # do not make two equal ids or names differ at their ends, which is what breaks joins.
         checks.append(ruled_check("whitespace-doubled", Rule(
@@ -333,34 +339,34 @@ def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
             lambda f: f"The text in column {f.column!r} has two or more spaces in a row.",
             severity=Severity.WARNING,
             hint="Replace the repeated spaces with one space. " + FORMAT_HINT,
-        ), doubled_whitespace))
+        ), scan.check("whitespace-doubled")))
         checks.append(ruled_check("formula-injection", Rule(
             "formula-injection",
             lambda f: f"The text in column {f.column!r} starts like a spreadsheet formula; "
             "opened in Excel or LibreOffice it could run as one.",
             hint="Reword the cell so it does not start with =, +, - or @ (for example start "
             "with a word), or remove the formula.",
-        ), formula_like))
+        ), scan.check("formula-injection")))
         if field.get("format") != "email":
             checks.append(ruled_check("personal-data-email", Rule(
                 "personal-data",
                 lambda f: f"Column {f.column!r} holds an e-mail address, which may be personal "
                 "data; the dataset publishes none.",
                 hint="Remove the e-mail address; link to the organisation's website instead.",
-            ), personal_email))
+            ), scan.check("personal-data-email")))
         checks.append(ruled_check("personal-data-phone", Rule(
             "personal-data",
             lambda f: f"Column {f.column!r} holds a phone number, which may be personal data; "
             "the dataset publishes none.",
             hint="Remove the phone number; link to the organisation's website instead.",
-        ), personal_phone))
+        ), scan.check("personal-data-phone")))
         if domain != "se-orgnr":  # that check names a personal number itself
             checks.append(ruled_check("personal-data-personnummer", Rule(
                 "personal-data",
                 lambda f: f"Column {f.column!r} holds a Swedish personal identity number "
                 "(personnummer), which is personal data and must not be published.",
                 hint="Remove the personal identity number from this cell.",
-            ), personal_number))
+            ), scan.check("personal-data-personnummer")))
     if field.get("format") == "uri":
         checks.append(ruled_check("url", Rule(
             "url",
@@ -451,13 +457,20 @@ def frame_checks(schema: dict[str, Any]) -> tuple[list[RuledCheck], list[str]]:
             )
             continue
 
-        def message(f: Failure, start: str = start, end: str = end) -> str:
-            return (f"The end date {f.row(end)!r} ({end}) is before the start date "
-                    f"{f.row(start)!r} ({start}).")
-
-        checks.append(frame_check(f"date-order:{start}:{end}", Rule(
-            "date-order", message, column=end,
-            hint=f"Check both dates: {end} must be the same as or later than {start}. If only a "
-            "year or month is known, write just that (2019 or 2019-05).",
-        ), lambda frame, start=start, end=end: date_order_fails(frame, start, end)))
+        checks.append(_date_order_check(start, end))
     return checks, problems
+
+
+def _date_order_check(start: str, end: str) -> RuledCheck:
+    def message(f: Failure) -> str:
+        return (f"The end date {f.row(end)!r} ({end}) is before the start date "
+                f"{f.row(start)!r} ({start}).")
+
+    def fails(frame: pd.DataFrame) -> np.ndarray:
+        return date_order_fails(frame, start, end)
+
+    return frame_check(f"date-order:{start}:{end}", Rule(
+        "date-order", message, column=end,
+        hint=f"Check both dates: {end} must be the same as or later than {start}. If only a "
+        "year or month is known, write just that (2019 or 2019-05).",
+    ), fails)

@@ -24,7 +24,6 @@ How a table gets in, and why:
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +38,11 @@ if TYPE_CHECKING:
 
     from clusterdata.structure import StructureResult
 
+#: The text-only copy of the table being loaded; in the temp schema, so no resource name (which
+#: lives in main) can collide with it.
+_RAW_NAME = '"__clusterdata_raw"'
+_RAW = f"temp.main.{_RAW_NAME}"
+
 #: Hidden column holding each record's 1-based physical line in its file (header = line 1).
 LINE_COLUMN = "__line"
 
@@ -51,7 +55,8 @@ _PLAIN_DIALECT_KEYS = {"delimiter", "quoteChar", "doubleQuote", "header", "lineT
 _INTEGER = r"[+-]?[0-9]+"
 _NUMBER = r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF)"
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_DATETIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
+_DATETIME = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+             r"(Z|[+-][0-9]{2}:?[0-9]{2})?")
 _TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
 _YEAR = r"-?[0-9]{4}"
 _TRUE = ["true", "True", "TRUE", "1"]
@@ -214,6 +219,8 @@ def load_package(
     constraints (for publishing and consumers, on data that already validated) and raises
     `LoadError` when the data breaks one. `lock` disables external access once loaded.
     """
+    import duckdb
+
     connection = connect()
     loaded = LoadedPackage(connection=connection)
     resources = structure.readable if structure is not None else list(package.resources)
@@ -250,8 +257,20 @@ def load_package(
                 f.check in _LINE_ENDING_CHECKS and f.resource == resource.name
                 for f in structure.findings
             )
-            table = _load_table(connection, resource, encoding, line_map if lines else None,
-                                plain, loaded.tables if declare_keys else None)
+            try:
+                table = _load_table(connection, resource, encoding,
+                                    line_map if lines else None, plain,
+                                    loaded.tables if declare_keys else None)
+            except duckdb.Error as exc:
+                if declare_keys:
+                    raise LoadError(f"Table {resource.name!r} cannot be loaded: "
+                                    f"{str(exc).splitlines()[0]}") from exc
+                loaded.findings.append(error(
+                    "load-error", f"Table {resource.name!r} cannot be loaded for the cross-table "
+                    f"checks: {str(exc).splitlines()[0]}", resource=resource.name,
+                    path=resource.path, hint="Fix the errors reported for this file first.",
+                ))
+                continue
             loaded.tables[resource.name] = table
     except Exception:
         connection.close()
@@ -296,13 +315,13 @@ def _load_table(
     names = resource.field_names
     line_column = _line_column(names) if line_map is not None else None
     expected = None if line_map is None else max(0, line_map.records - 1)
-    raw = "__raw_" + re.sub(r"[^0-9a-zA-Z_]", "_", resource.name)
-    connection.execute(f"DROP TABLE IF EXISTS {quote_ident(raw)}").fetchall()
+    raw = _RAW
+    connection.execute(f"DROP TABLE IF EXISTS {raw}").fetchall()
     reader = "duckdb"
     if not _read_with_duckdb(connection, resource, encoding, plain, raw, expected):
         reader = "python"
         _read_with_python(connection, resource, encoding, raw)
-    raw_sql = quote_ident(raw)
+    raw_sql = raw
     source = f"{raw_sql} AS r"
     select_line = ""
     if line_map is not None and line_column is not None:
@@ -315,9 +334,11 @@ def _load_table(
         f"{quote_ident(str(spec.get('name')))}"
         for i, spec in enumerate(resource.fields)
     )
-    # Blank records were kept by the python reader only to stay aligned with the line map.
-    where = " WHERE NOT r.__blank" if reader == "python" else ""
-    target = quote_ident(resource.name)
+    # A blank record (an empty line, or only empty cells) is layer 1's `blank-row`; it holds
+    # nothing for a cross-table rule, so it is left out rather than reported again as a key.
+    cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(resource.fields)))
+    where = f" WHERE coalesce({cells}) IS NOT NULL" if resource.fields else ""
+    target = "main." + quote_ident(resource.name)
     try:
         if keyed is None:
             connection.execute(
@@ -389,20 +410,19 @@ def _read_with_duckdb(
     ) + "}"
     quote = quote_literal(resource.quote_char)
     sql = (
-        f"CREATE TABLE {quote_ident(raw)} AS SELECT * FROM read_csv(?, header = true, "
+        f"CREATE TEMP TABLE {_RAW_NAME} AS SELECT * FROM read_csv(?, header = true, "
         f"auto_detect = false, delim = {quote_literal(resource.delimiter)}, quote = {quote}, "
         f"escape = {quote}, columns = {columns}, strict_mode = true)"
     )
     try:
         connection.execute(sql, [str(resource.file)]).fetchall()
     except duckdb.Error:
-        connection.execute(f"DROP TABLE IF EXISTS {quote_ident(raw)}").fetchall()
+        connection.execute(f"DROP TABLE IF EXISTS {raw}").fetchall()
         return False
-    if expected is not None:
-        if count_rows(connection, quote_ident(raw)) != expected:
-            # Blank lines (DuckDB skips them) or a record boundary the two readers disagree on.
-            connection.execute(f"DROP TABLE {quote_ident(raw)}").fetchall()
-            return False
+    if expected is not None and count_rows(connection, raw) != expected:
+        # Blank lines (DuckDB skips them) or a record boundary the two readers disagree on.
+        connection.execute(f"DROP TABLE {raw}").fetchall()
+        return False
     return True
 
 
@@ -415,7 +435,6 @@ def _read_with_python(
     width = len(resource.fields)
     missing = set(missing_values(resource.schema)) & {""}
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    blank: list[bool] = []
     with resource.file.open("r", encoding=encoding, newline="", errors="replace") as handle:
         reader = csv.reader(
             handle,
@@ -431,7 +450,6 @@ def _read_with_python(
                 if first:
                     first = False
                     continue
-                blank.append(not record)
                 for index in range(width):
                     cell = record[index] if index < len(record) else None
                     columns[index].append(None if cell is None or cell in missing else cell)
@@ -439,12 +457,11 @@ def _read_with_python(
             pass  # layer 1 reports the line; the records read so far stay aligned
     table = pa.table(
         {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}
-        | {"__blank": pa.array(blank, pa.bool_())}
     )
     connection.register("__raw_arrow", table)
     try:
         connection.execute(
-            f"CREATE TABLE {quote_ident(raw)} AS SELECT * FROM __raw_arrow"
+            f"CREATE TEMP TABLE {_RAW_NAME} AS SELECT * FROM __raw_arrow"
         ).fetchall()
     finally:
         connection.unregister("__raw_arrow")
@@ -489,7 +506,7 @@ def _create_keyed(
             + quote_ident(target_name) + " ("
             + ", ".join(quote_ident(f) for f in target_fields) + ")"
         )
-    return f"CREATE TABLE {quote_ident(resource.name)} (" + ", ".join(parts) + ")"
+    return f"CREATE TABLE main.{quote_ident(resource.name)} (" + ", ".join(parts) + ")"
 
 
 def _is_key(resource: Resource, fields: list[str]) -> bool:

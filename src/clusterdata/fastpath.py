@@ -126,14 +126,19 @@ def prepare(resource: Resource) -> Prepared | None:
         return None
     if not data or data.startswith(codecs.BOM_UTF8) or b"\x00" in data:
         return None
-    # UTF-8 validity is left to DuckDB's reader (it rejects invalid text, and the general path
-    # with its located `encoding-error` takes over), which saves a 0.2 s decode per 150 MB.
+    if not data.isascii():
+        try:  # ~0.2 s per 150 MB; the general path locates the bad byte
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     buffer = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buffer == 10)
     quotes = np.flatnonzero(buffer == ord(resource.quote_char))
     returns = np.flatnonzero(buffer == 13)
     if len(returns) and (returns[-1] + 1 >= len(data) or (buffer[returns + 1] != 10).any()):
         return None  # CR-only line ends: `lines.scan_bytes` reports them
+    if len(returns) and len(returns) != len(newlines):
+        return None  # mixed line ends: likewise
     del buffer
     if len(quotes):
         # A newline ends a record when an even number of quote characters precede it.
@@ -535,7 +540,9 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, index: int)
         connection.executemany(
             f"INSERT INTO {sql} VALUES ({', '.join('?' for _ in range(width + 2))})", values)
         connection.execute(f"DROP TABLE {raw}")
-    fl_schema = Schema.from_descriptor(copy.deepcopy(resource.schema))
+    # Layer 1 has validated this schema already (`structure._schema_findings`); skipping the
+    # metadata validation saves ~20 ms per table.
+    fl_schema = Schema.from_descriptor(copy.deepcopy(resource.schema), allow_invalid=True)
     handlers = create_cell_handlers(fl_schema.fields)
     cols = [_Column(connection, f, spec, i)
             for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))]

@@ -90,7 +90,7 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     width = len(header)
     padding: list[str | None] = [None] * width
     rows: list[list[str | None]] = [
-        record if len(record) == width else (record + padding)[:width]  # type: ignore[operator]
+        record if len(record) == width else [*record, *padding][:width]  # type: ignore[misc]
         for record in records
     ]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]

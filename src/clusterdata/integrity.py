@@ -86,16 +86,24 @@ def primary_key_findings(db: LoadedPackage, table: LoadedTable) -> list[Finding]
     """
     resource = table.resource
     key = resource.primary_key
-    line = quote_ident(table.line_column) if table.line_column else "NULL"
-    partition = ", ".join(quote_ident(k) for k in key)
-    all_null = " AND ".join(f"{quote_ident(k)} IS NULL" for k in key)
+    if table.line_column is None:
+        raise ValueError("key checks need the tables loaded with their line numbers")
+    line = quote_ident(table.line_column)
+    columns = ", ".join(quote_ident(k) for k in key)
+    all_null = " AND ".join(f"t.{quote_ident(k)} IS NULL" for k in key)
+    same = " AND ".join(f"t.{quote_ident(k)} IS NOT DISTINCT FROM d.{quote_ident(k)}" for k in key)
+    # A hash GROUP BY finds the repeated keys (few, usually none); only their rows are joined
+    # back. A window over every row costs a sort of the whole table instead.
     sql = f"""
-        SELECT line, value, first_line, all_null FROM (
-            SELECT {line} AS line, {_cells(table, key)} AS value, ({all_null}) AS all_null,
-                   row_number() OVER (PARTITION BY {partition} ORDER BY {line}) AS n,
-                   min({line}) OVER (PARTITION BY {partition}) AS first_line
-            FROM {table.sql_name})
-        WHERE all_null OR n > 1
+        WITH repeated AS (
+            SELECT {columns}, min({line}) AS first_line FROM {table.sql_name}
+            GROUP BY {columns} HAVING count(*) > 1
+        )
+        SELECT t.{line} AS line, {_cells(table, key, 't')} AS value, d.first_line,
+               ({all_null}) AS all_null
+        FROM {table.sql_name} AS t
+        LEFT JOIN repeated AS d ON {same}
+        WHERE ({all_null}) OR (d.first_line IS NOT NULL AND t.{line} > d.first_line)
         ORDER BY line"""
     spec = _field(resource.fields, key[0])
     hint = hint_for("primary-key", spec, resource)

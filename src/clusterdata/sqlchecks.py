@@ -111,7 +111,8 @@ def parse_check(text: str, path: Path = Path("<check>")) -> SqlCheck:
     try:
         severity = Severity(header["severity"].lower())
     except ValueError:
-        raise CheckFileError(path, f"severity {header['severity']!r} must be error or warning.")
+        raise CheckFileError(
+            path, f"severity {header['severity']!r} must be error or warning.") from None
     tables = tuple(t.strip() for t in header.get("tables", "").split(",") if t.strip())
     if not tables:
         raise CheckFileError(path, "the header has no '-- tables:' line naming the tables the "
@@ -166,7 +167,8 @@ def verify_read_only(sql: str, tables: tuple[str, ...], path: Path) -> None:
     for table in statement.find_all(exp.Table):
         target = table.this
         if not isinstance(target, exp.Identifier):
-            name = (_function_name(target) if isinstance(target, exp.Func) else target.sql()).lower()
+            name = _function_name(target) if isinstance(target, exp.Func) else target.sql()
+            name = name.lower()
             if name.casefold() in ALLOWED_TABLE_FUNCTIONS:
                 continue
             raise CheckFileError(path, f"the table function {name}() is not allowed in a check; "

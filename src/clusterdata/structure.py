@@ -30,6 +30,9 @@ class StructureResult:
     rows: dict[str, int] = field(default_factory=dict)
     line_maps: dict[str, LineMap] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)
+    #: Tables whose Table Schema checks (types, constraints, keys) ran in DuckDB (`fastpath`):
+    #: layer 2 need not repeat them there, only its domain checks.
+    checked_in_duckdb: set[str] = field(default_factory=set)
 
 
 def check_structure(package: DataPackage) -> StructureResult:
@@ -65,6 +68,7 @@ def check_structure(package: DataPackage) -> StructureResult:
     fk_findings, usable = _check_foreign_key_declarations(package, candidates)
     result.findings.extend(fk_findings)
     done = _run_fast(package, fast, candidates, usable, result)
+    result.checked_in_duckdb = done
     slow = [r for r in candidates if r.name not in done]
     result.findings.extend(_run_frictionless(package, slow, usable, result))
     blocking = {

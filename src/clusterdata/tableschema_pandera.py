@@ -251,8 +251,8 @@ def _parse_binary(text: str) -> Any:
 
 def _number_parser(field: dict[str, Any]) -> Callable[[str], Any]:
     bare = field.get("bareNumber", True) is not False
-    group = field.get("groupChar") if isinstance(field.get("groupChar"), str) else ""
-    decimal = field.get("decimalChar") if isinstance(field.get("decimalChar"), str) else "."
+    group = str(field["groupChar"]) if isinstance(field.get("groupChar"), str) else ""
+    decimal = str(field["decimalChar"]) if isinstance(field.get("decimalChar"), str) else "."
 
     def parse_number(text: str) -> Any:
         if not bare:
@@ -402,9 +402,25 @@ def _type_label(field: dict[str, Any]) -> str:
     return f"{ftype} ({fmt})" if fmt and fmt != "default" else ftype
 
 
+def _message(tail: str) -> Callable[[Failure], str]:
+    def message(f: Failure) -> str:
+        return f"{_quote(f.value)} in column {f.column!r} {tail}"
+
+    return message
+
+
+def _bound_check(parser: ColumnParser, check_id: str, op: Callable[[Any, Any], bool],
+                 bound: Any, words: str, shown: Any) -> RuledCheck:
+    def fails(series: pd.Series) -> np.ndarray:
+        parsed = parser(series)
+        return _compare(parsed.values, parsed.ok, bound, op)
+
+    return ruled_check(check_id, Rule(check_id, _message(f"is {words} the allowed {shown}.")),
+                       fails)
+
+
 def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledCheck]:
     """The type check and one check per constraint of one field."""
-    name = str(field["name"])
     constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
     assert isinstance(constraints, dict)
     ftype = str(field.get("type") or "string")
@@ -450,13 +466,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
         bound = parser.scalar(constraints[key])
         if bound is _BAD:
             continue
-        shown = constraints[key]
-        checks.append(ruled_check(check_id, Rule(
-            check_id,
-            lambda f, words=words, shown=shown: f"{_quote(f.value)} in column {f.column!r} is "
-            f"{words} the allowed {shown}.",
-        ), lambda s, op=op, bound=bound: (lambda p: _compare(p.values, p.ok, bound, op))(
-            parser(s))))
+        checks.append(_bound_check(parser, check_id, op, bound, words, constraints[key]))
 
     if ftype == "string":
         for key, check_id, words in (
@@ -474,9 +484,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
                 return parsed.ok & wrong
 
             checks.append(ruled_check(check_id, Rule(
-                check_id,
-                lambda f, words=words, limit=limit: f"{_quote(f.value)} in column {f.column!r} "
-                f"is {words} than {limit} characters allowed.",
+                check_id, _message(f"is {words} than the {limit} characters allowed."),
             ), length_fails))
 
         pattern = constraints.get("pattern")
@@ -499,9 +507,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
                     return parsed.ok & bad
 
                 checks.append(ruled_check("constraint-pattern", Rule(
-                    "constraint-pattern",
-                    lambda f, p=pattern: f"{_quote(f.value)} in column {f.column!r} does not "
-                    f"match the pattern {p}.",
+                    "constraint-pattern", _message(f"does not match the pattern {pattern}."),
                 ), pattern_fails))
 
     enum = constraints.get("enum")

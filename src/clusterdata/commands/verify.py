@@ -69,7 +69,9 @@ def _verify(
         if m.file not in already
     ]
     label = " ".join(str(descriptor.get(k)) for k in ("name", "version") if descriptor.get(k))
-    print(f"{label or shown}: {len(entries)} files checked against datapackage.json")
+    sources = "datapackage.json" + (f" and {remote.SUMS_NAME}" if (root / remote.SUMS_NAME)
+                                    .is_file() else "")
+    print(f"{label or shown}: {len(entries)} files checked against {sources}")
     for mismatch in mismatches:
         print(f"  {mismatch.sentence()}")
     valid = True

@@ -85,8 +85,9 @@ def stacked_columns(
                         f"{count}</title></rect>")
         body.append(f'<text x="{x + col_w / 2}" y="{top_pad + plot_h + 16}" '
                     f'text-anchor="middle">{escape(column)}</text>')
-        body.append(f'<text x="{x + col_w / 2}" y="{y - 4:.1f}" text-anchor="middle" '
-                    f'font-weight="bold">{totals[i]}</text>')
+        if totals[i]:
+            body.append(f'<text x="{x + col_w / 2}" y="{y - 4:.1f}" text-anchor="middle" '
+                        f'font-weight="bold">{totals[i]}</text>')
     ly = top_pad + plot_h + bottom
     for i, name in enumerate(names):
         lx = left + (i % per_row) * 130

@@ -180,18 +180,19 @@ def _field_rows(spec: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     for f in (schema or {}).get("fields") or []:
         if not isinstance(f, dict):
             continue
-        constraints = f.get("constraints") if isinstance(f.get("constraints"), dict) else {}
+        raw = f.get("constraints")
+        constraints: dict[str, Any] = raw if isinstance(raw, dict) else {}
         notes = []
-        if (constraints or {}).get("required"):
+        if constraints.get("required"):
             notes.append(ui["required"])
-        if (constraints or {}).get("unique"):
+        if constraints.get("unique"):
             notes.append(ui["unique"])
-        if isinstance((constraints or {}).get("enum"), list):
+        if isinstance(constraints.get("enum"), list):
             notes.append(f"{ui['one_of']}: " + ", ".join(map(str, constraints["enum"])))
-        if (constraints or {}).get("pattern"):
+        if constraints.get("pattern"):
             notes.append(f"{ui['pattern']}: {constraints['pattern']}")
         for bound in ("minimum", "maximum", "minLength", "maxLength"):
-            if bound in (constraints or {}):
+            if bound in constraints:
                 notes.append(f"{bound} {constraints[bound]}")
         name = str(f.get("name"))
         if name in refs:
@@ -310,11 +311,13 @@ def build_site(
                 "tables": tables, "root": "../", "files": "../" + FILES,
             }
 
-            def write(rel: str, template: str, depth: int = 1, **context: Any) -> None:
+            def write(rel: str, template: str, depth: int = 1, *,
+                      common: dict[str, Any] = common, lang: str = lang,
+                      **context: Any) -> None:
                 prefix = "../" * depth
                 html = env.get_template(template).render(
-                    **common | {"root": prefix, "files": prefix + FILES,
-                                "here": rel, "lang_prefix": "../" * (depth - 1)}, **context)
+                    **common | {"root": prefix, "files": prefix + FILES, "here": rel},
+                    **context)
                 path = staging / lang / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(html, encoding="utf-8")
