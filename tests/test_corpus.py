@@ -34,6 +34,8 @@ PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").is_dir() els
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").is_file())
 #: Cases that take more than a few seconds; they still run in CI (see SECURITY.md for numbers).
 SLOW = {"hostile-hundred-mb-file"}
+#: Peak memory allowed for validating the ~100 MB file (measured ~1.05 GiB; see SECURITY.md).
+MAX_RSS_KB_100MB = 2 * 1024 * 1024
 
 AUDIT_HOOK = '''
 import atexit, json, os, sys
@@ -64,7 +66,9 @@ if _log:
             _events.append([event, repr(args)[:300], False])
     sys.addaudithook(_hook)
     def _dump():
-        text = json.dumps(_events)
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        text = json.dumps({"events": _events, "maxrss_kb": peak})
         with open(_log, "w", encoding="utf-8") as handle:
             handle.write(text)
     atexit.register(_dump)
@@ -92,6 +96,7 @@ class Run:
     err: str
     events: list[list[Any]]
     seconds: float
+    maxrss_kb: int
 
     def findings(self) -> list[dict[str, Any]]:
         return list(json.loads(self.out)["findings"]) if self.out.strip() else []
@@ -293,8 +298,9 @@ def run_validate(ws: Workspace, tmp_path: Path, *extra: str) -> Run:
         capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False,
     )
     seconds = time.monotonic() - started
-    events = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else []
-    return Run(proc.returncode, proc.stdout, proc.stderr, events, seconds)
+    audit = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else {}
+    return Run(proc.returncode, proc.stdout, proc.stderr, audit.get("events", []), seconds,
+               int(audit.get("maxrss_kb", 0)))
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -356,6 +362,12 @@ def test_corpus_case_reports_its_main_finding_and_touches_nothing(
             for finding in findings:
                 assert finding["path"], f"a finding names no file: {finding}"
                 assert finding["message"], f"a finding has no message: {finding}"
+
+    # The audit hook really ran: it saw the interpreter import clusterdata.
+    assert any(_under(e[1], REPO / "src" / "clusterdata") for e in run.events if e[0] == "open")
+    if expected.get("build") == "hundred_mb_file":
+        print(f"{case_id}: {run.seconds:.1f} s, peak RSS {run.maxrss_kb / 1024:.0f} MiB")
+        assert run.maxrss_kb < MAX_RSS_KB_100MB, f"peak memory {run.maxrss_kb} KiB"
 
     # 3. Nothing read outside the package: the secret never shows, the sentinels never open.
     assert ws.secret not in run.out and ws.secret not in run.err

@@ -32,11 +32,11 @@ def test_type_error_is_located_on_the_physical_line_after_a_multiline_cell(tmp_p
     ]
 
 
-def test_integer_rejects_decimal_and_exponent_forms_as_frictionless_does(tmp_path: Path):
-    # frictionless-py (the reference for layer 1) accepts surrounding spaces in integers.
+def test_integer_rejects_decimal_exponent_and_padded_forms(tmp_path: Path):
+    # frictionless-py accepts " 12"; Table Schema's integer does not, and layer 2 says so.
     text = "id,note,n\nab,,1.5\ncd,,1e3\nef,, 12\n"
     report = validate(write_package(tmp_path, {"t": (SCHEMA, text)}))
-    assert [f.line for f in report.findings if f.check == "type-error"] == [2, 3]
+    assert [f.line for f in report.findings if f.check == "type-error"] == [2, 3, 4]
 
 
 def test_constraint_violations_carry_their_constraint_in_the_check_id(tmp_path: Path):
@@ -135,3 +135,23 @@ def test_validation_leaves_the_files_byte_identical(tmp_path: Path):
     validate(path)
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_declared_hash_and_bytes_are_checked_for_every_file_resource(tmp_path: Path):
+    path = write_package(tmp_path, {"t": (SCHEMA, "id,note,n\nab,x,1\n")})
+    (tmp_path / "extra.bin").write_bytes(b"published bytes")
+    import hashlib
+    import json
+
+    descriptor = json.loads(path.read_text())
+    good = hashlib.sha256(b"published bytes").hexdigest()
+    descriptor["resources"].append({"name": "extra", "type": "file", "path": "extra.bin",
+                                    "bytes": 15, "hash": f"sha256:{good}"})
+    descriptor["resources"][0]["hash"] = "sha256:" + "0" * 64
+    path.write_text(json.dumps(descriptor))
+    report = validate(path)
+    assert flat(report, "check", "resource") == [["hash-mismatch", "t"]]
+    (tmp_path / "extra.bin").write_bytes(b"tampered bytes!!")
+    report = validate(path)
+    assert sorted(flat(report, "check", "resource")) == [
+        ["bytes-mismatch", "extra"], ["hash-mismatch", "extra"], ["hash-mismatch", "t"]]

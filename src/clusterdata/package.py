@@ -8,6 +8,7 @@ URL, or lets a malformed descriptor crash the caller: every problem becomes a lo
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import os
 import re
@@ -278,14 +279,16 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         reject("missing-file", f"The file {raw_path!r} of resource {name!r} {what}.",
                "Add the file, or correct the path in datapackage.json.", value=raw_path)
         return
+    package.findings.extend(check_file_integrity(spec, file, name, raw_path))
     fmt = str(spec.get("format") or PurePosixPath(raw_path).suffix.lstrip(".")).lower()
     if fmt not in TABULAR_FORMATS:
-        package.findings.append(warning(
-            "unsupported-resource",
-            f"Resource {name!r} is not a CSV or TSV table ({fmt or 'unknown format'}); "
-            "it is not checked.",
-            resource=name, path=raw_path, hint="Only CSV and TSV tables are validated.",
-        ))
+        if spec.get("schema") is not None and spec.get("type") != "file":
+            package.findings.append(warning(
+                "unsupported-resource",
+                f"Resource {name!r} is a {fmt or 'non-CSV'} table; only its bytes and hash "
+                "are checked.",
+                resource=name, path=raw_path, hint="Only CSV and TSV tables are validated.",
+            ))
         package.rejected.add(name)
         return
     schema = _schema(package, name, spec.get("schema"), display)
@@ -306,6 +309,43 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         name=name, path=raw_path, file=file, schema=schema, dialect=dialect,
         encoding=encoding.lower(), format=fmt,
     ))
+
+
+def check_file_integrity(
+    spec: dict[str, Any], file: Path, name: str, raw_path: str
+) -> list[Finding]:
+    """Declared `bytes` and `hash` must match the file: a release is trusted by them."""
+    findings: list[Finding] = []
+    where = {"resource": name, "path": raw_path}
+    declared_bytes = spec.get("bytes")
+    size = file.stat().st_size
+    if isinstance(declared_bytes, int) and declared_bytes != size:
+        findings.append(error(
+            "bytes-mismatch", f"The file has {size:,} bytes; the descriptor says "
+            f"{declared_bytes:,}.", **where, value=str(size),
+            hint="The file was changed after it was described: restore it, or update bytes.",
+        ))
+    declared_hash = spec.get("hash")
+    if isinstance(declared_hash, str) and declared_hash:
+        algorithm, _, expected = declared_hash.rpartition(":")
+        algorithm = algorithm.lower() or "md5"
+        if algorithm not in hashlib.algorithms_guaranteed:
+            findings.append(error(
+                "hash-mismatch", f"The hash algorithm {algorithm!r} is not supported.",
+                **where, value=declared_hash, hint="Use sha256:<hex digest>.",
+            ))
+            return findings
+        digest = hashlib.new(algorithm)
+        with file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != expected.lower():
+            findings.append(error(
+                "hash-mismatch", f"The file's {algorithm} hash does not match the descriptor's.",
+                **where, value=f"{algorithm}:{digest.hexdigest()}",
+                hint="The file was changed after it was published: download it again.",
+            ))
+    return findings
 
 
 def safe_path(root: Path, raw: str) -> tuple[Path | None, str | None]:

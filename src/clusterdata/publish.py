@@ -33,6 +33,7 @@ from typing import Any
 from clusterdata.atomic import write_text_atomic
 from clusterdata.diff import PackageDiff, diff_packages, iter_delta, markdown_table_entry
 from clusterdata.package import DataPackage, UsageError, open_package
+from clusterdata.validate import default_checks_dir
 from clusterdata.versioning import Level, Version, decide
 
 RELEASES = "releases.json"
@@ -488,6 +489,13 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
     )
     (folder / "CHANGELOG.md").write_text(changelog(plan, out, entry), encoding="utf-8")
     descriptor = _descriptor(plan, resources_out, duck_name)
+    checks = default_checks_dir(package)
+    if checks is not None:
+        # The release carries its SQL checks, so validating it later runs the same rules.
+        (folder / "checks").mkdir()
+        for sql in sorted(checks.glob("*.sql")):
+            shutil.copyfile(sql, folder / "checks" / sql.name)
+        descriptor["x-checks"] = "checks"
     (folder / "datapackage.json").write_text(
         json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusterdata.findings import Finding, Summary, merge, summarise
-from clusterdata.package import DataPackage, open_package
+from clusterdata.package import DataPackage, open_package, safe_path
 
 
 @dataclass
@@ -33,7 +33,13 @@ class Report:
 
 
 def default_checks_dir(package: DataPackage) -> Path | None:
-    """The dataset's SQL checks live in `schemas/checks/` beside the package folder."""
+    """Where a package's SQL checks are: a folder its descriptor names in `x-checks` (a release
+    carries its checks that way), else `schemas/checks/` beside the package folder."""
+    declared = package.descriptor.get("x-checks")
+    if isinstance(declared, str):
+        folder, problem = safe_path(package.root, declared)
+        if folder is not None and not problem and folder.is_dir():
+            return folder
     candidate = package.root.parent / "schemas" / "checks"
     return candidate if candidate.is_dir() else None
 
