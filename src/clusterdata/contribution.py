@@ -378,5 +378,5 @@ def apply_contribution_rules(
             if not (f.check == "constraint-required" and (f.path, f.line, f.column) in uncited)]
     merged = merge([*kept, *findings])
     summary = summarise(merged, report.summary.rows_per_table,
-                        report.summary.checks_run + len(RULES))
+                        report.summary.checks_run + len(RULES), report.summary.checks_skipped)
     return Report(package=package, findings=merged, summary=summary)

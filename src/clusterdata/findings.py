@@ -101,13 +101,18 @@ class Summary:
     errors: int = 0
     warnings: int = 0
     by_check: dict[str, int] = field(default_factory=dict)
+    #: Checks not run because the package lacks a table they need: {check id: tables}.
+    checks_skipped: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def summarise(
-    findings: list[Finding], rows_per_table: dict[str, int], checks_run: int
+    findings: list[Finding],
+    rows_per_table: dict[str, int],
+    checks_run: int,
+    checks_skipped: dict[str, list[str]] | None = None,
 ) -> Summary:
     counts = Counter(f.check for f in findings)
     return Summary(
@@ -118,6 +123,7 @@ def summarise(
         errors=sum(1 for f in findings if f.is_error),
         warnings=sum(1 for f in findings if not f.is_error),
         by_check=dict(sorted(counts.items())),
+        checks_skipped=dict(checks_skipped or {}),
     )
 
 

@@ -52,24 +52,26 @@ def validate(
 ) -> Report:
     """Validate a data package; never raises for bad data (only `UsageError` for no package)."""
     from clusterdata.frames import check_frames
-    from clusterdata.integrity import check_integrity
+    from clusterdata.integrity import run_integrity
+    from clusterdata.sqlchecks import load_checks
     from clusterdata.structure import check_structure
 
     package = source if isinstance(source, DataPackage) else open_package(source)
     if checks_dir is None and use_default_checks:
         checks_dir = default_checks_dir(package)
+    sql_checks = load_checks(checks_dir)  # a malformed check is a usage error: fail before work
     structure = check_structure(package)
     findings = list(structure.findings)
     checks_run = 1
     frame_findings, frame_checks = check_frames(package, structure)
     findings.extend(frame_findings)
     checks_run += frame_checks
-    integrity_findings, integrity_checks = check_integrity(package, structure, checks_dir)
-    findings.extend(integrity_findings)
-    checks_run += integrity_checks
+    integrity = run_integrity(package, structure, sql_checks)
+    findings.extend(integrity.findings)
+    checks_run += integrity.run
     merged = merge(findings)
     return Report(
         package=package,
         findings=merged,
-        summary=summarise(merged, structure.rows, checks_run),
+        summary=summarise(merged, structure.rows, checks_run, integrity.skipped),
     )

@@ -51,4 +51,7 @@ def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str
         f"{plural(s.rows, 'row')} ({tables}); {plural(s.checks_run, 'check')} run; "
         f"{plural(s.errors, 'error')}, {plural(s.warnings, 'warning')}."
     )
+    if s.checks_skipped:
+        out.append(f"{plural(len(s.checks_skipped), 'check')} skipped, the package lacks their "
+                   f"tables: {', '.join(sorted(s.checks_skipped))}.")
     return "\n".join(out) + "\n"
