@@ -89,10 +89,12 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
         positions.setdefault(label, position)
     width = len(header)
     padding: list[str | None] = [None] * width
-    rows: list[list[str | None]] = [
-        record if len(record) == width else [*record, *padding][:width]  # type: ignore[misc]
-        for record in records
-    ]
+    rows: list[list[str | None]] = records  # type: ignore[assignment]
+    if any(len(record) != width for record in records):  # ragged rows: pad or cut to the header
+        rows = [
+            record if len(record) == width else [*record, *padding][:width]  # type: ignore[misc]
+            for record in records
+        ]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
     columns: dict[str, Sequence[str | None]] = {}
     for field in fields_of(resource.schema):
