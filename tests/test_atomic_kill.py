@@ -34,20 +34,24 @@ RUNS = 20
 DATE = "2026-01-15"
 
 
-HELP = subprocess.run([PYTHON, "-m", "clusterdata", "--help"], capture_output=True, text=True,
-                      check=False).stdout
+HELP = subprocess.run(
+    [PYTHON, "-m", "clusterdata", "--help"], capture_output=True, text=True, check=False
+).stdout
 
 
 def _has_command(name: str) -> bool:
     return f"    {name} " in HELP
 
 
-needs_bundled = pytest.mark.skipif(not (BUNDLED / "datapackage.json").is_file(),
-                                   reason="the bundled dataset is not there yet")
-needs_format = pytest.mark.skipif(not _has_command("format"),
-                                  reason="`clusterdata format` does not exist yet")
-needs_publish = pytest.mark.skipif(not _has_command("publish"),
-                                   reason="`clusterdata publish` does not exist yet")
+needs_bundled = pytest.mark.skipif(
+    not (BUNDLED / "datapackage.json").is_file(), reason="the bundled dataset is not there yet"
+)
+needs_format = pytest.mark.skipif(
+    not _has_command("format"), reason="`clusterdata format` does not exist yet"
+)
+needs_publish = pytest.mark.skipif(
+    not _has_command("publish"), reason="`clusterdata publish` does not exist yet"
+)
 
 #: Runs `clusterdata ARGS` with one function replaced by "SIGKILL myself on call number N".
 #: argv: module attribute n [substring the first argument must contain] -- ARGS…
@@ -86,16 +90,26 @@ def tree(root: Path) -> dict[str, str]:
 
 
 def clusterdata(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "clusterdata", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300, check=False,
-                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    return subprocess.run(
+        [PYTHON, "-m", "clusterdata", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
 
 
 def kill_after(args: list[str], delay: float, cwd: Path) -> int:
     """Start `clusterdata ARGS`, SIGKILL it after `delay` seconds (if still running)."""
-    proc = subprocess.Popen([PYTHON, "-m", "clusterdata", *args], cwd=cwd,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "clusterdata", *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
     try:
         proc.wait(timeout=delay)
     except subprocess.TimeoutExpired:
@@ -103,12 +117,18 @@ def kill_after(args: list[str], delay: float, cwd: Path) -> int:
     return proc.wait(timeout=60)
 
 
-def kill_at(module: str, attribute: str, nth: int, needle: str, args: list[str],
-            cwd: Path) -> subprocess.CompletedProcess[str]:
+def kill_at(
+    module: str, attribute: str, nth: int, needle: str, args: list[str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PYTHON, "-c", KILL_DRIVER, module, attribute, str(nth), needle, "--", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300, check=False,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
 
 
 def copy_layout(target: Path) -> Path:
@@ -157,8 +177,11 @@ def _check_format_state(package: Path, reference: dict[str, object]) -> list[str
     assert isinstance(scrambled, dict) and isinstance(canonical, dict)
     extra = sorted(p.name for p in (package / "data").iterdir() if p.name not in scrambled)
     for name in extra:
-        assert name.startswith(".") and name.endswith(".tmp") and \
-            name[1:].split(".csv.", 1)[0] + ".csv" in scrambled, f"unexpected file {name}"
+        assert (
+            name.startswith(".")
+            and name.endswith(".tmp")
+            and name[1:].split(".csv.", 1)[0] + ".csv" in scrambled
+        ), f"unexpected file {name}"
     for name in scrambled:
         data = (package / "data" / name).read_bytes()
         assert data in (scrambled[name], canonical[name]), f"{name} is neither old nor new"
@@ -195,16 +218,20 @@ def test_format_killed_at_random_moments_leaves_every_file_old_or_new(
     after = {p.name: p.read_bytes() for p in (package / "data").iterdir()}
     assert after == format_reference["canonical"], (
         f"temp files of killed runs survive a complete run: {sorted(set(after) - set(scrambled))}"
-        f" (left over during the kills: {sorted(left)})")
+        f" (left over during the kills: {sorted(left)})"
+    )
 
 
 @needs_bundled
 @needs_format
-@pytest.mark.parametrize(("module", "attribute", "nth"), [
-    ("os", "fsync", 1),    # first temp file written, not yet renamed
-    ("os", "replace", 1),  # first temp file synced, rename pending
-    ("os", "replace", 3),  # two files replaced, the third pending
-])
+@pytest.mark.parametrize(
+    ("module", "attribute", "nth"),
+    [
+        ("os", "fsync", 1),  # first temp file written, not yet renamed
+        ("os", "replace", 1),  # first temp file synced, rename pending
+        ("os", "replace", 3),  # two files replaced, the third pending
+    ],
+)
 def test_format_killed_between_write_and_rename_loses_nothing(
     tmp_path: Path, format_reference: dict[str, object], module: str, attribute: str, nth: int
 ) -> None:
@@ -217,8 +244,7 @@ def test_format_killed_between_write_and_rename_loses_nothing(
     data = package / "data"
     leftovers = [p.name for p in data.iterdir() if p.name not in scrambled]
     for name in scrambled:
-        assert (data / name).read_bytes() in (scrambled[name],
-                                              format_reference["canonical"][name])  # type: ignore[index]
+        assert (data / name).read_bytes() in (scrambled[name], format_reference["canonical"][name])  # type: ignore[index]
     # A temp file may be left by the kill; the next complete run must not keep it.
     proc = clusterdata("format", str(package), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -254,8 +280,14 @@ def publish_reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, obj
     assert proc.returncode == 0, proc.stderr
     second = sorted(p.name for p in dist.iterdir() if p.is_dir() and p.name not in first)
     assert len(second) == 1, second
-    return {"package": package, "baseline": baseline, "old": first[0], "new": second[0],
-            "complete": tree(dist / second[0]), "seconds": seconds}
+    return {
+        "package": package,
+        "baseline": baseline,
+        "old": first[0],
+        "new": second[0],
+        "complete": tree(dist / second[0]),
+        "seconds": seconds,
+    }
 
 
 def _check_publish_state(dist: Path, ref: dict[str, object]) -> list[str]:
@@ -284,8 +316,11 @@ def _check_publish_state(dist: Path, ref: dict[str, object]) -> list[str]:
     assert old in listed and listed <= {old, new}
     for release in releases["releases"]:
         assert (dist / release["folder"]).is_dir(), "releases.json lists a missing release"
-    baseline_entry = next(r for r in json.loads((baseline / "releases.json").read_text(
-        encoding="utf-8"))["releases"] if r["folder"] == old)
+    baseline_entry = next(
+        r
+        for r in json.loads((baseline / "releases.json").read_text(encoding="utf-8"))["releases"]
+        if r["folder"] == old
+    )
     assert next(r for r in releases["releases"] if r["folder"] == old) == baseline_entry
     return leftovers
 
@@ -298,8 +333,7 @@ def _reset_dist(dist: Path, baseline: Path) -> None:
 
 def _recover(dist: Path, ref: dict[str, object], cwd: Path) -> None:
     """A complete run after a kill: it cleans up and ends with both releases recorded."""
-    proc = clusterdata("publish", str(ref["package"]), "--out", str(dist), "--date", DATE,
-                       cwd=cwd)
+    proc = clusterdata("publish", str(ref["package"]), "--out", str(dist), "--date", DATE, cwd=cwd)
     assert proc.returncode == 0, proc.stderr
     assert _check_publish_state(dist, ref) == [], "a temp folder survived the next run"
     releases = json.loads((dist / "releases.json").read_text(encoding="utf-8"))
@@ -321,8 +355,11 @@ def test_publish_killed_at_random_moments_keeps_releases_whole(
     for run in range(RUNS):
         _reset_dist(dist, baseline)
         low = 0.05 if run % 2 else seconds * 0.5
-        kill_after(["publish", str(publish_reference["package"]), "--out", str(dist),
-                    "--date", DATE], rnd.uniform(low, seconds * 1.1), tmp_path)
+        kill_after(
+            ["publish", str(publish_reference["package"]), "--out", str(dist), "--date", DATE],
+            rnd.uniform(low, seconds * 1.1),
+            tmp_path,
+        )
         leftovers = _check_publish_state(dist, publish_reference)
         if (leftovers and recovered < 2) or run == RUNS - 1:
             _recover(dist, publish_reference, tmp_path)
@@ -331,22 +368,34 @@ def test_publish_killed_at_random_moments_keeps_releases_whole(
 
 @needs_bundled
 @needs_publish
-@pytest.mark.parametrize(("module", "attribute", "nth", "needle"), [
-    ("os", "rename", 1, ".publish-"),                  # release built, final rename pending
-    ("clusterdata.publish", "write_releases", 1, ""),  # release in place, not yet recorded
-    ("os", "replace", 1, "releases.json"),             # releases.json temp written, not renamed
-])
+@pytest.mark.parametrize(
+    ("module", "attribute", "nth", "needle"),
+    [
+        ("os", "rename", 1, ".publish-"),  # release built, final rename pending
+        ("clusterdata.publish", "write_releases", 1, ""),  # release in place, not yet recorded
+        ("os", "replace", 1, "releases.json"),  # releases.json temp written, not renamed
+    ],
+)
 def test_publish_killed_at_its_commit_points_recovers_on_the_next_run(
-    tmp_path: Path, publish_reference: dict[str, object], module: str, attribute: str,
-    nth: int, needle: str
+    tmp_path: Path,
+    publish_reference: dict[str, object],
+    module: str,
+    attribute: str,
+    nth: int,
+    needle: str,
 ) -> None:
     baseline = publish_reference["baseline"]
     assert isinstance(baseline, Path)
     dist = tmp_path / "dist"
     _reset_dist(dist, baseline)
-    proc = kill_at(module, attribute, nth, needle,
-                   ["publish", str(publish_reference["package"]), "--out", str(dist),
-                    "--date", DATE], tmp_path)
+    proc = kill_at(
+        module,
+        attribute,
+        nth,
+        needle,
+        ["publish", str(publish_reference["package"]), "--out", str(dist), "--date", DATE],
+        tmp_path,
+    )
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stderr[-2000:])
     _check_publish_state(dist, publish_reference)
     _recover(dist, publish_reference, tmp_path)

@@ -37,7 +37,7 @@ SLOW = {"hostile-hundred-mb-file"}
 #: Peak memory allowed for validating the ~100 MB file (measured ~1.05 GiB; see SECURITY.md).
 MAX_RSS_KB_100MB = 2 * 1024 * 1024
 
-AUDIT_HOOK = '''
+AUDIT_HOOK = """
 import atexit, json, os, sys
 _log = os.environ.get("CLUSTERDATA_TEST_AUDIT_LOG")
 if _log:
@@ -72,7 +72,7 @@ if _log:
         with open(_log, "w", encoding="utf-8") as handle:
             handle.write(text)
     atexit.register(_dump)
-'''
+"""
 
 
 @dataclass
@@ -132,8 +132,10 @@ def write_large_clusters(folder: Path, target_bytes: int, bad_line_from_end: int
     """
     regions = ["se-ab", "se-o", "se-m", "se-s"]
     header = "id,name,region_id,founded,website,status\n"
-    sample = (f"cluster-{0:07d},Kluster nummer {0} i Värmland och Dalarna,se-ab,1999,"
-              f"https://cluster-{0:07d}.example.se/om-oss,active\n")
+    sample = (
+        f"cluster-{0:07d},Kluster nummer {0} i Värmland och Dalarna,se-ab,1999,"
+        f"https://cluster-{0:07d}.example.se/om-oss,active\n"
+    )
     count = max(1, (target_bytes - len(header)) // len(sample.encode("utf-8")))
     bad_index = max(0, count - bad_line_from_end)
     path = folder / "data" / "clusters.csv"
@@ -142,9 +144,11 @@ def write_large_clusters(folder: Path, target_bytes: int, bad_line_from_end: int
         chunk: list[str] = []
         for i in range(count):
             founded = "19x9" if i == bad_index else str(1950 + i % 70)
-            chunk.append(f"cluster-{i:07d},Kluster nummer {i} i Värmland och Dalarna,"
-                         f"{regions[i % 4]},{founded},https://cluster-{i:07d}.example.se/om-oss,"
-                         f"{'active' if i % 3 else 'inactive'}\n")
+            chunk.append(
+                f"cluster-{i:07d},Kluster nummer {i} i Värmland och Dalarna,"
+                f"{regions[i % 4]},{founded},https://cluster-{i:07d}.example.se/om-oss,"
+                f"{'active' if i % 3 else 'inactive'}\n"
+            )
             if len(chunk) == 10_000:
                 handle.write("".join(chunk))
                 chunk.clear()
@@ -159,7 +163,8 @@ def build_hundred_mb_file(ws: Workspace) -> None:
 def build_deep_json_descriptor(ws: Workspace) -> None:
     depth = 10_000
     (ws.package / "datapackage.json").write_text(
-        '{"name": "deep", "resources": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+        '{"name": "deep", "resources": ' + "[" * depth + "]" * depth + "}", encoding="utf-8"
+    )
 
 
 def build_deep_json_schema(ws: Workspace) -> None:
@@ -169,8 +174,15 @@ def build_deep_json_schema(ws: Workspace) -> None:
     depth = 600
     marker = '"primaryKey": ["id"], "foreignKeys"'
     assert marker in text
-    text = text.replace(marker, '"primaryKey": ["id"], "x-meta": ' + '{"a": ' * depth + "1"
-                        + "}" * depth + ', "foreignKeys"', 1)
+    text = text.replace(
+        marker,
+        '"primaryKey": ["id"], "x-meta": '
+        + '{"a": ' * depth
+        + "1"
+        + "}" * depth
+        + ', "foreignKeys"',
+        1,
+    )
     (ws.package / "datapackage.json").write_text(text, encoding="utf-8")
 
 
@@ -234,11 +246,13 @@ def build_sql_check_reads_outside(ws: Workspace) -> None:
         "-- tables: clusters\n"
         "SELECT 'clusters' AS resource, 1 AS line, 'id' AS \"column\", s.id AS value\n"
         f"FROM clusters AS c, '{ws.sentinels[0]}' AS s\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 BUILDERS: dict[str, Callable[[Workspace], None]] = {
-    name.removeprefix("build_"): fn for name, fn in globals().items()
+    name.removeprefix("build_"): fn
+    for name, fn in globals().items()
     if name.startswith("build_") and callable(fn)
 }
 
@@ -256,21 +270,32 @@ def prepare(case_id: str, tmp_path: Path) -> Workspace:
     outside_dir = root / "outside-dir"
     shutil.copytree(case, package, ignore=shutil.ignore_patterns("expected.json"))
     # A sentinel whose rows break the schema, so reading it would echo the secret in a finding.
-    sentinel_rows = ("id,name,region_id,founded,website,status\n"
-                     f"{secret},{secret},{secret},{secret},{secret},{secret}\n")
+    sentinel_rows = (
+        "id,name,region_id,founded,website,status\n"
+        f"{secret},{secret},{secret},{secret},{secret},{secret}\n"
+    )
     outside_file.write_text(sentinel_rows, encoding="utf-8")
     (outside_dir / "data").mkdir(parents=True)
     (outside_dir / "data" / "clusters.csv").write_text(sentinel_rows, encoding="utf-8")
-    (outside_dir / "data" / "regions.csv").write_text(f"id,name\n{secret},{secret}\n",
-                                                      encoding="utf-8")
+    (outside_dir / "data" / "regions.csv").write_text(
+        f"id,name\n{secret},{secret}\n", encoding="utf-8"
+    )
     descriptor = package / "datapackage.json"
     if descriptor.is_file():
-        descriptor.write_bytes(descriptor.read_bytes().replace(
-            b"@OUTSIDE@", str(outside_file).encode()))
+        descriptor.write_bytes(
+            descriptor.read_bytes().replace(b"@OUTSIDE@", str(outside_file).encode())
+        )
     tmp = tmp_path / "tmpdir"
     tmp.mkdir()
-    ws = Workspace(root=root, package=package, target=package, tmp=tmp, secret=secret,
-                   sentinels=[outside_file, outside_dir], expected=expected)
+    ws = Workspace(
+        root=root,
+        package=package,
+        target=package,
+        tmp=tmp,
+        secret=secret,
+        sentinels=[outside_file, outside_dir],
+        expected=expected,
+    )
     if expected.get("build"):
         BUILDERS[expected["build"]](ws)
     return ws
@@ -295,12 +320,23 @@ def run_validate(ws: Workspace, tmp_path: Path, *extra: str) -> Run:
     started = time.monotonic()
     proc = subprocess.run(
         [PYTHON, "-m", "clusterdata", "validate", str(ws.target), "--format", "json", *extra],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+        check=False,
     )
     seconds = time.monotonic() - started
     audit = json.loads(log.read_text(encoding="utf-8")) if log.is_file() else {}
-    return Run(proc.returncode, proc.stdout, proc.stderr, audit.get("events", []), seconds,
-               int(audit.get("maxrss_kb", 0)))
+    return Run(
+        proc.returncode,
+        proc.stdout,
+        proc.stderr,
+        audit.get("events", []),
+        seconds,
+        int(audit.get("maxrss_kb", 0)),
+    )
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -379,8 +415,9 @@ def test_corpus_case_reports_its_main_finding_and_touches_nothing(
     # 4. Nothing written: every file under the workspace is byte-identical, no file was opened
     #    for writing outside the private temp folder, and that folder is left empty.
     assert snapshot(ws.root) == before
-    writes = [e for e in touched if e[2] and not _under(e[1], ws.tmp)
-              and not e[1].startswith("/dev/")]
+    writes = [
+        e for e in touched if e[2] and not _under(e[1], ws.tmp) and not e[1].startswith("/dev/")
+    ]
     assert not writes, f"validation opened files for writing: {writes}"
     assert list(ws.tmp.iterdir()) == [], "a temporary folder was left behind"
     escaped = [*tmp_path.rglob("slipped-entry.txt"), *tmp_path.parent.glob("slipped-entry.txt")]
@@ -389,8 +426,13 @@ def test_corpus_case_reports_its_main_finding_and_touches_nothing(
     # 5. No network, no child processes.
     others = [e for e in run.events if e[0] not in {"open", "os.listdir", "os.scandir"}]
     assert not [e for e in others if e[0].startswith(("socket.", "urllib.", "http."))], others
-    assert not [e for e in others if e[0].startswith(
-        ("subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork"))], others
+    assert not [
+        e
+        for e in others
+        if e[0].startswith(
+            ("subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork")
+        )
+    ], others
 
 
 def test_committed_corpus_folders_are_byte_identical_after_validation_in_place() -> None:

@@ -42,8 +42,12 @@ pytestmark = pytest.mark.skipif(
     not (BUNDLED / "datapackage.json").is_file(), reason="the bundled dataset is not there yet"
 )
 
-FUZZ = settings(max_examples=500, deadline=None, derandomize=False,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=500,
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 #: Findings that mean "a check crashed and was skipped", which a clean run never shows.
 CRASH_CHECKS = {"frame-error", "internal-error"}
 
@@ -109,7 +113,8 @@ def one_table_package(table: Table, data: bytes, keep_keys: bool = False) -> Ite
         (root / "data").mkdir()
         (root / "data" / "table.csv").write_bytes(data)
         (root / "datapackage.json").write_text(
-            json.dumps({"name": "fuzz", "resources": [spec]}), encoding="utf-8")
+            json.dumps({"name": "fuzz", "resources": [spec]}), encoding="utf-8"
+        )
         yield root
 
 
@@ -166,8 +171,9 @@ def _candidates(table: Table) -> list[tuple[str, str, frozenset[str]]]:
         if kind in {"integer", "number", "boolean", "date", "year", "datetime"}:
             out.append((name, "n/a?", frozenset({"type-error"})))
         if kind in {"integer", "number"} and "minimum" in constraints:
-            out.append((name, str(int(constraints["minimum"]) - 1000),
-                        frozenset({"constraint-minimum"})))
+            out.append(
+                (name, str(int(constraints["minimum"]) - 1000), frozenset({"constraint-minimum"}))
+            )
     return out
 
 
@@ -218,17 +224,24 @@ def test_a_repeated_primary_key_is_reported_at_the_repeating_line(
         findings = structure_findings(root)
     later = starts[max(source, target)]
     reported = {(f.check, f.line) for f in findings}
-    assert {("primary-key", later), ("constraint-unique", later), ("unique-error", later)} \
-        & reported, (table.name, source, target, mode, sorted(reported, key=str))
+    assert {
+        ("primary-key", later),
+        ("constraint-unique", later),
+        ("unique-error", later),
+    } & reported, (table.name, source, target, mode, sorted(reported, key=str))
 
 
 @FUZZ
 @given(data=st.data())
 def test_a_reference_to_a_missing_row_is_reported_at_its_line(data: st.DataObject) -> None:
     """Keeps the referenced table: a package of the child and its parent."""
-    pairs = [(n, fk) for n in NAMES for fk in TABLES[n].spec["schema"].get("foreignKeys", [])
-             if fk["reference"].get("resource") in TABLES
-             and len(fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]) == 1]
+    pairs = [
+        (n, fk)
+        for n in NAMES
+        for fk in TABLES[n].spec["schema"].get("foreignKeys", [])
+        if fk["reference"].get("resource") in TABLES
+        and len(fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]) == 1
+    ]
     name, fk = data.draw(st.sampled_from(pairs))
     table, parent = TABLES[name], TABLES[fk["reference"]["resource"]]
     column = fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"]
@@ -246,11 +259,11 @@ def test_a_reference_to_a_missing_row_is_reported_at_its_line(data: st.DataObjec
         parent_spec = copy.deepcopy(parent.spec)
         parent_spec["schema"].pop("foreignKeys", None)
         parent_spec["path"] = "data/parent.csv"
-        (root / "data" / "parent.csv").write_text(render(parent.header, parent.rows)[0],
-                                                  encoding="utf-8")
+        (root / "data" / "parent.csv").write_text(
+            render(parent.header, parent.rows)[0], encoding="utf-8"
+        )
         resources = [child] if parent.name == table.name else [child, parent_spec]
-        (root / "datapackage.json").write_text(json.dumps({"name": "fuzz",
-                                                           "resources": resources}))
+        (root / "datapackage.json").write_text(json.dumps({"name": "fuzz", "resources": resources}))
         findings = structure_findings(root)
     assert ("foreign-key", starts[row]) in located(findings), (name, column, row)
 
@@ -264,8 +277,20 @@ def mangled(draw: st.DrawFn) -> tuple[str, bytes, str]:
     table = TABLES[draw(st.sampled_from(NAMES))]
     text, _ = render(table.header, table.rows)
     raw = text.encode("utf-8")
-    kind = draw(st.sampled_from(["flip", "truncate", "delete-rows", "cp1252", "utf-16",
-                                 "insert", "edit-cell", "shuffle-lines"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "flip",
+                "truncate",
+                "delete-rows",
+                "cp1252",
+                "utf-16",
+                "insert",
+                "edit-cell",
+                "shuffle-lines",
+            ]
+        )
+    )
     rnd = random.Random(draw(st.integers(0, 2**32 - 1)))
     if kind == "flip":
         data = bytearray(raw)
@@ -317,9 +342,13 @@ def test_the_validator_never_raises_on_a_mangled_table(case: tuple[str, bytes, s
 def test_the_command_line_exits_cleanly_on_a_mangled_table(case: tuple[str, bytes, str]) -> None:
     name, raw, kind = case
     with one_table_package(TABLES[name], raw) as root:
-        proc = subprocess.run([PYTHON, "-m", "clusterdata", "validate", str(root), "--format",
-                               "json", "--no-checks"], capture_output=True, text=True,
-                              timeout=120, check=False)
+        proc = subprocess.run(
+            [PYTHON, "-m", "clusterdata", "validate", str(root), "--format", "json", "--no-checks"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
     assert proc.returncode in {0, 1}, (kind, proc.returncode, proc.stderr)
     assert json.loads(proc.stdout)["valid"] is (proc.returncode == 0)

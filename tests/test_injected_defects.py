@@ -59,7 +59,8 @@ def test_bundled_package_is_valid(cli, package_copy: Path):
 
 
 def test_duplicate_id(cli, package_copy: Path):
-    line = edit(package_copy, "clusters", 1, "id", read(package_copy / "data/clusters.csv")[1][0][0])
+    first_id = read(package_copy / "data" / "clusters.csv")[1][0][0]
+    line = edit(package_copy, "clusters", 1, "id", first_id)
     assert_reported(cli, package_copy, "primary-key", "data/clusters.csv", line, "id")
 
 

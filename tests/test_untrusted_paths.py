@@ -17,8 +17,10 @@ from clusterdata.package import open_package, safe_path
 from clusterdata.validate import validate
 
 SCHEMA = {
-    "fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
-               {"name": "n", "type": "integer"}],
+    "fields": [
+        {"name": "id", "type": "string", "constraints": {"required": True}},
+        {"name": "n", "type": "integer"},
+    ],
     "primaryKey": ["id"],
 }
 
@@ -27,7 +29,8 @@ def package(folder: Path, *resources: dict[str, object]) -> Path:
     (folder / "data").mkdir(parents=True, exist_ok=True)
     (folder / "data" / "t.csv").write_text("id,n\na,1\nb,x\n", encoding="utf-8")
     (folder / "datapackage.json").write_text(
-        json.dumps({"name": "p", "resources": list(resources)}), encoding="utf-8")
+        json.dumps({"name": "p", "resources": list(resources)}), encoding="utf-8"
+    )
     return folder
 
 
@@ -35,11 +38,22 @@ def resource(**changes: object) -> dict[str, object]:
     return {"name": "t", "path": "data/t.csv", "schema": SCHEMA, **changes}
 
 
-@pytest.mark.parametrize("raw", [
-    "../t.csv", "data/../../t.csv", "/etc/passwd", "file:///etc/passwd", "FILE:/etc/passwd",
-    "http://127.0.0.1:9/t.csv", "https://example.org/t.csv", "//server/share/t.csv",
-    "data\\..\\..\\t.csv", "C:/Windows/win.ini", "data/t.csv\x00.txt",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "../t.csv",
+        "data/../../t.csv",
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "FILE:/etc/passwd",
+        "http://127.0.0.1:9/t.csv",
+        "https://example.org/t.csv",
+        "//server/share/t.csv",
+        "data\\..\\..\\t.csv",
+        "C:/Windows/win.ini",
+        "data/t.csv\x00.txt",
+    ],
+)
 def test_safe_path_refuses_every_way_out_of_the_package(tmp_path: Path, raw: str) -> None:
     root = package(tmp_path / "pkg")
     file, problem = safe_path(root.resolve(), raw)
@@ -113,8 +127,12 @@ def test_when_frictionless_refuses_the_package_the_message_gives_its_reason(
 def test_a_temp_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path: Path) -> None:
     target = tmp_path / "table.csv"
     target.write_bytes(b"old\n")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stale = tmp_path / f".table.csv.{int(dead.stdout)}.abc123.tmp"
     stale.write_bytes(b"half a fi")
     live = tmp_path / f".table.csv.{os.getpid()}.def456.tmp"  # a writer still at work

@@ -152,7 +152,8 @@ class LoadedTable:
     rows: int
     #: Name of the hidden physical-line column, or None when lines were not loaded.
     line_column: str | None
-    #: "duckdb" (DuckDB's CSV reader) or "python" (the csv module, as the line map reads it).
+    #: "duckdb" (DuckDB's CSV reader), "python" (the csv module, as the line map reads it) or
+    #: "fastpath" (the text table layer 1 loaded, reused without reading the file again).
     reader: str
 
     @property
@@ -173,9 +174,22 @@ class LoadedPackage:
     #: Tables that could not be loaded, as findings (layer 1 normally reports them first).
     findings: list[Finding] = field(default_factory=list)
     locked: bool = False
+    #: False when the connection is borrowed from layer 1 (`fastpath.FastPackage`): closing
+    #: then drops only the tables loaded here and leaves the connection to its owner.
+    owned: bool = True
 
     def close(self) -> None:
-        self.connection.close()
+        if self.owned:
+            self.connection.close()
+            return
+        import duckdb
+
+        for table in self.tables.values():
+            try:
+                self.connection.execute(f"DROP TABLE IF EXISTS main.{table.sql_name}").fetchall()
+            except duckdb.Error:
+                pass  # the connection was closed by its owner already
+        self.tables.clear()
 
     def __enter__(self) -> LoadedPackage:
         return self
@@ -221,8 +235,13 @@ def load_package(
     """
     import duckdb
 
-    connection = connect()
-    loaded = LoadedPackage(connection=connection)
+    # Tables layer 1 already holds as text in DuckDB are typed from there, not read again.
+    # (A connection that was locked by an earlier load cannot read the other files any more.)
+    fast = getattr(structure, "fast", None)
+    if fast is not None and (declare_keys or getattr(fast, "locked", False)):
+        fast = None
+    connection = fast.connection if fast is not None else connect()
+    loaded = LoadedPackage(connection=connection, owned=fast is None)
     resources = structure.readable if structure is not None else list(package.resources)
     seen: dict[str, str] = {}
     order = _dependency_order(resources) if declare_keys else resources
@@ -248,6 +267,19 @@ def load_package(
                 ))
                 continue
             seen[folded] = resource.name
+            fast_table = fast.tables.get(resource.name) if fast is not None else None
+            if fast_table is not None and lines:
+                try:
+                    loaded.tables[resource.name] = _adopt_fast_table(
+                        connection, resource, fast_table)
+                except duckdb.Error as exc:
+                    loaded.findings.append(error(
+                        "load-error", f"Table {resource.name!r} cannot be loaded for the "
+                        f"cross-table checks: {str(exc).splitlines()[0]}",
+                        resource=resource.name, path=resource.path,
+                        hint="Fix the errors reported for this file first.",
+                    ))
+                continue
             encoding = (structure.encodings.get(resource.name) if structure else None) \
                 or ("utf-8-sig" if resource.encoding in _UTF8 else resource.encoding)
             line_map = structure.line_maps.get(resource.name) if structure else None
@@ -273,12 +305,65 @@ def load_package(
                 continue
             loaded.tables[resource.name] = table
     except Exception:
-        connection.close()
+        loaded.close()
         raise
     if lock:
         lock_down(connection)
         loaded.locked = True
+        if fast is not None:
+            fast.locked = True
     return loaded
+
+
+def _adopt_fast_table(
+    connection: duckdb.DuckDBPyConnection, resource: Resource, fast_table: Any
+) -> LoadedTable:
+    """Type a table from the text layer 1 loaded (`fastpath.FastTable`), with its lines.
+
+    The text table holds NULL for an empty cell and, in blank or ragged records (`__py`), for a
+    cell the record lacks; this gives each cell the text the csv-module reader would give, so
+    the typed table is the same whichever way the file came in.
+    """
+    names = resource.field_names
+    line_column = _line_column(names)
+    missing = missing_values(resource.schema)
+    texts = []
+    for i in range(len(resource.fields)):
+        cell = f"t.{quote_ident(f'c{i}')}"
+        text = f"(CASE WHEN t.__py THEN {cell} ELSE coalesce({cell}, '') END)"
+        if "" in missing:
+            text = f"nullif({text}, '')"
+        texts.append(f"{text} AS {quote_ident(f'c{i}')}")
+    casts = ", ".join(
+        f"{cast_expression(spec, 'r.' + quote_ident(f'c{i}'), missing)} AS "
+        f"{quote_ident(str(spec.get('name')))}"
+        for i, spec in enumerate(resource.fields)
+    )
+    cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(resource.fields)))
+    where = f" WHERE coalesce({cells}) IS NOT NULL" if resource.fields else ""
+    target = "main." + quote_ident(resource.name)
+    connection.register("__lines", _record_lines(fast_table.line_map))
+    try:
+        connection.execute(
+            f"CREATE TABLE {target} AS SELECT {casts}, l.line AS {quote_ident(line_column)} "
+            f"FROM (SELECT t.rn, {', '.join(texts)} FROM {fast_table.sql} AS t) AS r "
+            f"JOIN __lines AS l ON l.rn = r.rn{where}"
+        ).fetchall()
+    finally:
+        connection.unregister("__lines")
+    return LoadedTable(resource=resource, rows=count_rows(connection, target),
+                       line_column=line_column, reader="fastpath")
+
+
+def _record_lines(line_map: LineMap) -> Any:
+    """(record number, physical line) of every data record, as an Arrow table (no copy of the
+    lines): record number r (header = 1) starts at `line_map.starts[r - 1]`."""
+    import numpy as np
+    import pyarrow as pa
+
+    count = max(0, len(line_map.starts) - 1)
+    numbers = pa.array(np.arange(2, count + 2, dtype=np.int64))
+    return pa.table({"rn": numbers, "line": _line_table(line_map).column("line")})
 
 
 def _dependency_order(resources: list[Resource]) -> list[Resource]:

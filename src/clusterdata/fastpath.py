@@ -425,34 +425,88 @@ class _Table:
     referenced: list[str] = field(default_factory=list)
 
 
+@dataclass
+class FastTable:
+    """A table layer 1 checked in DuckDB, left loaded so that layers 2 and 3 need not read its
+    file again (one read per validation)."""
+
+    resource: Resource
+    #: Qualified name of the text table: columns c0…cN (VARCHAR; NULL for an empty cell), `rn`
+    #: (the record number as frictionless counts it, header = 1) and `__py` (TRUE for a blank or
+    #: ragged record, whose NULLs are cells the record does not have).
+    sql: str
+    line_map: LineMap
+    #: Record numbers of the rows frictionless checked cell by cell. A cell outside them passed
+    #: the strict SQL pre-filter, so it breaks no type, format or constraint rule.
+    suspects: list[int] = field(default_factory=list)
+
+
+@dataclass
+class FastPackage:
+    """The DuckDB connection holding every fast-path table; owned by whoever ran layer 1
+    (`validate` closes it when the last layer is done)."""
+
+    connection: duckdb.DuckDBPyConnection
+    tables: dict[str, FastTable] = field(default_factory=dict)
+    groups: int = 0
+    #: Set once layer 3 has locked the connection (no file access any more).
+    locked: bool = False
+
+    def close(self) -> None:
+        self.tables.clear()
+        self.connection.close()
+
+
 def check_group(
     package: DataPackage,
     prepared: list[Prepared],
     usable_fks: dict[str, list[dict[str, Any]]],
     result: StructureResult,
 ) -> list[Finding]:
-    """All findings for a group of linked tables; raises FastPathUnavailable to fall back."""
+    """All findings for a group of linked tables; raises FastPathUnavailable to fall back.
+
+    The group's text tables stay loaded in `result.fast` (created on first use) for the later
+    layers; a group that falls back leaves nothing behind (its own schema is dropped).
+    """
     import duckdb
 
     from clusterdata.duck import connect
 
-    connection = connect()
+    shared: FastPackage | None = getattr(result, "fast", None)
+    if shared is None:
+        shared = FastPackage(connect())
+        result.fast = shared
+    connection = shared.connection
+    schema = f"__clusterdata_fast_{shared.groups}"
+    shared.groups += 1
     try:
+        connection.execute(f"CREATE SCHEMA {schema}").fetchall()
         tables: dict[str, _Table] = {}
         descriptors: list[tuple[Resource, dict[str, Any]]] = []
         for index, item in enumerate(prepared):
-            tables[item.resource.name] = _load(connection, item, index)
+            tables[item.resource.name] = _load(connection, item, f"{schema}.t{index}")
         link_referenced(tables, usable_fks)
-        for table in tables.values():
-            descriptors.extend((table.prepared.resource, d)
-                               for d in _cell_checks(connection, table))
+        suspects: dict[str, list[int]] = {}
+        for name, table in tables.items():
+            found, suspects[name] = _cell_checks(connection, table)
+            descriptors.extend((table.prepared.resource, d) for d in found)
         for name, table in tables.items():
             descriptors.extend((table.prepared.resource, d) for d in _key_checks(
                 connection, table, tables, usable_fks.get(name, [])))
-    except duckdb.Error as exc:
-        raise FastPathUnavailable(str(exc)) from exc
-    finally:
-        connection.close()
+        for table in tables.values():  # canonical keys serve layer 1 only
+            connection.execute(f"DROP TABLE IF EXISTS {table.keys_sql}").fetchall()
+    except BaseException as exc:
+        try:
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE").fetchall()
+        except duckdb.Error:
+            pass
+        if isinstance(exc, duckdb.Error):
+            raise FastPathUnavailable(str(exc)) from exc
+        raise
+    for name, table in tables.items():
+        shared.tables[name] = FastTable(
+            resource=table.prepared.resource, sql=table.sql,
+            line_map=table.prepared.line_map, suspects=suspects[name])
     from clusterdata.structure import _to_finding
 
     findings = []
@@ -463,15 +517,16 @@ def check_group(
     return findings
 
 
-def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, index: int) -> _Table:
-    """Read all cells as text with DuckDB; ragged and blank records come from the record map."""
+def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) -> _Table:
+    """Read all cells as text into table `name` (schema-qualified); ragged and blank records
+    come from the record map."""
     import numpy as np
     from frictionless import Schema
     from frictionless.table.row import create_cell_handlers
 
     resource = prepared.resource
     width = len(resource.fields)
-    raw = f"__fp_raw_{index}"
+    raw = f"{name}_raw"
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     quote = _lit(resource.quote_char)
     connection.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
@@ -515,7 +570,7 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, index: int)
     expected = sum(_span(prepared, i) for i in prepared.multiline if i not in rejected)
     if seen != expected:
         raise FastPathUnavailable(f"{resource.name}: quoted line breaks disagree")
-    sql = f"__fp_{index}"
+    sql = name
     # Row number as frictionless counts it: the record's 1-based index (header = 1).
     if not blank and not rejected:
         # A view, not a copy: record order is rowid order, so the row number is arithmetic.
@@ -547,7 +602,7 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, index: int)
     cols = [_Column(connection, f, spec, i)
             for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))]
     key_fields = _key_fields(resource, prepared)
-    return _Table(prepared=prepared, sql=sql, keys_sql=f"__fp_keys_{index}", columns=cols,
+    return _Table(prepared=prepared, sql=sql, keys_sql=f"{name}_keys", columns=cols,
                   key_fields=key_fields, fl_schema=fl_schema, handlers=handlers)
 
 
@@ -563,8 +618,11 @@ def _key_fields(resource: Resource, prepared: Prepared) -> list[str]:
     return names
 
 
-def _cell_checks(connection: duckdb.DuckDBPyConnection, table: _Table) -> list[dict[str, Any]]:
-    """Hand suspect, blank and ragged rows to frictionless's Row; build the canonical keys."""
+def _cell_checks(connection: duckdb.DuckDBPyConnection, table: _Table
+                 ) -> tuple[list[dict[str, Any]], list[int]]:
+    """Hand suspect, blank and ragged rows to frictionless's Row; build the canonical keys.
+
+    Returns frictionless's errors and the record numbers of the rows it checked."""
     from frictionless.table.row import Row
 
     resource = table.prepared.resource
@@ -595,7 +653,7 @@ def _cell_checks(connection: duckdb.DuckDBPyConnection, table: _Table) -> list[d
             value = row[name]
             overrides[f"k{i}"].append(None if value is None else str(value))
     _build_keys(connection, table, key_index, overrides)
-    return descriptors
+    return descriptors, [int(rn) for rn, *_ in rows]
 
 
 def _all_key_fields(table: _Table) -> list[str]:

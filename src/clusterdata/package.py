@@ -295,8 +295,10 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
     if schema is None:
         package.rejected.add(name)
         return
-    dialect = spec.get("dialect") if isinstance(spec.get("dialect"), dict) else {}
-    encoding = spec.get("encoding") if isinstance(spec.get("encoding"), str) else "utf-8"
+    declared_dialect = spec.get("dialect")
+    dialect = declared_dialect if isinstance(declared_dialect, dict) else {}
+    declared_encoding = spec.get("encoding")
+    encoding = declared_encoding if isinstance(declared_encoding, str) else "utf-8"
     try:
         codecs.lookup(encoding)
     except LookupError:

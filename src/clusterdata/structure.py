@@ -33,6 +33,15 @@ class StructureResult:
     #: Tables whose Table Schema checks (types, constraints, keys) ran in DuckDB (`fastpath`):
     #: layer 2 need not repeat them there, only its domain checks.
     checked_in_duckdb: set[str] = field(default_factory=set)
+    #: `fastpath.FastPackage`: the open DuckDB connection holding those tables as text, reused
+    #: by layers 2 and 3 instead of reading the files again; the caller closes it (`close()`).
+    fast: Any = None
+
+    def close(self) -> None:
+        """Release the fast path's DuckDB tables (safe to call twice)."""
+        if self.fast is not None:
+            self.fast.close()
+            self.fast = None
 
 
 def check_structure(package: DataPackage) -> StructureResult:
@@ -170,7 +179,8 @@ def _check_foreign_key_declarations(
         keep = []
         for fk in resource.foreign_keys:
             fields = as_list(fk.get("fields"))
-            reference = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+            declared_reference = fk.get("reference")
+            reference = declared_reference if isinstance(declared_reference, dict) else {}
             target_name = str(reference.get("resource", "")) or resource.name
             target_fields = as_list(reference.get("fields"))
             target = declared.get(target_name)
@@ -238,9 +248,10 @@ def _run_frictionless(
     findings: list[Finding] = []
     by_name = {r.name: r for r in candidates}
     for task in report.tasks:
-        resource = by_name.get(task.name)
-        if resource is None:
+        found = by_name.get(task.name)
+        if found is None:
             continue
+        resource = found
         line_map = result.line_maps[resource.name]
         for fl_error in task.errors:
             findings.append(_to_finding(resource, fl_error.to_descriptor(), line_map))

@@ -61,14 +61,17 @@ def validate(
         checks_dir = default_checks_dir(package)
     sql_checks = load_checks(checks_dir)  # a malformed check is a usage error: fail before work
     structure = check_structure(package)
-    findings = list(structure.findings)
-    checks_run = 1
-    frame_findings, frame_checks = check_frames(package, structure)
-    findings.extend(frame_findings)
-    checks_run += frame_checks
-    integrity = run_integrity(package, structure, sql_checks)
-    findings.extend(integrity.findings)
-    checks_run += integrity.run
+    try:  # layers 2 and 3 reuse the tables layer 1 loaded into DuckDB; always release them
+        findings = list(structure.findings)
+        checks_run = 1
+        frame_findings, frame_checks = check_frames(package, structure)
+        findings.extend(frame_findings)
+        checks_run += frame_checks
+        integrity = run_integrity(package, structure, sql_checks)
+        findings.extend(integrity.findings)
+        checks_run += integrity.run
+    finally:
+        structure.close()
     merged = merge(findings)
     return Report(
         package=package,
