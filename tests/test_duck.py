@@ -156,3 +156,62 @@ def test_data_breaking_a_declared_key_raises_load_error(tmp_path: Path) -> None:
     write_package(tmp_path, {"parent": (parent, "id\np1\np1\n")})
     with pytest.raises(LoadError, match="parent"):
         load_package(open_package(tmp_path), declare_keys=True)
+
+
+REUSE_CASES = {
+    "casts": (PEOPLE, "id,n,x,ok,day,y\na,12,3.5,true,2018-07-04,2018\nb,1987.5,1e3,1,2018-7-4,18\n"
+                      "c, 12,abc,yes,04/07/2018,2018.0\nd,1e3,-.5,FALSE,,\n"),
+    "missing": ({"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}],
+                 "missingValues": ["", "NA"]}, "id,n\na,NA\nNA,3\nb,\n"),
+    "no-empty-missing": ({"fields": [{"name": "id", "type": "string"},
+                                     {"name": "s", "type": "string"}],
+                          "missingValues": ["-"]}, 'id,s\na,\nb,""\n-,x\nc\n'),
+    "ragged": ({"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]},
+               'id,note\na,"multi\nline"\n\nb,short\nc\nd,x,extra\n,\ne,end\n'),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REUSE_CASES))
+def test_tables_reused_from_the_fast_path_equal_those_read_from_the_file(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    schema, text = REUSE_CASES[case]
+    write_package(tmp_path, {"t": (schema, text)})
+    got = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv("CLUSTERDATA_FASTPATH", mode)
+        package = open_package(tmp_path)
+        structure = check_structure(package)
+        try:
+            with load_package(package, structure) as db:
+                got[mode] = db.connection.execute(
+                    f"SELECT * FROM t ORDER BY {LINE_COLUMN}").fetchall()
+                assert db.tables["t"].reader == ("fastpath" if mode == "1" else db.tables[
+                    "t"].reader)
+        finally:
+            structure.close()
+    assert got["1"] == got["0"]
+
+
+def test_a_reused_connection_is_left_to_its_owner_and_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLUSTERDATA_FASTPATH", "1")
+    write_package(tmp_path, {"people": (PEOPLE, "id,n,x,ok,day,y\na,1,1,true,2020-01-01,2020\n")})
+    package = open_package(tmp_path)
+    structure = check_structure(package)
+    assert structure.fast is not None
+    with load_package(package, structure) as db:
+        assert db.connection is structure.fast.connection
+        with pytest.raises(duckdb.PermissionException):
+            db.connection.execute(f"SELECT * FROM read_csv('{tmp_path / 'people.csv'}')"
+                                  ).fetchall()
+    # closing the loaded package dropped its typed tables but kept the owner's connection
+    assert structure.fast.connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary").fetchall() == [(0,)]
+    # a second load cannot read files through the locked connection, so it reads on its own
+    with load_package(package, structure) as again:
+        assert again.connection is not structure.fast.connection
+        assert again.connection.execute("SELECT id FROM people").fetchall() == [("a",)]
+    structure.close()
+    structure.close()  # twice is harmless

@@ -190,3 +190,12 @@ def test_small_packages_use_frictionless_unless_forced(
     assert used == []
     run(descriptor, monkeypatch, "1")
     assert used == ["t"]
+
+
+def test_rows_after_adjacent_ragged_and_blank_records_keep_their_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, used: list[str]
+) -> None:
+    text = "id,n\n1,1\n2\n3,3,3\n\n4,x\n5,-1\n"
+    found = both(write_package(tmp_path, {"t": (INT, text)}), monkeypatch)
+    assert {(6, "n", "type-error"), (7, "n", "constraint-minimum")} <= found
+    assert used == ["t"]

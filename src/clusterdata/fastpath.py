@@ -581,11 +581,14 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
         # after the j-th skipped record, `n` = how many were skipped up to there. (Python lists
         # as parameters, not Arrow: registering Arrow makes DuckDB import pandas, ~0.8 s.)
         skipped = sorted(blank | rejected)
+        # Adjacent skipped records share their `a`; only the last (largest `n`) may stay, or the
+        # ASOF join picks one of them at random and later rows get too small a number.
+        after = {s - j - 1: j + 1 for j, s in enumerate(skipped)}
         connection.execute(
             f"CREATE TABLE {sql} AS SELECT r.* EXCLUDE (k), r.k + 2 + coalesce(g.n, 0) AS rn, "
             f"FALSE AS __py FROM (SELECT *, rowid AS k FROM {raw}) AS r ASOF LEFT JOIN "
             "(SELECT unnest(?::BIGINT[]) AS a, unnest(?::BIGINT[]) AS n) AS g ON r.k >= g.a",
-            [[s - j - 1 for j, s in enumerate(skipped)], list(range(1, len(skipped) + 1))],
+            [list(after), list(after.values())],
         )
         values = []
         for record in skipped:
