@@ -95,3 +95,40 @@ def test_the_site_works_in_a_real_browser(site: Path, browser_context) -> None: 
         page.click("#data-clusters thead th:nth-child(4) button")  # descending
         first = page.inner_text("#data-clusters tbody tr:first-child td:nth-child(4)")
         assert first == "110"
+
+
+REPO_DIST = Path(__file__).resolve().parents[1] / "dist"
+
+
+@pytest.mark.skipif(not (REPO_DIST / "releases.json").is_file(), reason="no release in dist/")
+def test_the_published_dataset_site_works_in_a_real_browser(
+    tmp_path: Path, browser_context  # type: ignore[no-untyped-def]
+) -> None:
+    """What `make site` renders from the repository's newest release, opened for real."""
+    from clusterdata.cli import main
+
+    out = tmp_path / "site"
+    assert main(["site", "--dist", str(REPO_DIST), "--out", str(out)]) == 0
+    with serve(out) as base:
+        page = browser_context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+        for rel in pages:
+            response = page.goto(f"{base}/{rel}", wait_until="load")
+            assert response is not None and response.status == 200, rel
+            if rel == "index.html":  # the root page sends the reader on to /en/
+                page.wait_for_url(f"{base}/en/index.html")
+                page.wait_for_load_state("load")
+        assert len(pages) > 30 and problems == []
+        page.goto(f"{base}/en/index.html")
+        assert page.locator("figure.chart svg").count() == 4
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "landing-dataset.png"), full_page=True)
+        page.goto(f"{base}/en/tables/clusters.html")
+        rows = page.locator("#data-clusters tbody tr:not([hidden])")
+        total = rows.count()
+        assert total == 20
+        page.fill("#filter-clusters", "värmland")
+        assert 0 < rows.count() < total

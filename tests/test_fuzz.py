@@ -186,6 +186,7 @@ def breaches(draw: st.DrawFn) -> Breach:
     return Breach(table.name, row, column, value, checks)
 
 
+@pytest.mark.slow  # 500 examples: 30–50 s on 2 shared cores; runs in CI
 @FUZZ
 @given(breach=breaches(), mode=st.sampled_from(["auto", "auto", "auto", "force"]))
 def test_a_cell_that_breaks_a_declared_constraint_is_reported_at_its_line(
@@ -204,6 +205,7 @@ def test_a_cell_that_breaks_a_declared_constraint_is_reported_at_its_line(
     assert any(f.column == breach.column for f in hits), [(f.check, f.column) for f in hits]
 
 
+@pytest.mark.slow  # 500 examples: 30–50 s on 2 shared cores; runs in CI
 @FUZZ
 @given(data=st.data(), mode=st.sampled_from(["auto", "auto", "auto", "force"]))
 def test_a_repeated_primary_key_is_reported_at_the_repeating_line(
@@ -231,6 +233,7 @@ def test_a_repeated_primary_key_is_reported_at_the_repeating_line(
     } & reported, (table.name, source, target, mode, sorted(reported, key=str))
 
 
+@pytest.mark.slow  # 500 examples: 30–50 s on 2 shared cores; runs in CI
 @FUZZ
 @given(data=st.data())
 def test_a_reference_to_a_missing_row_is_reported_at_its_line(data: st.DataObject) -> None:
@@ -321,6 +324,7 @@ def mangled(draw: st.DrawFn) -> tuple[str, bytes, str]:
     return table.name, raw, kind
 
 
+@pytest.mark.slow  # 500 examples: 30–50 s on 2 shared cores; runs in CI
 @FUZZ
 @given(case=mangled())
 def test_the_validator_never_raises_on_a_mangled_table(case: tuple[str, bytes, str]) -> None:

@@ -6,8 +6,13 @@ or `format: uri` get the check for their kind of code; a schema's `x-checks` lis
 rules between fields (`date-order`). Code lists come from libraries that maintain them
 (pycountry, python-stdnum), never from lists typed in here.
 
-Each check is a pandera check built with `ruled_check`, so layer 2 runs it lazily with the
-Table Schema checks and every failing cell becomes its own located finding.
+Each check is declared once (`DomainCheck`: the finding it becomes, and how to decide one cell)
+and runs on either engine of layer 2 with the same meaning: as a pandera check (`column_checks`,
+built with `ruled_check`, run lazily with the Table Schema checks) on tables read into pandas,
+or in DuckDB (`frames.check_table_in_duckdb`) on tables layer 1 already loaded there. Both
+engines pre-filter with the same regular expressions (`candidates` / `plain`, written so that
+Python's `re`, pyarrow's and DuckDB's RE2 read them alike) and decide the few remaining distinct
+values with the same Python predicate (`bad`), so every failing cell becomes the same finding.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -154,8 +161,10 @@ TEXT_CHECKS = ("unicode-nfc", "whitespace", "whitespace-doubled", "formula-injec
                "personal-data-email", "personal-data-phone", "personal-data-personnummer")
 
 
+@functools.lru_cache(maxsize=65536)
 def text_flags(text: str) -> tuple[bool, ...]:
-    """Every text check on one cell, in the order of `TEXT_CHECKS`."""
+    """Every text check on one cell, in the order of `TEXT_CHECKS` (cached: the checks of a
+    cell ask in turn)."""
     edge = text != text.strip()
     return (
         not unicodedata.is_normalized("NFC", text),
@@ -311,119 +320,159 @@ def _q(value: str | None) -> str:
     return "an empty cell" if value is None else repr(value)
 
 
-def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
+@dataclass(frozen=True)
+class DomainCheck:
+    """One domain check of one field, for either engine of layer 2.
+
+    `fails` decides a whole pandas column (pandera); DuckDB selects the distinct present cells a
+    pre-filter lets through and `bad` decides each. A cell the pre-filter stops passes.
+    """
+
+    #: The pandera check name, unique within the column.
+    name: str
+    rule: Rule
+    #: Whether one present cell fails.
+    bad: Callable[[str], bool]
+    #: Vectorised form of the same decision over a pandas column (missing cells never fail).
+    fails: Callable[[pd.Series], np.ndarray]
+    #: A regex every failing cell matches somewhere (a search), or
+    candidates: str | None = None
+    #: a regex that every cell it matches in full passes; with neither, every distinct value
+    #: is decided by `bad`.
+    plain: str | None = None
+
+
+def _codes(name: str, rule: Rule, bad: Callable[[str], bool]) -> DomainCheck:
+    return DomainCheck(name, rule, bad, lambda s: by_distinct(s, bad))
+
+
+def domain_checks(field: dict[str, Any]) -> list[DomainCheck]:
     """The domain checks for one field, chosen by its type, `format` and `x-domain`."""
     ftype = str(field.get("type") or "string")
     domain = field.get("x-domain")
-    checks: list[RuledCheck] = []
+    checks: list[DomainCheck] = []
     if ftype in TEXT_TYPES:
         scan = TextScan()
-        checks.append(ruled_check("unicode-nfc", Rule(
+
+        def text_check(name: str, rule: Rule) -> DomainCheck:
+            position = TEXT_CHECKS.index(name)
+            return DomainCheck(name, rule, lambda t: text_flags(t)[position], scan.check(name),
+                               candidates=TRIGGER)
+
+        checks.append(text_check("unicode-nfc", Rule(
             "unicode-nfc",
             lambda f: f"The text in column {f.column!r} holds a decomposed character (a letter "
             "and a separate accent mark, not Unicode NFC): it looks right but breaks searching, "
             "sorting and joins.",
             hint="Retype the accented letter (å, ä, ö, é …) in this cell, or run "
             "`clusterdata format`, which rewrites all text as NFC.",
-        ), scan.check("unicode-nfc")))
-        checks.append(ruled_check("whitespace", Rule(
+        )))
+        checks.append(text_check("whitespace", Rule(
             "whitespace",
             lambda f: f"The text in column {f.column!r} starts or ends with whitespace.",
             hint="Delete the spaces (or tabs, line breaks) before the first and after the last "
             "character. " + FORMAT_HINT,
-        ), scan.check("whitespace")))
+        )))
         # A warning: doubled spaces inside prose are untidy, but unlike edge whitespace they
         # do not make two equal ids or names differ at their ends, which is what breaks joins.
-        checks.append(ruled_check("whitespace-doubled", Rule(
+        checks.append(text_check("whitespace-doubled", Rule(
             "whitespace",
             lambda f: f"The text in column {f.column!r} has two or more spaces in a row.",
             severity=Severity.WARNING,
             hint="Replace the repeated spaces with one space. " + FORMAT_HINT,
-        ), scan.check("whitespace-doubled")))
-        checks.append(ruled_check("formula-injection", Rule(
+        )))
+        checks.append(text_check("formula-injection", Rule(
             "formula-injection",
             lambda f: f"The text in column {f.column!r} starts like a spreadsheet formula; "
             "opened in Excel or LibreOffice it could run as one.",
             hint="Reword the cell so it does not start with =, +, - or @ (for example start "
             "with a word), or remove the formula.",
-        ), scan.check("formula-injection")))
+        )))
         if field.get("format") != "email":
-            checks.append(ruled_check("personal-data-email", Rule(
+            checks.append(text_check("personal-data-email", Rule(
                 "personal-data",
                 lambda f: f"Column {f.column!r} holds an e-mail address, which may be personal "
                 "data; the dataset publishes none.",
                 hint="Remove the e-mail address; link to the organisation's website instead.",
-            ), scan.check("personal-data-email")))
-        checks.append(ruled_check("personal-data-phone", Rule(
+            )))
+        checks.append(text_check("personal-data-phone", Rule(
             "personal-data",
             lambda f: f"Column {f.column!r} holds a phone number, which may be personal data; "
             "the dataset publishes none.",
             hint="Remove the phone number; link to the organisation's website instead.",
-        ), scan.check("personal-data-phone")))
+        )))
         if domain != "se-orgnr":  # that check names a personal number itself
-            checks.append(ruled_check("personal-data-personnummer", Rule(
+            checks.append(text_check("personal-data-personnummer", Rule(
                 "personal-data",
                 lambda f: f"Column {f.column!r} holds a Swedish personal identity number "
                 "(personnummer), which is personal data and must not be published.",
                 hint="Remove the personal identity number from this cell.",
-            ), scan.check("personal-data-personnummer")))
+            )))
     if field.get("format") == "uri":
-        checks.append(ruled_check("url", Rule(
+        checks.append(DomainCheck("url", Rule(
             "url",
             lambda f: f"{_q(f.value)} in column {f.column!r} is not a web address "
             "(http:// or https:// followed by a host name).",
             hint="Write the full address as the browser shows it, such as "
             "https://www.example.se/page.",
-        ), url_fails))
+        ), lambda t: bad_url(t), url_fails, plain=PLAIN_URL))
+    # The lambdas look the predicates up when called, so a test can replace one.
     if domain == "iso-3166-2":
         codes = iso_3166_codes()
-        checks.append(ruled_check("iso-3166-2", Rule(
+        checks.append(_codes("iso-3166-2", Rule(
             "iso-3166-2",
             lambda f: f"{_q(f.value)} in column {f.column!r} is not an ISO 3166-2 code.",
             hint="Use the code as ISO 3166-2 lists it, such as SE-S for Värmlands län or SE "
             "for the whole country (capital letters, a hyphen after the country).",
-        ), lambda s: by_distinct(s, lambda t: t not in codes)))
+        ), lambda t: t not in codes))
     elif domain == "se-orgnr":
-        checks.append(ruled_check("se-orgnr", Rule(
+        checks.append(_codes("se-orgnr", Rule(
             "se-orgnr",
             lambda f: f"{_q(f.value)} in column {f.column!r} is not a valid Swedish "
             "organisation number.",
             hint="Write the number as NNNNNN-NNNN exactly as Bolagsverket lists it (digits 3–4 "
             "are 20 or more, the last digit is a check digit). A sole trader's number is a "
             "personal identity number and must not be published.",
-        ), lambda s: by_distinct(s, bad_orgnr)))
+        ), lambda t: bad_orgnr(t)))
     elif domain == "nuts":
-        checks.append(ruled_check("nuts", Rule(
+        checks.append(_codes("nuts", Rule(
             "nuts",
             lambda f: f"{_q(f.value)} in column {f.column!r} is not a NUTS region code.",
             hint="Use a NUTS code: the country (SE) and one character per level, such as "
             "SE3, SE31 or SE311; Extra-Regio codes (SEZZ) are not regions.",
-        ), lambda s: by_distinct(s, bad_nuts)))
+        ), lambda t: bad_nuts(t)))
     elif domain == "se-county-code":
-        checks.append(ruled_check("se-county-code", Rule(
+        checks.append(_codes("se-county-code", Rule(
             "se-county-code",
             lambda f: f"{_q(f.value)} in column {f.column!r} is not a Swedish county code.",
             hint="Use the county's two-digit code, such as 17 for Värmlands län: "
             + ", ".join(sorted(se_county_codes())) + ".",
-        ), lambda s: by_distinct(s, bad_county_code)))
+        ), lambda t: bad_county_code(t)))
     elif domain == "se-municipality-code":
-        checks.append(ruled_check("se-municipality-code", Rule(
+        checks.append(_codes("se-municipality-code", Rule(
             "se-municipality-code",
             lambda f: f"{_q(f.value)} in column {f.column!r} is not a Swedish municipality "
             "code.",
             hint="Use SCB's four-digit municipality code; its first two digits are the county "
             "code (1780 Karlstad lies in county 17).",
-        ), lambda s: by_distinct(s, bad_municipality_code)))
+        ), lambda t: bad_municipality_code(t)))
     return checks
 
 
-_PARTIAL_DATE = r"^(\d{4}(?:-\d{2}(?:-\d{2})?)?)"
+def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
+    """The domain checks for one field as pandera checks (the pandas engine)."""
+    return [ruled_check(c.name, c.rule, c.fails) for c in domain_checks(field)]
+
+
+#: A partial ISO date at the start of a cell: its year, year-month or date ([0-9], not \d: the
+#: same digits in Python, pyarrow and DuckDB).
+_PARTIAL_DATE = r"^([0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?)"
 
 
 def date_order_fails(frame: pd.DataFrame, start: str, end: str) -> np.ndarray:
     """End before start, compared on the precision both share: 2019 vs 2019-05 compares years,
     2019-05 vs 2019-05-20 compares months. Cells that are no partial ISO date are left to the
-    type checks."""
+    type checks. (`date_order_sql` is the same rule for DuckDB.)"""
     if start not in frame.columns or end not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
     first = _text(frame[start]).str.extract(_PARTIAL_DATE, expand=False)
@@ -438,14 +487,38 @@ def date_order_fails(frame: pd.DataFrame, start: str, end: str) -> np.ndarray:
     return out
 
 
-def frame_checks(schema: dict[str, Any]) -> tuple[list[RuledCheck], list[str]]:
+def date_order_sql(start: str, end: str) -> str:
+    """`date_order_fails` as a DuckDB condition on two text expressions (NULL = missing)."""
+    pattern = _PARTIAL_DATE.replace("(?:", "(")
+    first = f"regexp_extract({start}, '{pattern}', 1)"
+    last = f"regexp_extract({end}, '{pattern}', 1)"
+    width = f"least(length({first}), length({last}))"
+    return f"coalesce({width} > 0 AND left({last}, {width}) < left({first}, {width}), FALSE)"
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule between two fields of a row, declared in a schema's `x-checks`."""
+
+    name: str
+    rule: Rule
+    start: str
+    end: str
+    fails: Callable[[pd.DataFrame], np.ndarray]
+
+    def sql(self, start: str, end: str) -> str:
+        """The failure condition in DuckDB, on the two fields' text expressions."""
+        return date_order_sql(start, end)
+
+
+def row_rules(schema: dict[str, Any]) -> tuple[list[RowRule], list[str]]:
     """Row rules from the schema's `x-checks`; also returns problems with their declaration."""
     names = {f["name"] for f in fields_of(schema)}
     declared = schema.get("x-checks")
-    checks: list[RuledCheck] = []
+    rules: list[RowRule] = []
     problems: list[str] = []
     if not isinstance(declared, list):
-        return checks, problems
+        return rules, problems
     for number, spec in enumerate(declared, start=1):
         if not isinstance(spec, dict) or spec.get("check") != "date-order":
             continue  # other x-checks belong to other layers
@@ -456,12 +529,17 @@ def frame_checks(schema: dict[str, Any]) -> tuple[list[RuledCheck], list[str]]:
                 f"\"start\" and \"end\"; it names {start!r} and {end!r}."
             )
             continue
+        rules.append(_date_order_rule(start, end))
+    return rules, problems
 
-        checks.append(_date_order_check(start, end))
-    return checks, problems
+
+def frame_checks(schema: dict[str, Any]) -> tuple[list[RuledCheck], list[str]]:
+    """Row rules as pandera frame checks (the pandas engine), and declaration problems."""
+    rules, problems = row_rules(schema)
+    return [frame_check(r.name, r.rule, r.fails) for r in rules], problems
 
 
-def _date_order_check(start: str, end: str) -> RuledCheck:
+def _date_order_rule(start: str, end: str) -> RowRule:
     def message(f: Failure) -> str:
         return (f"The end date {f.row(end)!r} ({end}) is before the start date "
                 f"{f.row(start)!r} ({start}).")
@@ -469,8 +547,8 @@ def _date_order_check(start: str, end: str) -> RuledCheck:
     def fails(frame: pd.DataFrame) -> np.ndarray:
         return date_order_fails(frame, start, end)
 
-    return frame_check(f"date-order:{start}:{end}", Rule(
+    return RowRule(f"date-order:{start}:{end}", Rule(
         "date-order", message, column=end,
         hint=f"Check both dates: {end} must be the same as or later than {start}. If only a "
         "year or month is known, write just that (2019 or 2019-05).",
-    ), fails)
+    ), start, end, fails)
