@@ -375,11 +375,6 @@ def _recorded(dist: Path, ref: dict[str, object]) -> bool:
 
 @needs_bundled
 @needs_publish
-@pytest.mark.xfail(
-    strict=True,
-    reason="publish bug (reported): a release carries x-checks, its source does not, so the "
-    "diff always sees a metadata change and every rerun publishes a new patch version",
-)
 def test_publish_rerun_after_a_complete_run_publishes_nothing_new(
     tmp_path: Path, publish_reference: dict[str, object]
 ) -> None:

@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from conftest import write_package
 
-from clusterdata import domain
+from clusterdata import domain, fastpath
 from clusterdata.findings import Finding, Severity
 from clusterdata.frames import check_frames
 from clusterdata.lines import map_lines
 from clusterdata.package import open_package
-from clusterdata.structure import StructureResult
+from clusterdata.structure import StructureResult, check_structure
 
 
 def layer2(folder: Path, schema: dict[str, Any], text: str) -> list[Finding]:
-    """Layer 2 alone on a one-table package (layer 1's line map, without running frictionless)."""
+    """Layer 2 alone on a one-table package (layer 1's line map, without running frictionless).
+
+    Also runs layer 2's DuckDB engine on the same package (layer 1's fast path forced) and
+    checks that it gives the very same findings, so every fixture here pins both engines.
+    """
     package = open_package(write_package(folder, {"t": (schema, text)}))
     resource = package.resources[0]
     line_map, _ = map_lines(resource, "utf-8")
     structure = StructureResult(readable=[resource], line_maps={"t": line_map},
                                 encodings={"t": "utf-8"})
-    found, _ = check_frames(package, structure)
+    found, checks = check_frames(package, structure)
+    in_duckdb, duck_checks = layer2_in_duckdb(folder)
+    if in_duckdb is not None:
+        # Repeats across the whole table are layer 1's on the DuckDB engine (they merge).
+        whole_table = {"unique-error", "primary-key"}
+        assert sorted((f for f in in_duckdb if f.check not in whole_table), key=Finding.sort_key
+                      ) == sorted((f for f in found if f.check not in whole_table),
+                                  key=Finding.sort_key)
+        assert duck_checks == checks
     return found
+
+
+def layer2_in_duckdb(folder: Path) -> tuple[list[Finding] | None, int]:
+    """Layer 2 on the tables layer 1 left in DuckDB; None when layer 1 did not use DuckDB."""
+    with mock.patch.dict(os.environ, {fastpath.ENV: "1"}):
+        package = open_package(folder)
+        structure = check_structure(package)
+    try:
+        if "t" not in structure.checked_in_duckdb:
+            return None, 0
+        return check_frames(package, structure)
+    finally:
+        structure.close()
 
 
 def located(

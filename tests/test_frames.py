@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from conftest import CliResult, write_package
 
+from clusterdata import fastpath
 from clusterdata.findings import Severity
 from clusterdata.frames import check_frames, read_text_frame
 from clusterdata.package import open_package
@@ -199,3 +200,47 @@ def test_layer2_findings_carry_everything_a_person_needs(tmp_path: Path) -> None
     for finding in found:
         assert finding.resource == "t" and finding.path == "t.csv"
         assert finding.value == "a" and finding.message and finding.hint
+
+
+def test_validate_gives_the_same_report_whether_tables_run_in_duckdb_or_pandas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engines differ in speed only: same findings (ids, lines, values, messages, hints)."""
+    import sys
+
+    from clusterdata.validate import validate
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from gen import generate
+
+    decomposed = unicodedata.normalize("NFD", "å")
+    schema = {**SCHEMA, "fields": [*SCHEMA["fields"], {"name": "n", "type": "integer",
+                                                      "constraints": {"minimum": 0}}]}
+    text = (
+        HEADER.rstrip("\n") + ",n\n"
+        + 'first,Första,"Två rader:\nden andra",SE-S,,,cluster,2012,,1\n'
+        + f"nfc,Sk{decomposed}ne,,SE-M,,,cluster,,, 12\n"
+        + "ws, Gävle,,SE-X,,https://x.se/a b,cluster,,,+5\n"
+        + "short,Kort\n"
+        + "late,Sen,,SE-S,,,cluster,2019-05,2018,-1\n"
+        + 'formula,Formel,"=HYPERLINK(""http://x"")",SE-S,,,cluster,,,1e3\n'
+        + "mail,Post,Ring 070-618 77 51,SE-S,,,club,,,x,extra\n"
+        + "\n"
+        + "iso,Kod,,SE-XX,,ftp://x,cluster,,,01\n"
+        + "org,Org,pnr 811218-9876,SE-S,556036-0794,,cluster,2020-01-02,2020-01-01,2\n"
+        + "org,Dubblett,,SE-S,,,cluster,,,3\n"
+    )
+    packages = [write_package(tmp_path / "pkg", {"clusters": (schema, text)}),
+                tmp_path / "gen"]
+    generate(300, tmp_path / "gen", seed=4, defects=3)
+    for package in packages:
+        reports = {}
+        for mode in ("0", "1"):
+            monkeypatch.setenv(fastpath.ENV, mode)
+            reports[mode] = validate(package, use_default_checks=False)
+        monkeypatch.setenv(fastpath.ENV, "1")
+        structure = check_structure(open_package(package))
+        structure.close()
+        assert structure.checked_in_duckdb, "the DuckDB engine was not used"
+        assert reports["1"].findings == reports["0"].findings
+        assert reports["1"].summary == reports["0"].summary

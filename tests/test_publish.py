@@ -377,3 +377,20 @@ def test_the_bundled_dataset_publishes_a_valid_release(
     (entry,) = releases(out)
     report = validate(str(out / entry["folder"] / "datapackage.json"))
     assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+def test_republishing_unchanged_bundled_data_publishes_nothing(tmp_path: Path, cli) -> None:
+    """A release carries its SQL checks (`x-checks`); that is not a change of the data."""
+    import shutil
+
+    from conftest import BUNDLED, SCHEMAS
+
+    shutil.copytree(BUNDLED, tmp_path / "datapackage")
+    shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    out = tmp_path / "dist"
+    args = ("publish", tmp_path / "datapackage", "--out", out, "--date", "2026-01-01")
+    assert cli(*args).code == 0
+    second = cli(*args)
+    assert second.code == 0
+    assert "nothing to publish" in second.out.lower()
+    assert [p.name for p in out.iterdir() if p.is_dir()] == ["swedish-clusters-0.1.0"]

@@ -504,11 +504,10 @@ class RowRule:
     rule: Rule
     start: str
     end: str
+    #: Where the rule fails, over a pandas frame (pandera) …
     fails: Callable[[pd.DataFrame], np.ndarray]
-
-    def sql(self, start: str, end: str) -> str:
-        """The failure condition in DuckDB, on the two fields' text expressions."""
-        return date_order_sql(start, end)
+    #: … and as a DuckDB condition on the two fields' text expressions.
+    sql: Callable[[str, str], str]
 
 
 def row_rules(schema: dict[str, Any]) -> tuple[list[RowRule], list[str]]:
@@ -551,4 +550,4 @@ def _date_order_rule(start: str, end: str) -> RowRule:
         "date-order", message, column=end,
         hint=f"Check both dates: {end} must be the same as or later than {start}. If only a "
         "year or month is known, write just that (2019 or 2019-05).",
-    ), start, end, fails)
+    ), start, end, fails, date_order_sql)

@@ -1,6 +1,15 @@
 """Layer 2: pandera frames derived from the Table Schemas, plus domain checks.
 
-Each readable table is read as text (every cell a string, the schema's `missingValues` as NA)
+Two engines, one meaning. The rule: a table layer 1 checked in DuckDB (`fastpath`, chosen by
+measured size; `StructureResult.checked_in_duckdb`) is checked where it already is, without being
+read again (`check_table_in_duckdb`); every other table is read into pandas and validated by
+pandera (`check_table`). Both run the same declarations (the pandera schema derived from the
+Table Schema by `tableschema_pandera`, and the domain checks of `domain`) and give the same
+findings: on the DuckDB engine pandera validates only the rows layer 1 could not certify in SQL,
+which are the only rows its Table Schema checks can fail on, and the domain checks run as SQL
+pre-filters whose few candidate values the same Python predicates decide.
+
+Pandas engine: each readable table is read as text (every cell a string, the schema's `missingValues` as NA)
 with the same CSV reader and dialect that built layer 1's line map, so row *i* of the frame is
 record *i + 2* of the file (the header is record 1) and maps to its physical line even when an
 earlier cell holds a line break. The pandera schema comes from the table's Table Schema
@@ -24,8 +33,10 @@ from clusterdata.package import DataPackage, Resource
 from clusterdata.structure import StructureResult
 from clusterdata.tableschema_pandera import (
     Failure,
+    Rule,
     count_checks,
     fields_of,
+    missing_values,
     rule_for,
     text_frame,
     to_pandera,
@@ -42,11 +53,19 @@ def check_frames(package: DataPackage, structure: StructureResult) -> tuple[list
     """
     findings: list[Finding] = []
     checks_run = 0
+    fast = getattr(structure, "fast", None)
     for resource in structure.readable:
         encoding = structure.encodings.get(resource.name, resource.encoding)
         line_map = structure.line_maps.get(resource.name, LineMap())
+        fast_table = None
+        if fast is not None and resource.name in structure.checked_in_duckdb:
+            fast_table = fast.tables.get(resource.name)
         try:
-            table_findings, table_checks = check_table(resource, encoding, line_map)
+            if fast_table is not None:
+                table_findings, table_checks = check_table_in_duckdb(
+                    resource, fast.connection, fast_table)
+            else:
+                table_findings, table_checks = check_table(resource, encoding, line_map)
         except Exception as exc:  # a bug here must not hide the other layers' findings
             findings.append(warning(
                 "frame-error",
@@ -132,6 +151,33 @@ def check_table(resource: Resource, encoding: str, line_map: LineMap
     return findings, checks
 
 
+def _finding(resource: Resource, rule: Rule, failure: Failure, line: int | None,
+             fields: dict[str, dict[str, Any]]) -> Finding:
+    """A failing cell as a finding; both engines build theirs here."""
+    return Finding(
+        check=rule.check,
+        severity=rule.severity,
+        message=rule.message(failure),
+        resource=resource.name,
+        path=resource.path,
+        line=line,
+        column=failure.column,
+        value=failure.value,
+        hint=rule.hint or hint_for(rule.check, fields.get(failure.column or ""), resource),
+    )
+
+
+def _broken(resource: Resource, check_name: str, column: str | None, case: object) -> Finding:
+    # Every check here answers cell by cell, so a failure without a row means the check
+    # itself broke (pandera reports the exception as the failure case).
+    return warning(
+        "frame-error",
+        f"The check {check_name!r} could not run on column {column!r}: {case}",
+        resource=resource.name, path=resource.path, column=column,
+        hint="This is a defect in clusterdata, not in your data; please report it.",
+    )
+
+
 def _findings(
     resource: Resource,
     frame: pd.DataFrame,
@@ -150,14 +196,7 @@ def _findings(
         index = None if pd.isna(index_raw) else int(index_raw)
         rule = rule_for(schema, column, check_name)
         if rule is None or index is None:
-            # Every check here answers cell by cell, so a failure without a row means the
-            # check itself broke (pandera reports the exception as the failure case).
-            findings.append(warning(
-                "frame-error",
-                f"The check {check_name!r} could not run on column {column!r}: {case}",
-                resource=resource.name, path=resource.path, column=column,
-                hint="This is a defect in clusterdata, not in your data; please report it.",
-            ))
+            findings.append(_broken(resource, check_name, column, case))
             continue
         column = rule.column or column
         key = (check_name, column, index)
@@ -169,23 +208,147 @@ def _findings(
         def row(name: str, index: int | None = index) -> str | None:
             return _cell(frame, index, name)
 
-        findings.append(Finding(
-            check=rule.check,
-            severity=rule.severity,
-            message=rule.message(Failure(column=column, value=value, row=row)),
-            resource=resource.name,
-            path=resource.path,
-            line=None if index is None else line_map.line(index + FIRST_DATA_RECORD),
-            column=column,
-            value=value,
-            hint=rule.hint or hint_for(rule.check, fields.get(column or ""), resource),
-        ))
+        findings.append(_finding(resource, rule, Failure(column=column, value=value, row=row),
+                                 line_map.line(index + FIRST_DATA_RECORD), fields))
     return findings
 
 
 def _cell(frame: pd.DataFrame, index: int | None, column: str | None) -> str | None:
-    if index is None or column is None or column not in frame.columns or index >= len(frame):
+    """The cell at row label `index`: the record number - 2 (a position when the frame holds
+    the whole table)."""
+    if index is None or column is None or column not in frame.columns or index not in frame.index:
         return None
-    value = frame[column].iat[index]
+    value = frame.at[index, column]
     return None if pd.isna(value) else str(value)
 
+
+# --- the DuckDB engine ------------------------------------------------------------------------
+
+
+def sql_regex(pattern: str) -> str:
+    r"""A pattern for DuckDB's RE2, every character outside printable ASCII written as \x{…}:
+    the patterns in `domain` hold tabs, NULs and no-break spaces as characters."""
+    return "".join(c if " " < c < "\x7f" else f"\\x{{{ord(c):x}}}" for c in pattern)
+
+
+def check_table_in_duckdb(
+    resource: Resource, connection: Any, table: Any
+) -> tuple[list[Finding], int]:
+    """Layer 2 on a table layer 1 holds as text in DuckDB (`fastpath.FastTable`).
+
+    * Table Schema checks: pandera, on the rows layer 1 handed to frictionless (`suspects`).
+      Every other row passed layer 1's strict SQL pre-filter, whose patterns and bounds accept
+      a subset of what these checks accept, so it cannot fail them; unique and primary-key
+      repeats across the whole table are layer 1's (same ids and places, so they merge).
+    * Domain checks: per column, DuckDB selects the distinct cells a check's pre-filter lets
+      through; Python decides those with the predicate the pandas engine uses; the rows holding
+      a failing value are fetched for their lines. Row rules (`date-order`) are SQL.
+    """
+    import pandera.errors
+
+    where = {"resource": resource.name, "path": resource.path}
+    line_map = table.line_map
+    rules, problems = domain.row_rules(resource.schema)
+    findings = [
+        error("schema-error", problem, **where,
+              hint="Correct x-checks in the table's schema in schemas/.")
+        for problem in problems
+    ]
+    fields = {f["name"]: f for f in fields_of(resource.schema)}
+    names = resource.field_names
+    missing = missing_values(resource.schema)
+    texts: dict[str, str] = {}
+    for name in fields:
+        cell = f"c{names.index(name)}"
+        # The cell as the pandas engine reads it: text, NULL for a missing value or absent cell.
+        text = f"(CASE WHEN __py THEN {cell} ELSE coalesce({cell}, '') END)"
+        if missing:
+            listed = ", ".join(_sql_text(m) for m in missing)
+            text = f"(CASE WHEN {text} IN ({listed}) THEN NULL ELSE {text} END)"
+        texts[name] = text
+
+    # Table Schema checks, on the suspect rows.
+    frame = _suspect_frame(connection, table, texts)
+    schema = to_pandera(resource.schema, columns=list(frame.columns))
+    checks = count_checks(schema)
+    if len(frame):
+        try:
+            schema.validate(frame, lazy=True)
+        except pandera.errors.SchemaErrors as exc:
+            findings.extend(_findings(resource, frame, schema, exc.failure_cases, line_map))
+
+    # Domain checks, per column; checks sharing a pre-filter share its query.
+    for name, spec in fields.items():
+        declared = domain.domain_checks(spec)
+        checks += len(declared)
+        groups: dict[tuple[str | None, str | None], list[domain.DomainCheck]] = {}
+        for check in declared:
+            groups.setdefault((check.candidates, check.plain), []).append(check)
+        for (candidates, plain), group in groups.items():
+            findings.extend(_domain_group(resource, connection, table, name, texts[name],
+                                          candidates, plain, group, fields))
+
+    # Row rules.
+    checks += len(rules)
+    for row_rule in rules:
+        start, end = texts[row_rule.start], texts[row_rule.end]
+        rows = connection.execute(
+            f"SELECT rn, {start}, {end} FROM {table.sql} WHERE {row_rule.sql(start, end)} "
+            "ORDER BY rn").fetchall()
+        for rn, first, last in rows:
+            cells = {row_rule.start: first, row_rule.end: last}
+            column = row_rule.rule.column
+            failure = Failure(column=column, value=cells.get(column or ""),
+                              row=lambda n, cells=cells: cells.get(n))
+            findings.append(_finding(resource, row_rule.rule, failure, line_map.line(rn), fields))
+    return findings, checks
+
+
+def _domain_group(resource: Resource, connection: Any, table: Any, name: str, text: str,
+                  candidates: str | None, plain: str | None,
+                  group: list[domain.DomainCheck], fields: dict[str, dict[str, Any]]
+                  ) -> list[Finding]:
+    condition = f"{text} IS NOT NULL"
+    if candidates is not None:
+        condition += f" AND regexp_matches({text}, {_sql_text(sql_regex(candidates))})"
+    if plain is not None:
+        condition += f" AND NOT regexp_full_match({text}, {_sql_text(sql_regex(plain))})"
+    values = [v for (v,) in connection.execute(
+        f"SELECT DISTINCT {text} FROM {table.sql} WHERE {condition}").fetchall()]
+    findings: list[Finding] = []
+    for check in group:
+        try:
+            bad = [v for v in values if check.bad(v)]
+        except Exception as exc:  # a bug in one check must not hide the others
+            findings.append(_broken(resource, check.name, name, exc))
+            continue
+        if not bad:
+            continue
+        rows = connection.execute(
+            f"SELECT rn, {text} FROM {table.sql} WHERE {text} IN "
+            "(SELECT unnest(?::VARCHAR[])) ORDER BY rn", [bad]).fetchall()
+        for rn, value in rows:
+            failure = Failure(column=name, value=value, row=lambda _name: None)
+            findings.append(_finding(resource, check.rule, failure, table.line_map.line(rn),
+                                     fields))
+    return findings
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _suspect_frame(connection: Any, table: Any, texts: dict[str, str]) -> pd.DataFrame:
+    """The suspect rows as the pandas engine reads them, indexed by record number - 2."""
+    suspects = list(table.suspects)
+    if not suspects or not texts:
+        return pd.DataFrame({name: pd.Series([], dtype="str") for name in texts})
+    rows = connection.execute(
+        f"SELECT t.rn, {', '.join(texts.values())} FROM {table.sql} AS t "
+        "SEMI JOIN (SELECT unnest(?::BIGINT[]) AS rn) AS s ON t.rn = s.rn ORDER BY t.rn",
+        [suspects]).fetchall()
+    columns = list(zip(*rows, strict=True))
+    frame = pd.DataFrame(
+        {name: pd.Series(columns[i + 1], dtype="str") for i, name in enumerate(texts)})
+    frame.index = pd.Index([rn - FIRST_DATA_RECORD for rn in columns[0]])
+    return frame
