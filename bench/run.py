@@ -62,6 +62,39 @@ print(n)
 '''
 
 
+LAYERS = r'''
+import json, resource, sys, time
+t0 = time.perf_counter()
+from clusterdata.frames import check_frames
+from clusterdata.integrity import run_integrity
+from clusterdata.package import open_package
+from clusterdata.structure import check_structure
+out = {"imports": time.perf_counter() - t0}
+package = open_package(sys.argv[1])
+t = time.perf_counter(); structure = check_structure(package)
+out["1 structure"] = time.perf_counter() - t
+t = time.perf_counter(); check_frames(package, structure)
+out["2 frames and domain"] = time.perf_counter() - t
+t = time.perf_counter(); run_integrity(package, structure, [])
+out["3 integrity"] = time.perf_counter() - t
+structure.close()
+out["in DuckDB"] = sorted(structure.checked_in_duckdb)
+out["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+'''
+
+
+def layers(rows: int) -> dict[str, Any]:
+    """Seconds per layer of `validate`, in one process, on the package of `rows` rows."""
+    package = OUT / f"n{rows}" / "datapackage.json"
+    proc = subprocess.run([sys.executable, "-c", LAYERS, str(package)], capture_output=True,
+                          text=True, check=False)
+    try:
+        return dict(json.loads(proc.stdout))
+    except json.JSONDecodeError:
+        return {}
+
+
 @dataclass
 class Run:
     tool: str
@@ -207,7 +240,8 @@ def machine() -> dict[str, str]:
             "cpu": cpu, "python": platform.python_version(), "versions": versions}
 
 
-def write_results(results: dict[int, list[Run]], starts: dict[str, float], path: Path) -> None:
+def write_results(results: dict[int, list[Run]], starts: dict[str, float], path: Path,
+                  per_layer: dict[str, Any] | None = None, largest: int = 0) -> None:
     info = machine()
     lines = [
         "# Validation benchmark",
@@ -250,6 +284,15 @@ def write_results(results: dict[int, list[Run]], starts: dict[str, float], path:
         lines += [f"| `{name}` | {value:.2f} |" for name, value in starts.items()]
         ratio = starts["clusterdata validate"] / starts["frictionless validate"]
         lines += ["", f"`clusterdata validate` / `frictionless validate` = {ratio:.2f}"]
+    if per_layer:
+        lines += ["", f"## Where the time goes at {largest:,} rows (one process, in-process)",
+                  "", "| part | seconds |", "| --- | ---: |"]
+        lines += [f"| {name} | {value:.2f} |" for name, value in per_layer.items()
+                  if isinstance(value, float) and name != "peak MB"]
+        lines += ["", f"Tables checked in DuckDB: {', '.join(per_layer.get('in DuckDB', []))}; "
+                  f"peak {per_layer.get('peak MB', 0):.0f} MB."]
+    load = os.getloadavg()
+    lines += ["", f"Load average when written: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}."]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -267,7 +310,9 @@ def main() -> None:
         results[rows] = bench_size(rows, args.repeat, args.skip_frictionless_above)
     print("start-up …", flush=True)
     starts = startup(args.repeat)
-    write_results(results, starts, args.output)
+    largest = max(results, default=0)
+    per_layer = layers(largest) if largest else {}
+    write_results(results, starts, args.output, per_layer, largest)
     print(f"wrote {args.output}")
 
 

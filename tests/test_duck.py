@@ -208,10 +208,45 @@ def test_a_reused_connection_is_left_to_its_owner_and_locked(
                                   ).fetchall()
     # closing the loaded package dropped its typed tables but kept the owner's connection
     assert structure.fast.connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary").fetchall() == [(0,)]
-    # a second load cannot read files through the locked connection, so it reads on its own
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+    ).fetchall() == [(0,)]
+    assert structure.fast.connection.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal"
+    ).fetchall() == [(0,)]
+    # a second load cannot read files through the locked connection: it reads on its own
     with load_package(package, structure) as again:
         assert again.connection is not structure.fast.connection
         assert again.connection.execute("SELECT id FROM people").fetchall() == [("a",)]
     structure.close()
     structure.close()  # twice is harmless
+
+
+@pytest.mark.parametrize("most", [0, 2, 256])
+def test_lines_after_many_multiline_records_match_the_file_either_way_they_are_computed(
+    most: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines from the record number (a CASE over the multi-line records) or, past `most`
+    such records, from a join with the line map: both give every record's first line."""
+    from clusterdata import fastpath
+
+    original = fastpath.FastTable.line_sql
+    monkeypatch.setattr(fastpath.FastTable, "line_sql",
+                        lambda self, rn, most=most: original(self, rn, most))
+    monkeypatch.setenv("CLUSTERDATA_FASTPATH", "1")
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]}
+    rows, expected, line = [], [], 2
+    for i in range(9):
+        breaks = i % 3
+        rows.append(f'r{i},"{"x" + chr(10) * breaks}y"')
+        expected.append((f"r{i}", line))
+        line += 1 + breaks
+    write_package(tmp_path, {"t": (schema, "id,note\n" + "\n".join(rows) + "\n")})
+    package = open_package(tmp_path)
+    structure = check_structure(package)
+    try:
+        with load_package(package, structure) as db:
+            assert db.tables["t"].view == (most >= 6)
+            got = db.connection.execute(f"SELECT id, {LINE_COLUMN} FROM t ORDER BY id").fetchall()
+    finally:
+        structure.close()
+    assert got == expected

@@ -188,3 +188,36 @@ def test_an_injected_dangling_region_reference_is_reported_with_its_line(
     found = [(f.path, f.line, f.column, f.value) for f in report.findings
              if f.check == "foreign-key"]
     assert found == [("data/clusters.csv", target, "region_id", "atlantis")]
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_validate_closes_the_fast_path_connection_even_when_a_layer_fails(
+    fail: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Layers 2 and 3 reuse layer 1's DuckDB tables; `validate` releases them in every case."""
+    from clusterdata import fastpath, integrity
+    from clusterdata.validate import validate
+
+    closed: list[bool] = []
+    original_close = fastpath.FastPackage.close
+
+    def close(self: fastpath.FastPackage) -> None:
+        closed.append(True)
+        original_close(self)
+
+    monkeypatch.setattr(fastpath.FastPackage, "close", close)
+    if fail:
+        def broken(*args: object) -> object:
+            raise RuntimeError("layer 3 broke")
+
+        monkeypatch.setattr(integrity, "run_integrity", broken)
+    monkeypatch.setenv(fastpath.ENV, "1")
+    schema = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
+    descriptor = write_package(tmp_path, {"t": (schema, "id\na\na\n")})
+    if fail:
+        with pytest.raises(RuntimeError, match="layer 3 broke"):
+            validate(descriptor, use_default_checks=False)
+    else:
+        report = validate(descriptor, use_default_checks=False)
+        assert [(f.check, f.line) for f in report.findings] == [("primary-key", 3)]
+    assert closed == [True]

@@ -23,6 +23,7 @@ How a table gets in, and why:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -155,6 +156,8 @@ class LoadedTable:
     #: "duckdb" (DuckDB's CSV reader), "python" (the csv module, as the line map reads it) or
     #: "fastpath" (the text table layer 1 loaded, reused without reading the file again).
     reader: str
+    #: A view over layer 1's text table (casts on read) rather than a table of its own.
+    view: bool = False
 
     @property
     def name(self) -> str:
@@ -185,10 +188,9 @@ class LoadedPackage:
         import duckdb
 
         for table in self.tables.values():
-            try:
-                self.connection.execute(f"DROP TABLE IF EXISTS main.{table.sql_name}").fetchall()
-            except duckdb.Error:
-                pass  # the connection was closed by its owner already
+            kind = "VIEW" if table.view else "TABLE"
+            with contextlib.suppress(duckdb.Error):  # the owner may have closed it already
+                self.connection.execute(f"DROP {kind} IF EXISTS main.{table.sql_name}").fetchall()
         self.tables.clear()
 
     def __enter__(self) -> LoadedPackage:
@@ -320,9 +322,11 @@ def _adopt_fast_table(
 ) -> LoadedTable:
     """Type a table from the text layer 1 loaded (`fastpath.FastTable`), with its lines.
 
+    A view when the lines can be computed from the record number (the usual case): copying a
+    million rows of text costs more than casting, in each query, the few columns it reads.
     The text table holds NULL for an empty cell and, in blank or ragged records (`__py`), for a
-    cell the record lacks; this gives each cell the text the csv-module reader would give, so
-    the typed table is the same whichever way the file came in.
+    cell the record lacks; the view gives each cell the text the csv-module reader would give,
+    so the table is the same whichever way it came in.
     """
     names = resource.field_names
     line_column = _line_column(names)
@@ -342,17 +346,23 @@ def _adopt_fast_table(
     cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(resource.fields)))
     where = f" WHERE coalesce({cells}) IS NOT NULL" if resource.fields else ""
     target = "main." + quote_ident(resource.name)
-    connection.register("__lines", _record_lines(fast_table.line_map))
+    line = fast_table.line_sql("t.rn")
+    source = f"{fast_table.sql} AS t"
+    if line is None:  # many multi-line records: join the line map once, into a table
+        source += " JOIN __lines AS l ON l.rn = t.rn"
+        line = "l.line"
+        connection.register("__lines", _record_lines(fast_table.line_map))
+    kind = "VIEW" if line != "l.line" else "TABLE"
     try:
         connection.execute(
-            f"CREATE TABLE {target} AS SELECT {casts}, l.line AS {quote_ident(line_column)} "
-            f"FROM (SELECT t.rn, {', '.join(texts)} FROM {fast_table.sql} AS t) AS r "
-            f"JOIN __lines AS l ON l.rn = r.rn{where}"
+            f"CREATE {kind} {target} AS SELECT {casts}, r.__line AS {quote_ident(line_column)} "
+            f"FROM (SELECT {line} AS __line, {', '.join(texts)} FROM {source}) AS r{where}"
         ).fetchall()
     finally:
-        connection.unregister("__lines")
+        if kind == "TABLE":
+            connection.unregister("__lines")
     return LoadedTable(resource=resource, rows=count_rows(connection, target),
-                       line_column=line_column, reader="fastpath")
+                       line_column=line_column, reader="fastpath", view=kind == "VIEW")
 
 
 def _record_lines(line_map: LineMap) -> Any:

@@ -31,6 +31,7 @@ fast path (tests use it on tiny inputs), `=0` disables it.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import copy
 import csv
 import io
@@ -133,8 +134,11 @@ def prepare(resource: Resource) -> Prepared | None:
             return None
     buffer = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buffer == 10)
-    quotes = np.flatnonzero(buffer == ord(resource.quote_char))
-    returns = np.flatnonzero(buffer == 13)
+    quote = resource.quote_char.encode("utf-8")
+    quotes = (np.flatnonzero(buffer == ord(resource.quote_char)) if data.find(quote) >= 0
+              else np.empty(0, np.int64))
+    # (bytes.find is a memchr: far cheaper than a vector compare when there is no CR at all)
+    returns = np.flatnonzero(buffer == 13) if data.find(b"\r") >= 0 else np.empty(0, np.int64)
     if len(returns) and (returns[-1] + 1 >= len(data) or (buffer[returns + 1] != 10).any()):
         return None  # CR-only line ends: `lines.scan_bytes` reports them
     if len(returns) and len(returns) != len(newlines):
@@ -440,6 +444,33 @@ class FastTable:
     #: the strict SQL pre-filter, so it breaks no type, format or constraint rule.
     suspects: list[int] = field(default_factory=list)
 
+    def line_sql(self, rn: str, most: int = 256) -> str | None:
+        """SQL for the physical line of record number `rn`, or None when the file has too many
+        records spanning several lines for an expression (then join `line_map` instead).
+
+        A record's line is its number plus the line breaks inside earlier records, a step
+        function that rises only after a multi-line record: a balanced CASE over those steps
+        costs a few comparisons per row, and unlike a join keeps DuckDB's scans parallel.
+        """
+        import numpy as np
+
+        starts = np.frombuffer(self.line_map.starts, dtype=np.int64)
+        extra = starts - np.arange(1, len(starts) + 1, dtype=np.int64)
+        rises = np.flatnonzero(np.diff(extra)) + 1
+        if len(rises) > most:
+            return None
+        steps = [(int(i) + 1, int(extra[i])) for i in rises]  # (first record number, extra)
+
+        def step(points: list[tuple[int, int]], below: int) -> str:
+            if not points:
+                return str(below)
+            middle = len(points) // 2
+            first, value = points[middle]
+            return (f"CASE WHEN {rn} >= {first} THEN {step(points[middle + 1:], value)} "
+                    f"ELSE {step(points[:middle], below)} END")
+
+        return f"({rn} + {step(steps, int(extra[0]) if len(extra) else 0)})"
+
 
 @dataclass
 class FastPackage:
@@ -496,10 +527,8 @@ def check_group(
         for table in tables.values():  # canonical keys serve layer 1 only
             connection.execute(f"DROP TABLE IF EXISTS {table.keys_sql}").fetchall()
     except BaseException as exc:
-        try:
+        with contextlib.suppress(duckdb.Error):
             connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE").fetchall()
-        except duckdb.Error:
-            pass
         if isinstance(exc, duckdb.Error):
             raise FastPathUnavailable(str(exc)) from exc
         raise
@@ -689,19 +718,29 @@ def _key_checks(
     names = resource.field_names
     out: list[dict[str, Any]] = []
 
-    def raw_cells(rns: list[int]) -> dict[int, list[str]]:
+    blank = set(table.prepared.blank)
+
+    def raw_cells(rns: list[int], wanted: list[str]) -> dict[int, list[str]]:
+        """The cells of these rows; only the `wanted` columns are read (a finding shows those),
+        the others are left empty."""
         if not rns:
             return {}
+        positions = [names.index(n) for n in dict.fromkeys(wanted)]
         fetched = connection.execute(
-            f"SELECT t.rn, t.__py, {', '.join(f't.c{i}' for i in range(len(names)))} "
+            f"SELECT t.rn, t.__py, {', '.join(f't.c{i}' for i in positions)} "
             f"FROM {table.sql} AS t SEMI JOIN (SELECT unnest(?::BIGINT[]) AS rn) AS w "
             "ON t.rn = w.rn", [rns]).fetchall()
         cells: dict[int, list[str]] = {}
         for rn, py, *values in fetched:
-            if py and rn - 1 not in set(table.prepared.blank):
+            if py and rn - 1 not in blank:
                 cells[rn] = _parse_record(table.prepared, rn - 1)
+            elif py:
+                cells[rn] = []
             else:
-                cells[rn] = ["" if c is None else c for c in values] if not py else []
+                row = [""] * len(names)
+                for i, value in zip(positions, values, strict=True):
+                    row[i] = "" if value is None else value
+                cells[rn] = row
         return cells
 
     def k(name: str) -> str:
@@ -719,7 +758,7 @@ def _key_checks(
             f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {col} ORDER BY rn) "
             f"AS prev FROM {table.keys_sql} SEMI JOIN d USING ({col})) WHERE prev IS NOT NULL "
             "ORDER BY rn").fetchall()
-        cells = raw_cells([rn for rn, _ in found])
+        cells = raw_cells([rn for rn, _ in found], [name])
         for rn, prev in found:
             row_cells = cells.get(rn, [])
             index = names.index(name)
@@ -740,7 +779,7 @@ def _key_checks(
             f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {listed} "
             f"ORDER BY rn) AS prev FROM {table.keys_sql} AS k SEMI JOIN d ON {same}) "
             "WHERE prev IS NOT NULL ORDER BY rn").fetchall()
-        cells = raw_cells([rn for rn, _ in found])
+        cells = raw_cells([rn for rn, _ in found], resource.primary_key)
         for rn, prev in found:
             note = ('cells composing the primary keys are all "None"' if prev is None
                     else f"the same as in the row at position {prev}")
@@ -765,7 +804,7 @@ def _key_checks(
             f"SELECT l.rn, {', '.join(f'l.{a}' for a in local)} FROM {table.keys_sql} AS l "
             f"ANTI JOIN (SELECT * FROM {target.keys_sql} WHERE NOT ({remote_null})) AS r "
             f"ON {on} WHERE NOT ({local_null}) ORDER BY l.rn").fetchall()
-        cells = raw_cells([row[0] for row in found])
+        cells = raw_cells([row[0] for row in found], fields)
         for rn, *values in found:
             shown = ", ".join("None" if v is None else str(v) for v in values)
             note = (f'for "{", ".join(fields)}": values "{shown}" not found in the lookup table '

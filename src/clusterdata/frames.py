@@ -9,12 +9,12 @@ findings: on the DuckDB engine pandera validates only the rows layer 1 could not
 which are the only rows its Table Schema checks can fail on, and the domain checks run as SQL
 pre-filters whose few candidate values the same Python predicates decide.
 
-Pandas engine: each readable table is read as text (every cell a string, the schema's `missingValues` as NA)
-with the same CSV reader and dialect that built layer 1's line map, so row *i* of the frame is
-record *i + 2* of the file (the header is record 1) and maps to its physical line even when an
-earlier cell holds a line break. The pandera schema comes from the table's Table Schema
-(`tableschema_pandera.to_pandera`) plus the domain checks (`domain`), validated lazily so every
-failing cell is reported, not the first.
+Pandas engine: each readable table is read as text (every cell a string, the schema's
+`missingValues` as NA) with the same CSV reader and dialect that built layer 1's line map, so
+row *i* of the frame is record *i + 2* of the file (the header is record 1) and maps to its
+physical line even when an earlier cell holds a line break. The pandera schema comes from the
+table's Table Schema (`tableschema_pandera.to_pandera`) plus the domain checks (`domain`),
+validated lazily so every failing cell is reported, not the first.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def check_frames(package: DataPackage, structure: StructureResult) -> tuple[list
         if fast is not None and resource.name in structure.checked_in_duckdb:
             fast_table = fast.tables.get(resource.name)
         try:
-            if fast_table is not None:
+            if fast is not None and fast_table is not None:
                 table_findings, table_checks = check_table_in_duckdb(
                     resource, fast.connection, fast_table)
             else:
@@ -208,8 +208,13 @@ def _findings(
         def row(name: str, index: int | None = index) -> str | None:
             return _cell(frame, index, name)
 
-        findings.append(_finding(resource, rule, Failure(column=column, value=value, row=row),
-                                 line_map.line(index + FIRST_DATA_RECORD), fields))
+        line = line_map.line(index + FIRST_DATA_RECORD)
+        failure = Failure(column=column, value=value, row=row)
+        if rule.parts:
+            findings.extend(_finding(resource, part, failure, line, fields)
+                            for _, part, bad in rule.parts if value is not None and bad(value))
+            continue
+        findings.append(_finding(resource, rule, failure, line, fields))
     return findings
 
 
@@ -296,10 +301,9 @@ def check_table_in_duckdb(
             f"SELECT rn, {start}, {end} FROM {table.sql} WHERE {row_rule.sql(start, end)} "
             "ORDER BY rn").fetchall()
         for rn, first, last in rows:
-            cells = {row_rule.start: first, row_rule.end: last}
+            cells: dict[str, str | None] = {row_rule.start: first, row_rule.end: last}
             column = row_rule.rule.column
-            failure = Failure(column=column, value=cells.get(column or ""),
-                              row=lambda n, cells=cells: cells.get(n))
+            failure = Failure(column=column, value=cells.get(column or ""), row=cells.get)
             findings.append(_finding(resource, row_rule.rule, failure, line_map.line(rn), fields))
     return findings, checks
 

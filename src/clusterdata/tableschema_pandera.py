@@ -73,6 +73,15 @@ class Rule:
     hint: str | None = None
     #: For frame-level checks: the field the finding names (pandera reports every column).
     column: str | None = None
+    #: A composite check (several checks of one column run as one pandera check, as pandera's
+    #: fixed cost per check dominates on small tables): a failing cell becomes the findings of
+    #: the parts, (name, rule, predicate on the cell's text), whose predicate holds.
+    parts: tuple[tuple[str, Rule, Callable[[str], bool]], ...] = ()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Rule:
+        """Immutable: pandera deep-copies every column (and its metadata) when it builds a
+        schema, which for ~1,000 rules cost ~0.1 s of a validation of the bundled package."""
+        return self
 
 
 RuledCheck = tuple[pa.Check, Rule]
@@ -610,7 +619,13 @@ def to_pandera(
 
 
 def count_checks(schema: pa.DataFrameSchema) -> int:
-    return len(schema.checks) + sum(len(c.checks) for c in schema.columns.values())
+    """Checks in the schema; a composite check counts as its parts."""
+    def size(metadata: dict[str, Any] | None, checks: list[pa.Check]) -> int:
+        rules = (metadata or {}).get("rules", {})
+        return sum(max(1, len(getattr(rules.get(c.name), "parts", ()))) for c in checks)
+
+    return size(schema.metadata, schema.checks) + sum(
+        size(c.metadata, c.checks) for c in schema.columns.values())
 
 
 def rule_for(schema: pa.DataFrameSchema, column: str | None, check_name: str) -> Rule | None:
