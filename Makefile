@@ -40,8 +40,8 @@ test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 generate: $(STAMP)

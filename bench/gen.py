@@ -22,30 +22,86 @@ from pathlib import Path
 from typing import Any
 
 REGIONS = [
-    ("SE", "Sverige"), ("SE1", "Östra Sverige"), ("SE11", "Stockholm"),
-    ("SE12", "Östra Mellansverige"), ("SE21", "Småland med öarna"), ("SE22", "Sydsverige"),
-    ("SE23", "Västsverige"), ("SE31", "Norra Mellansverige"), ("SE32", "Mellersta Norrland"),
-    ("SE33", "Övre Norrland"), ("SE-AB", "Stockholms län"), ("SE-C", "Uppsala län"),
-    ("SE-D", "Södermanlands län"), ("SE-E", "Östergötlands län"), ("SE-F", "Jönköpings län"),
-    ("SE-G", "Kronobergs län"), ("SE-H", "Kalmar län"), ("SE-I", "Gotlands län"),
-    ("SE-K", "Blekinge län"), ("SE-M", "Skåne län"), ("SE-N", "Hallands län"),
-    ("SE-O", "Västra Götalands län"), ("SE-S", "Värmlands län"), ("SE-T", "Örebro län"),
-    ("SE-U", "Västmanlands län"), ("SE-W", "Dalarnas län"), ("SE-X", "Gävleborgs län"),
-    ("SE-Y", "Västernorrlands län"), ("SE-Z", "Jämtlands län"), ("SE-AC", "Västerbottens län"),
+    ("SE", "Sverige"),
+    ("SE1", "Östra Sverige"),
+    ("SE11", "Stockholm"),
+    ("SE12", "Östra Mellansverige"),
+    ("SE21", "Småland med öarna"),
+    ("SE22", "Sydsverige"),
+    ("SE23", "Västsverige"),
+    ("SE31", "Norra Mellansverige"),
+    ("SE32", "Mellersta Norrland"),
+    ("SE33", "Övre Norrland"),
+    ("SE-AB", "Stockholms län"),
+    ("SE-C", "Uppsala län"),
+    ("SE-D", "Södermanlands län"),
+    ("SE-E", "Östergötlands län"),
+    ("SE-F", "Jönköpings län"),
+    ("SE-G", "Kronobergs län"),
+    ("SE-H", "Kalmar län"),
+    ("SE-I", "Gotlands län"),
+    ("SE-K", "Blekinge län"),
+    ("SE-M", "Skåne län"),
+    ("SE-N", "Hallands län"),
+    ("SE-O", "Västra Götalands län"),
+    ("SE-S", "Värmlands län"),
+    ("SE-T", "Örebro län"),
+    ("SE-U", "Västmanlands län"),
+    ("SE-W", "Dalarnas län"),
+    ("SE-X", "Gävleborgs län"),
+    ("SE-Y", "Västernorrlands län"),
+    ("SE-Z", "Jämtlands län"),
+    ("SE-AC", "Västerbottens län"),
     ("SE-BD", "Norrbottens län"),
 ]
-WORDS = ["stål", "verkstad", "skog", "pappers", "fordon", "livsmedel", "energi", "vård", "möbel",
-         "träförädling", "gruv", "sjöfart", "älv", "kött", "bär", "design", "spel", "life",
-         "science", "kraft", "bygg", "textil", "åker", "örlogs", "mejeri"]
+WORDS = [
+    "stål",
+    "verkstad",
+    "skog",
+    "pappers",
+    "fordon",
+    "livsmedel",
+    "energi",
+    "vård",
+    "möbel",
+    "träförädling",
+    "gruv",
+    "sjöfart",
+    "älv",
+    "kött",
+    "bär",
+    "design",
+    "spel",
+    "life",
+    "science",
+    "kraft",
+    "bygg",
+    "textil",
+    "åker",
+    "örlogs",
+    "mejeri",
+]
 KINDS = ["cluster", "initiative", "network", "science-park"]
-CHECKS = ["type-error", "constraint-minimum", "constraint-maximum", "constraint-enum",
-          "constraint-pattern", "constraint-required", "primary-key", "foreign-key",
-          "missing-cell", "extra-cell"]
+CHECKS = [
+    "type-error",
+    "constraint-minimum",
+    "constraint-maximum",
+    "constraint-enum",
+    "constraint-pattern",
+    "constraint-required",
+    "primary-key",
+    "foreign-key",
+    "missing-cell",
+    "extra-cell",
+]
 
 CLUSTERS_SCHEMA: dict[str, Any] = {
     "fields": [
-        {"name": "id", "type": "string",
-         "constraints": {"required": True, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"}},
+        {
+            "name": "id",
+            "type": "string",
+            "constraints": {"required": True, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"},
+        },
         {"name": "name", "type": "string", "constraints": {"required": True}},
         {"name": "region_id", "type": "string", "constraints": {"required": True}},
         {"name": "founded", "type": "integer", "constraints": {"minimum": 1900, "maximum": 2030}},
@@ -55,8 +111,9 @@ CLUSTERS_SCHEMA: dict[str, Any] = {
         {"name": "description", "type": "string"},
     ],
     "primaryKey": ["id"],
-    "foreignKeys": [{"fields": ["region_id"],
-                     "reference": {"resource": "regions", "fields": ["id"]}}],
+    "foreignKeys": [
+        {"fields": ["region_id"], "reference": {"resource": "regions", "fields": ["id"]}}
+    ],
 }
 MEMBERSHIPS_SCHEMA: dict[str, Any] = {
     "fields": [
@@ -67,8 +124,9 @@ MEMBERSHIPS_SCHEMA: dict[str, Any] = {
         {"name": "amount", "type": "number", "constraints": {"minimum": 0}},
     ],
     "primaryKey": ["id"],
-    "foreignKeys": [{"fields": ["cluster_id"],
-                     "reference": {"resource": "clusters", "fields": ["id"]}}],
+    "foreignKeys": [
+        {"fields": ["cluster_id"], "reference": {"resource": "clusters", "fields": ["id"]}}
+    ],
 }
 REGIONS_SCHEMA: dict[str, Any] = {
     "fields": [
@@ -118,8 +176,9 @@ def generate(rows: int, out: Path, seed: int = 8, defects: int = 20) -> dict[str
     accepted: list[dict[str, Any]] = []
 
     def note(path: str, line: int, column: str | None, check: str, value: str) -> None:
-        manifest.append({"file": path, "line": line, "column": column, "check": check,
-                         "value": value})
+        manifest.append(
+            {"file": path, "line": line, "column": column, "check": check, "value": value}
+        )
 
     with (data / "regions.csv").open("w", encoding="utf-8", newline="") as handle:
         handle.write("id,name\n")
@@ -130,11 +189,25 @@ def generate(rows: int, out: Path, seed: int = 8, defects: int = 20) -> dict[str
     # Which rows carry which defect: disjoint positions spread over the whole table.
     n_main = rows
     n_second = rows // 2
-    main_kinds = ["type-error", "constraint-minimum", "constraint-maximum", "constraint-enum",
-                  "constraint-pattern", "constraint-required", "primary-key", "foreign-key",
-                  "uri"]
-    second_kinds = ["type-date", "type-number", "foreign-key", "missing-cell", "extra-cell",
-                    "constraint-minimum"]
+    main_kinds = [
+        "type-error",
+        "constraint-minimum",
+        "constraint-maximum",
+        "constraint-enum",
+        "constraint-pattern",
+        "constraint-required",
+        "primary-key",
+        "foreign-key",
+        "uri",
+    ]
+    second_kinds = [
+        "type-date",
+        "type-number",
+        "foreign-key",
+        "missing-cell",
+        "extra-cell",
+        "constraint-minimum",
+    ]
     main_positions = rng.sample(range(10, n_main), defects * len(main_kinds))
     main_plan = {pos: main_kinds[i // defects] for i, pos in enumerate(main_positions)}
     second_positions = rng.sample(range(10, n_second), defects * len(second_kinds))
@@ -186,12 +259,18 @@ def generate(rows: int, out: Path, seed: int = 8, defects: int = 20) -> dict[str
             cells[4] = rng.choice([" 12", "+5", "07 "])
         line = writer.write(cells)
         if i in tolerated:
-            accepted.append({"file": path, "line": line, "column": "members",
-                             "value": cells[4]})
+            accepted.append({"file": path, "line": line, "column": "members", "value": cells[4]})
         if kind is not None:
             check = "type-error" if kind == "uri" else kind
-            note(path, line, column, check, cells[["id", "name", "region_id", "founded",
-                                                     "members", "kind", "url"].index(column)])
+            note(
+                path,
+                line,
+                column,
+                check,
+                cells[
+                    ["id", "name", "region_id", "founded", "members", "kind", "url"].index(column)
+                ],
+            )
         ids.append(cid)
     writer.close()
 
@@ -201,8 +280,13 @@ def generate(rows: int, out: Path, seed: int = 8, defects: int = 20) -> dict[str
     for i in range(n_second):
         kind = second_plan.get(i)
         year = rng.randint(2000, 2023)
-        cells = [str(i + 1), rng.choice(valid_ids), f"{year}-{rng.randint(1, 12):02d}-01",
-                 f"{year + 1}-{rng.randint(1, 12):02d}-28", f"{rng.uniform(0, 1e6):.2f}"]
+        cells = [
+            str(i + 1),
+            rng.choice(valid_ids),
+            f"{year}-{rng.randint(1, 12):02d}-01",
+            f"{year + 1}-{rng.randint(1, 12):02d}-28",
+            f"{rng.uniform(0, 1e6):.2f}",
+        ]
         column, check, value = None, kind, ""
         if kind == "type-date":
             column, check = "start_date", "type-error"
@@ -232,16 +316,21 @@ def generate(rows: int, out: Path, seed: int = 8, defects: int = 20) -> dict[str
         "resources": [
             {"name": "regions", "path": "data/regions.csv", "schema": REGIONS_SCHEMA},
             {"name": "clusters", "path": "data/clusters.csv", "schema": CLUSTERS_SCHEMA},
-            {"name": "memberships", "path": "data/memberships.csv",
-             "schema": MEMBERSHIPS_SCHEMA},
+            {"name": "memberships", "path": "data/memberships.csv", "schema": MEMBERSHIPS_SCHEMA},
         ],
     }
-    (out / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False),
-                                          encoding="utf-8")
-    result = {"rows": {"regions": len(REGIONS), "clusters": n_main, "memberships": n_second},
-              "seed": seed, "defects": manifest, "accepted": accepted}
-    (out / "manifest.json").write_text(json.dumps(result, indent=1, ensure_ascii=False),
-                                       encoding="utf-8")
+    (out / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    result = {
+        "rows": {"regions": len(REGIONS), "clusters": n_main, "memberships": n_second},
+        "seed": seed,
+        "defects": manifest,
+        "accepted": accepted,
+    }
+    (out / "manifest.json").write_text(
+        json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8"
+    )
     return result
 
 

@@ -40,7 +40,7 @@ from gen import generate  # noqa: E402
 #: frictionless's --limit-errors, raised so that it reports every error (default 1,000).
 UNLIMITED = 10**9
 
-FLOOR = r'''
+FLOOR = r"""
 import sys, duckdb
 root = sys.argv[1]
 con = duckdb.connect()
@@ -59,10 +59,10 @@ n = con.execute(
     " + (SELECT count(*) FROM (SELECT id FROM clusters GROUP BY id HAVING count(*) > 1))"
 ).fetchall()[0][0]
 print(n)
-'''
+"""
 
 
-LAYERS = r'''
+LAYERS = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from clusterdata.frames import check_frames
@@ -81,14 +81,15 @@ structure.close()
 out["in DuckDB"] = sorted(structure.checked_in_duckdb)
 out["peak MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
-'''
+"""
 
 
 def layers(rows: int) -> dict[str, Any]:
     """Seconds per layer of `validate`, in one process, on the package of `rows` rows."""
     package = OUT / f"n{rows}" / "datapackage.json"
-    proc = subprocess.run([sys.executable, "-c", LAYERS, str(package)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", LAYERS, str(package)], capture_output=True, text=True, check=False
+    )
     try:
         return dict(json.loads(proc.stdout))
     except json.JSONDecodeError:
@@ -110,8 +111,10 @@ class Run:
 def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
     """Wall seconds, peak RSS (MB), exit code, stdout of one subprocess."""
     timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as note, \
-            tempfile.TemporaryFile("w+") as out:
+    with (
+        tempfile.NamedTemporaryFile("r", suffix=".time") as note,
+        tempfile.TemporaryFile("w+") as out,
+    ):
         full = [timer, "-f", "%M", "-o", note.name, *command] if timer else command
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
@@ -152,8 +155,9 @@ def clusterdata_found(stdout: str) -> set[tuple[str, int, str]]:
     return {(f["path"], f["line"], f["check"]) for f in report["findings"]}
 
 
-def frictionless_found(stdout: str, context: tuple[Any, dict[str, Any], dict[str, Any]]
-                       ) -> set[tuple[str, int, str]]:
+def frictionless_found(
+    stdout: str, context: tuple[Any, dict[str, Any], dict[str, Any]]
+) -> set[tuple[str, int, str]]:
     from clusterdata.structure import _to_finding
 
     _, by_path, maps = context
@@ -180,8 +184,14 @@ def bench_size(rows: int, repeat: int, skip_frictionless_above: int) -> list[Run
     descriptor = str(package / "datapackage.json")
     tools: dict[str, list[str]] = {
         "clusterdata": [str(BIN / "clusterdata"), "validate", descriptor, "--format", "json"],
-        "frictionless": [str(BIN / "frictionless"), "validate", "--json", "--limit-errors",
-                         str(UNLIMITED), descriptor],
+        "frictionless": [
+            str(BIN / "frictionless"),
+            "validate",
+            "--json",
+            "--limit-errors",
+            str(UNLIMITED),
+            descriptor,
+        ],
         "duckdb floor": [sys.executable, "-c", FLOOR, str(package)],
     }
     if rows > skip_frictionless_above:
@@ -207,18 +217,24 @@ def bench_size(rows: int, repeat: int, skip_frictionless_above: int) -> list[Run
 def startup(repeat: int) -> dict[str, float]:
     """Bundled package: clusterdata validate vs frictionless validate; import time."""
     descriptor = REPO / "datapackage" / "datapackage.json"
-    out: dict[str, list[float]] = {"clusterdata validate": [], "frictionless validate": [],
-                                   "python -c 'import clusterdata'": [],
-                                   "python -c 'pass'": []}
+    out: dict[str, list[float]] = {
+        "clusterdata validate": [],
+        "frictionless validate": [],
+        "python -c 'import clusterdata'": [],
+        "python -c 'pass'": [],
+    }
     if not descriptor.exists():
         return {}
     for _ in range(max(3, repeat)):
-        out["clusterdata validate"].append(measure(
-            [str(BIN / "clusterdata"), "validate", str(descriptor), "--format", "json"])[0])
-        out["frictionless validate"].append(measure(
-            [str(BIN / "frictionless"), "validate", "--json", str(descriptor)])[0])
-        out["python -c 'import clusterdata'"].append(measure(
-            [sys.executable, "-c", "import clusterdata"])[0])
+        out["clusterdata validate"].append(
+            measure([str(BIN / "clusterdata"), "validate", str(descriptor), "--format", "json"])[0]
+        )
+        out["frictionless validate"].append(
+            measure([str(BIN / "frictionless"), "validate", "--json", str(descriptor)])[0]
+        )
+        out["python -c 'import clusterdata'"].append(
+            measure([sys.executable, "-c", "import clusterdata"])[0]
+        )
         out["python -c 'pass'"].append(measure([sys.executable, "-c", "pass"])[0])
     return {k: statistics.median(v) for k, v in out.items()}
 
@@ -234,14 +250,26 @@ def machine() -> dict[str, str]:
         pass
     from importlib.metadata import version
 
-    versions = ", ".join(f"{name} {version(name)}" for name in
-                         ("clusterdata", "frictionless", "duckdb", "pandas", "pandera", "numpy"))
-    return {"date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"), "nproc": str(os.cpu_count()),
-            "cpu": cpu, "python": platform.python_version(), "versions": versions}
+    versions = ", ".join(
+        f"{name} {version(name)}"
+        for name in ("clusterdata", "frictionless", "duckdb", "pandas", "pandera", "numpy")
+    )
+    return {
+        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "versions": versions,
+    }
 
 
-def write_results(results: dict[int, list[Run]], starts: dict[str, float], path: Path,
-                  per_layer: dict[str, Any] | None = None, largest: int = 0) -> None:
+def write_results(
+    results: dict[int, list[Run]],
+    starts: dict[str, float],
+    path: Path,
+    per_layer: dict[str, Any] | None = None,
+    largest: int = 0,
+) -> None:
     info = machine()
     lines = [
         "# Validation benchmark",
@@ -269,28 +297,52 @@ def write_results(results: dict[int, list[Run]], starts: dict[str, float], path:
             last = mine[-1]
             found = "" if last.found is None else f"{last.found}/{last.expected}"
             extra = "" if last.extra is None else str(last.extra)
-            vs_fl = (f"{wall['frictionless'] / wall[tool]:.1f}× faster"
-                     if "frictionless" in wall and tool == "clusterdata" else "")
-            vs_floor = (f"{wall[tool] / wall['duckdb floor']:.2f}×"
-                        if "duckdb floor" in wall and tool != "duckdb floor" else "")
-            lines.append(f"| {rows:,} | {tool} | {wall[tool]:.2f} | {total_rows / wall[tool]:,.0f}"
-                         f" | {peak:.0f} | {found} | {extra} | {vs_fl} | {vs_floor} |")
+            vs_fl = (
+                f"{wall['frictionless'] / wall[tool]:.1f}× faster"
+                if "frictionless" in wall and tool == "clusterdata"
+                else ""
+            )
+            vs_floor = (
+                f"{wall[tool] / wall['duckdb floor']:.2f}×"
+                if "duckdb floor" in wall and tool != "duckdb floor"
+                else ""
+            )
+            lines.append(
+                f"| {rows:,} | {tool} | {wall[tool]:.2f} | {total_rows / wall[tool]:,.0f}"
+                f" | {peak:.0f} | {found} | {extra} | {vs_fl} | {vs_floor} |"
+            )
         for run in runs:
             if run.missed:
                 lines.append(f"| | {run.tool} missed e.g. | {run.missed} | | | | | | |")
     if starts:
-        lines += ["", "## Start-up (bundled package, median of 3)", "",
-                  "| command | wall s |", "| --- | ---: |"]
+        lines += [
+            "",
+            "## Start-up (bundled package, median of 3)",
+            "",
+            "| command | wall s |",
+            "| --- | ---: |",
+        ]
         lines += [f"| `{name}` | {value:.2f} |" for name, value in starts.items()]
         ratio = starts["clusterdata validate"] / starts["frictionless validate"]
         lines += ["", f"`clusterdata validate` / `frictionless validate` = {ratio:.2f}"]
     if per_layer:
-        lines += ["", f"## Where the time goes at {largest:,} rows (one process, in-process)",
-                  "", "| part | seconds |", "| --- | ---: |"]
-        lines += [f"| {name} | {value:.2f} |" for name, value in per_layer.items()
-                  if isinstance(value, float) and name != "peak MB"]
-        lines += ["", f"Tables checked in DuckDB: {', '.join(per_layer.get('in DuckDB', []))}; "
-                  f"peak {per_layer.get('peak MB', 0):.0f} MB."]
+        lines += [
+            "",
+            f"## Where the time goes at {largest:,} rows (one process, in-process)",
+            "",
+            "| part | seconds |",
+            "| --- | ---: |",
+        ]
+        lines += [
+            f"| {name} | {value:.2f} |"
+            for name, value in per_layer.items()
+            if isinstance(value, float) and name != "peak MB"
+        ]
+        lines += [
+            "",
+            f"Tables checked in DuckDB: {', '.join(per_layer.get('in DuckDB', []))}; "
+            f"peak {per_layer.get('peak MB', 0):.0f} MB.",
+        ]
     load = os.getloadavg()
     lines += ["", f"Load average when written: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}."]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -298,11 +350,16 @@ def write_results(results: dict[int, list[Run]], starts: dict[str, float], path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="main-table row counts, comma-separated")
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", help="main-table row counts, comma-separated"
+    )
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--skip-frictionless-above", type=int, default=10**9,
-                        help="do not run frictionless on larger packages (it takes minutes)")
+    parser.add_argument(
+        "--skip-frictionless-above",
+        type=int,
+        default=10**9,
+        help="do not run frictionless on larger packages (it takes minutes)",
+    )
     parser.add_argument("--output", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
     results: dict[int, list[Run]] = {}

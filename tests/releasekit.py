@@ -21,13 +21,19 @@ def _field(name: str, en: str, sv: str, **spec: object) -> dict[str, object]:
 
 
 REGIONS = {
-    "title": "Regions", "x-title-sv": "Regioner",
-    "description": "Regions of Sweden.", "x-description-sv": "Sveriges regioner.",
+    "title": "Regions",
+    "x-title-sv": "Regioner",
+    "description": "Regions of Sweden.",
+    "x-description-sv": "Sveriges regioner.",
     "fields": [
         _field("id", "Region id.", "Regionens id.", constraints={"required": True}),
         _field("name", "Name.", "Namn."),
-        _field("level", "Level.", "Nivå.",
-               constraints={"enum": ["country", "nuts2", "county", "municipality"]}),
+        _field(
+            "level",
+            "Level.",
+            "Nivå.",
+            constraints={"enum": ["country", "nuts2", "county", "municipality"]},
+        ),
         _field("parent_id", "Parent region.", "Överordnad region."),
     ],
     "primaryKey": ["id"],
@@ -42,20 +48,31 @@ sverige,Sverige,country,
 varmlands-lan,Värmlands län,county,norra-mellansverige
 """
 CLUSTERS = {
-    "title": "Clusters", "x-title-sv": "Kluster",
-    "description": "Cluster organisations.", "x-description-sv": "Klusterorganisationer.",
+    "title": "Clusters",
+    "x-title-sv": "Kluster",
+    "description": "Cluster organisations.",
+    "x-description-sv": "Klusterorganisationer.",
     "fields": [
         _field("id", "Cluster id.", "Klustrets id.", constraints={"required": True}),
         _field("name", "Cluster name.", "Klustrets namn."),
         _field("region_id", "Region of the cluster.", "Klustrets region."),
-        {"name": "members", "type": "integer", "description": "Member companies.",
-         "x-description-sv": "Antal medlemsföretag."},
-        {"name": "founded", "type": "date", "description": "Founding date.",
-         "x-description-sv": "Grundat."},
+        {
+            "name": "members",
+            "type": "integer",
+            "description": "Member companies.",
+            "x-description-sv": "Antal medlemsföretag.",
+        },
+        {
+            "name": "founded",
+            "type": "date",
+            "description": "Founding date.",
+            "x-description-sv": "Grundat.",
+        },
     ],
     "primaryKey": ["id"],
-    "foreignKeys": [{"fields": ["region_id"],
-                     "reference": {"resource": "regions", "fields": ["id"]}}],
+    "foreignKeys": [
+        {"fields": ["region_id"], "reference": {"resource": "regions", "fields": ["id"]}}
+    ],
 }
 CLUSTERS_CSV = """id,name,region_id,members,founded
 compare,Compare,varmlands-lan,100,2001-03-01
@@ -65,8 +82,10 @@ paper-province,Paper Province,varmlands-lan,110,
 sandviken-cluster,Stål & Verkstad,gavle,,2012-11-20
 """
 INITIATIVES = {
-    "title": "Initiatives", "x-title-sv": "Initiativ",
-    "description": "Programmes and events.", "x-description-sv": "Program och evenemang.",
+    "title": "Initiatives",
+    "x-title-sv": "Initiativ",
+    "description": "Programmes and events.",
+    "x-description-sv": "Program och evenemang.",
     "fields": [
         _field("id", "Initiative id.", "Initiativets id.", constraints={"required": True}),
         _field("name", "Name.", "Namn."),
@@ -82,8 +101,10 @@ s3-pilot,S3-piloten,programme,2017-05
 superklustra,Superklustra,programme,2012
 """
 LINKS = {
-    "title": "Participation", "x-title-sv": "Deltagande",
-    "description": "Who takes part in what.", "x-description-sv": "Vem som deltar i vad.",
+    "title": "Participation",
+    "x-title-sv": "Deltagande",
+    "description": "Who takes part in what.",
+    "x-description-sv": "Vem som deltar i vad.",
     "fields": [
         _field("cluster_id", "Cluster.", "Kluster."),
         _field("initiative_id", "Initiative.", "Initiativ."),
@@ -108,14 +129,24 @@ def make_package(folder: Path, *, extra_cluster: str | None = None) -> Path:
     clusters = CLUSTERS_CSV + (extra_cluster + "\n" if extra_cluster else "")
     return write_package(
         folder,
-        {"regions": (REGIONS, REGIONS_CSV), "clusters": (CLUSTERS, clusters),
-         "initiatives": (INITIATIVES, INITIATIVES_CSV),
-         "cluster_initiatives": (LINKS, LINKS_CSV)},
-        name="test-clusters", version="1.0.0", title="Test clusters",
-        description="A small test dataset.", **{"x-title-sv": "Testkluster",
-                                                "x-description-sv": "En liten testdatamängd."},
-        licenses=[{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                   "title": "Creative Commons Attribution 4.0"}],
+        {
+            "regions": (REGIONS, REGIONS_CSV),
+            "clusters": (CLUSTERS, clusters),
+            "initiatives": (INITIATIVES, INITIATIVES_CSV),
+            "cluster_initiatives": (LINKS, LINKS_CSV),
+        },
+        name="test-clusters",
+        version="1.0.0",
+        title="Test clusters",
+        description="A small test dataset.",
+        **{"x-title-sv": "Testkluster", "x-description-sv": "En liten testdatamängd."},
+        licenses=[
+            {
+                "name": "CC-BY-4.0",
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0",
+            }
+        ],
         keywords=["clusters", "kluster"],
         contributors=[{"title": "Test Team", "role": "author"}],
     )

@@ -107,13 +107,17 @@ def test_connect_loads_every_table_typed_with_keys(release: Path) -> None:
     try:
         tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
         assert {"clusters", "regions", "initiatives", "cluster_initiatives"} <= tables
-        types = dict(con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = 'clusters'").fetchall())
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = 'clusters'"
+            ).fetchall()
+        )
         assert types["members"] == "BIGINT" and types["founded"] == "DATE"
         joined = con.execute(
             "SELECT c.name, r.name FROM clusters c JOIN regions r ON r.id = c.region_id "
-            "WHERE c.id = 'compare'").fetchall()
+            "WHERE c.id = 'compare'"
+        ).fetchall()
         assert joined == [("Compare", "Värmlands län")]
         import duckdb
 
@@ -124,9 +128,11 @@ def test_connect_loads_every_table_typed_with_keys(release: Path) -> None:
 
 
 def test_import_clusterdata_stays_light() -> None:
-    code = ("import sys, clusterdata; clusterdata.IntegrityError; "
-            "print(sorted(m for m in ('pandas', 'duckdb', 'frictionless', 'requests') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, clusterdata; clusterdata.IntegrityError; "
+        "print(sorted(m for m in ('pandas', 'duckdb', 'frictionless', 'requests') "
+        "if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -155,7 +161,8 @@ def test_verify_reports_invalid_data_even_when_the_hashes_match(release: Path, c
     descriptor_file = release / "datapackage.json"
     (release / "clusters.csv").write_text(
         (release / "clusters.csv").read_text(encoding="utf-8").replace(",100,", ",many,"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     descriptor = json.loads(descriptor_file.read_text(encoding="utf-8"))
     spec = next(r for r in descriptor["resources"] if r["name"] == "clusters")
     spec["hash"] = "sha256:" + file_digest(release / "clusters.csv", "sha256")

@@ -17,14 +17,25 @@ from releasekit import publish_release, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (run scripts/install-browser.sh); in CI this test "
-                "runs and fails instead of skipping", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is not installed (run scripts/install-browser.sh); in CI this test "
+        "runs and fails instead of skipping",
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +54,12 @@ def browser_context() -> Iterator[object]:
     profile = tempfile.mkdtemp(prefix="clusterdata-chromium-")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1280, "height": 900}, offline=False,
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 900},
+            offline=False,
         )
         try:
             yield context
@@ -59,12 +74,16 @@ def test_the_site_works_in_a_real_browser(site: Path, browser_context) -> None: 
         page = browser_context.new_page()
         problems: list[str] = []
         outside: list[str] = []
-        page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
-                if m.type == "error" else None)
+        page.on(
+            "console",
+            lambda m: problems.append(f"{m.type}: {m.text}") if m.type == "error" else None,
+        )
         page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
         page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((base, "data:")) else None)
+        page.on(
+            "request",
+            lambda r: outside.append(r.url) if not r.url.startswith((base, "data:")) else None,
+        )
         for rel in pages:
             response = page.goto(f"{base}/{rel}", wait_until="load")
             assert response is not None and response.status == 200, rel
@@ -102,7 +121,8 @@ REPO_DIST = Path(__file__).resolve().parents[1] / "dist"
 
 @pytest.mark.skipif(not (REPO_DIST / "releases.json").is_file(), reason="no release in dist/")
 def test_the_published_dataset_site_works_in_a_real_browser(
-    tmp_path: Path, browser_context  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    browser_context,  # type: ignore[no-untyped-def]
 ) -> None:
     """What `make site` renders from the repository's newest release, opened for real."""
     from clusterdata.cli import main

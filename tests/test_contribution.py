@@ -25,9 +25,20 @@ NEW_ID = "zzz-example-cluster"
 
 def git(repo: Path, *args: str) -> str:
     done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
-         "-c", "commit.gpgsign=false", *args],
-        cwd=repo, capture_output=True, text=True, check=True,
+        [
+            "git",
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.org",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout
 
@@ -120,8 +131,11 @@ def commit(repo: Path, message: str = "contribution") -> None:
 
 
 def annotations(result: CliResult, check: str) -> list[str]:
-    return [line for line in result.out.splitlines()
-            if line.startswith("::") and f"title={check}" in line]
+    return [
+        line
+        for line in result.out.splitlines()
+        if line.startswith("::") and f"title={check}" in line
+    ]
 
 
 Cli = Callable[..., CliResult]
@@ -129,6 +143,7 @@ Cli = Callable[..., CliResult]
 
 def own_findings(result: CliResult, base: CliResult) -> list[dict]:
     """Findings the contribution brought: those not already on the base side."""
+
     def key(f: dict) -> tuple:
         return (f["path"], f["line"], f["column"], f["check"])
 
@@ -159,12 +174,13 @@ def test_dangling_region_is_annotated_on_its_line_in_the_pull_request(repo: Path
     row["region_id"] = "no-such-region"
     line = append_row(repo, "clusters", row)
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "github",
-                 "--no-checks")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "github", "--no-checks")
     assert result.code == 1
-    hits = [a for a in result.out.splitlines()
-            if a.startswith(f"::error file=datapackage/{CLUSTERS},line={line},")
-            and "foreign-key" in a]
+    hits = [
+        a
+        for a in result.out.splitlines()
+        if a.startswith(f"::error file=datapackage/{CLUSTERS},line={line},") and "foreign-key" in a
+    ]
     assert hits, result.out
     assert "no-such-region" in hits[0]
 
@@ -173,15 +189,15 @@ def test_renamed_id_is_a_breaking_change_at_the_rows_new_line(repo: Path, cli: C
     path = repo / "datapackage" / CLUSTERS
     lines = path.read_text("utf-8").split("\n")
     old_id = lines[1].split(",")[0]
-    lines[1] = old_id + "-renamed" + lines[1][len(old_id):]
+    lines[1] = old_id + "-renamed" + lines[1][len(old_id) :]
     path.write_text("\n".join(lines), "utf-8")
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
-                 "--no-checks")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json", "--no-checks")
     assert result.code == 1
     breaking = [f for f in result.json()["findings"] if f["check"] == "breaking-change"]
     assert [(f["path"], f["line"], f["severity"], f["value"]) for f in breaking] == [
-        (CLUSTERS, 2, "error", f"{old_id}-renamed")]
+        (CLUSTERS, 2, "error", f"{old_id}-renamed")
+    ]
     assert old_id in breaking[0]["message"] and "--allow-breaking" in breaking[0]["hint"]
 
 
@@ -189,12 +205,21 @@ def test_allow_breaking_turns_a_renamed_id_into_a_warning(repo: Path, cli: Cli):
     path = repo / "datapackage" / CLUSTERS
     lines = path.read_text("utf-8").split("\n")
     old_id = lines[1].split(",")[0]
-    lines[1] = old_id + "-renamed" + lines[1][len(old_id):]
+    lines[1] = old_id + "-renamed" + lines[1][len(old_id) :]
     path.write_text("\n".join(lines), "utf-8")
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
-                 "--allow-breaking", "--no-checks")
-    severities = {f["severity"] for f in result.json()["findings"]
-                  if f["check"] == "breaking-change"}
+    result = cli(
+        "validate",
+        "datapackage",
+        "--base",
+        "main",
+        "--format",
+        "json",
+        "--allow-breaking",
+        "--no-checks",
+    )
+    severities = {
+        f["severity"] for f in result.json()["findings"] if f["check"] == "breaking-change"
+    }
     assert severities == {"warning"}
 
 
@@ -203,16 +228,19 @@ def test_removed_row_is_a_breaking_change_at_its_base_line(repo: Path, cli: Cli)
     lines = path.read_text("utf-8").split("\n")
     header, rows = read_csv(path)
     removed = rows[1][header[0]]
-    removed_line = next(i for i, text in enumerate(lines, start=1)
-                        if text.startswith(removed + ","))
+    removed_line = next(
+        i for i, text in enumerate(lines, start=1) if text.startswith(removed + ",")
+    )
     del lines[removed_line - 1]
     path.write_text("\n".join(lines), "utf-8")
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
-                 "--no-checks")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json", "--no-checks")
     assert result.code == 1
-    breaking = [(f["line"], f["value"]) for f in result.json()["findings"]
-                if f["check"] == "breaking-change"]
+    breaking = [
+        (f["line"], f["value"])
+        for f in result.json()["findings"]
+        if f["check"] == "breaking-change"
+    ]
     assert breaking == [(removed_line, removed)]
 
 
@@ -222,28 +250,28 @@ def test_reordered_rows_are_not_canonical(repo: Path, cli: Cli):
     lines[1], lines[2] = lines[2], lines[1]
     path.write_text("\n".join(lines), "utf-8")
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "github",
-                 "--no-checks")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "github", "--no-checks")
     assert result.code == 1
     found = annotations(result, "not-canonical")
     assert len(found) == 1 and found[0].startswith(
-        f"::error file=datapackage/{CLUSTERS},line=2,"), result.out
+        f"::error file=datapackage/{CLUSTERS},line=2,"
+    ), result.out
     assert "clusterdata format" in found[0]
     assert annotations(result, "breaking-change") == []
 
 
-def test_new_row_without_source_is_missing_source_not_a_bare_required_cell(
-    repo: Path, cli: Cli
-):
+def test_new_row_without_source_is_missing_source_not_a_bare_required_cell(repo: Path, cli: Cli):
     row = valid_row(repo, "clusters", NEW_ID)
     row["source_id"] = ""
     line = append_row(repo, "clusters", row)
     commit(repo)
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
-                 "--no-checks")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json", "--no-checks")
     assert result.code == 1
-    at_line = [(f["check"], f["column"]) for f in result.json()["findings"]
-               if f["path"] == CLUSTERS and f["line"] == line]
+    at_line = [
+        (f["check"], f["column"])
+        for f in result.json()["findings"]
+        if f["path"] == CLUSTERS and f["line"] == line
+    ]
     assert at_line == [("missing-source", "source_id")]
 
 
@@ -254,15 +282,18 @@ def test_unchanged_row_without_source_is_not_blamed_on_the_contribution(tmp_path
     from clusterdata.contribution import compare_tables
     from clusterdata.package import open_package
 
-    schema = {"fields": [{"name": "id"}, {"name": "name"}, {"name": "source_id"}],
-              "primaryKey": ["id"]}
-    old = open_package(write_package(tmp_path / "old", {"t": (schema, "id,name,source_id\n"
-                                                              "a,A,\nb,B,s\n")}))
-    new = open_package(write_package(tmp_path / "new", {"t": (schema, "id,name,source_id\n"
-                                                              "a,A,\nb,B2,\nc,C,\n")}))
+    schema = {
+        "fields": [{"name": "id"}, {"name": "name"}, {"name": "source_id"}],
+        "primaryKey": ["id"],
+    }
+    old = open_package(
+        write_package(tmp_path / "old", {"t": (schema, "id,name,source_id\na,A,\nb,B,s\n")})
+    )
+    new = open_package(
+        write_package(tmp_path / "new", {"t": (schema, "id,name,source_id\na,A,\nb,B2,\nc,C,\n")})
+    )
     findings = compare_tables(new, old, set(), set())
-    assert [(f.check, f.line) for f in findings] == [("missing-source", 3),
-                                                     ("missing-source", 4)]
+    assert [(f.check, f.line) for f in findings] == [("missing-source", 3), ("missing-source", 4)]
 
 
 def test_hand_edited_descriptor_is_a_generated_file_edit(repo: Path, cli: Cli):
@@ -275,7 +306,8 @@ def test_hand_edited_descriptor_is_a_generated_file_edit(repo: Path, cli: Cli):
     assert result.code == 1
     edited = [f for f in result.json()["findings"] if f["check"] == "generated-file-edited"]
     assert [(f["path"], f["value"]) for f in edited] == [
-        ("datapackage.json", "datapackage/datapackage.json")]
+        ("datapackage.json", "datapackage/datapackage.json")
+    ]
     assert isinstance(edited[0]["line"], int) and "schemas/tables" in edited[0]["hint"]
 
 
@@ -289,18 +321,16 @@ def test_changed_published_release_file_is_reported(repo: Path, cli: Cli):
     (release / "clusters.csv").write_text("id\nb\n", "utf-8")
     result = cli("validate", "datapackage", "--base", "main", "--format", "json", "--no-checks")
     assert result.code == 1
-    edited = [f["value"] for f in result.json()["findings"]
-              if f["check"] == "generated-file-edited"]
+    edited = [
+        f["value"] for f in result.json()["findings"] if f["check"] == "generated-file-edited"
+    ]
     assert edited == ["dist/release-1.0.0/clusters.csv"]
 
 
-def test_base_is_read_without_touching_the_work_tree(
-    repo: Path, cli: Cli, base_result: CliResult
-):
+def test_base_is_read_without_touching_the_work_tree(repo: Path, cli: Cli, base_result: CliResult):
     append_row(repo, "clusters", valid_row(repo, "clusters", NEW_ID))  # not committed
     before = git(repo, "status", "--porcelain")
-    result = cli("validate", "datapackage", "--base", "main", "--format", "json",
-                 "--no-checks")
+    result = cli("validate", "datapackage", "--base", "main", "--format", "json", "--no-checks")
     assert own_findings(result, base_result) == []
     assert git(repo, "status", "--porcelain") == before
     assert NEW_ID in (repo / "datapackage" / CLUSTERS).read_text("utf-8")
@@ -312,8 +342,9 @@ def test_unknown_base_ref_is_a_usage_error(repo: Path, cli: Cli):
     assert "no-such-branch" in result.err and "git fetch" in result.err
 
 
-def test_package_outside_git_is_a_usage_error(package_copy: Path, cli: Cli,
-                                               monkeypatch: pytest.MonkeyPatch):
+def test_package_outside_git_is_a_usage_error(
+    package_copy: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(package_copy.parent.parent))
     result = cli("validate", str(package_copy), "--base", "main")
     assert result.code == 2
@@ -334,8 +365,10 @@ def test_contributing_worked_example_uses_the_real_columns_and_passes(
 ):
     (source_header, source_row), (cluster_header, cluster_row) = contributing_examples()
     data = repo / "datapackage" / "data"
-    for table, header, row in (("sources", source_header, source_row),
-                               ("clusters", cluster_header, cluster_row)):
+    for table, header, row in (
+        ("sources", source_header, source_row),
+        ("clusters", cluster_header, cluster_row),
+    ):
         path = data / f"{table}.csv"
         assert read_csv(path)[0] == header.split(","), f"CONTRIBUTING.md shows old {table} columns"
         path.write_bytes(path.read_bytes() + (row + "\n").encode("utf-8"))

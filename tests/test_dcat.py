@@ -27,8 +27,9 @@ def _parse(text: str, base: str) -> Graph:
 
 
 def test_the_dataset_has_the_dcat_ap_properties_in_both_languages(release) -> None:  # type: ignore[no-untyped-def]
-    text = dcat.to_jsonld(dcat.build_graph(release, files_prefix="files/",
-                                           base_url="https://example.org/data/"))
+    text = dcat.to_jsonld(
+        dcat.build_graph(release, files_prefix="files/", base_url="https://example.org/data/")
+    )
     graph = _parse(text, "https://example.org/data/dcat.jsonld")
     [dataset] = list(graph.subjects(RDF.type, DCAT.Dataset))
     [catalog] = list(graph.subjects(RDF.type, DCAT.Catalog))
@@ -52,9 +53,12 @@ def test_the_dataset_has_the_dcat_ap_properties_in_both_languages(release) -> No
 
 
 def test_every_artefact_is_a_distribution_with_its_real_size_and_checksum(release) -> None:  # type: ignore[no-untyped-def]
-    graph = _parse(dcat.to_jsonld(dcat.build_graph(release, files_prefix="files/",
-                                                   base_url="https://example.org/data")),
-                   "https://example.org/data/dcat.jsonld")
+    graph = _parse(
+        dcat.to_jsonld(
+            dcat.build_graph(release, files_prefix="files/", base_url="https://example.org/data")
+        ),
+        "https://example.org/data/dcat.jsonld",
+    )
     distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
     by_url = {str(graph.value(d, DCAT.downloadURL)): d for d in distributions}
     expected = {a.name for a in release.artefacts if a.kind not in ("md", "other")}
@@ -70,8 +74,9 @@ def test_every_artefact_is_a_distribution_with_its_real_size_and_checksum(releas
         assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
         from clusterdata.remote import file_digest
 
-        assert str(graph.value(checksum, SPDX.checksumValue)) == file_digest(artefact.file,
-                                                                            "sha256")
+        assert str(graph.value(checksum, SPDX.checksumValue)) == file_digest(
+            artefact.file, "sha256"
+        )
         assert graph.value(node, DCAT.accessURL) is not None
     first_csv = next(a.name for a in release.artefacts if a.kind == "csv")
     csv = by_url[f"https://example.org/data/files/{first_csv}"]

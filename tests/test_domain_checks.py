@@ -28,16 +28,17 @@ def layer2(folder: Path, schema: dict[str, Any], text: str) -> list[Finding]:
     package = open_package(write_package(folder, {"t": (schema, text)}))
     resource = package.resources[0]
     line_map, _ = map_lines(resource, "utf-8")
-    structure = StructureResult(readable=[resource], line_maps={"t": line_map},
-                                encodings={"t": "utf-8"})
+    structure = StructureResult(
+        readable=[resource], line_maps={"t": line_map}, encodings={"t": "utf-8"}
+    )
     found, checks = check_frames(package, structure)
     in_duckdb, duck_checks = layer2_in_duckdb(folder)
     if in_duckdb is not None:
         # Repeats across the whole table are layer 1's on the DuckDB engine (they merge).
         whole_table = {"unique-error", "primary-key"}
-        assert sorted((f for f in in_duckdb if f.check not in whole_table), key=Finding.sort_key
-                      ) == sorted((f for f in found if f.check not in whole_table),
-                                  key=Finding.sort_key)
+        assert sorted(
+            (f for f in in_duckdb if f.check not in whole_table), key=Finding.sort_key
+        ) == sorted((f for f in found if f.check not in whole_table), key=Finding.sort_key)
         assert duck_checks == checks
     return found
 
@@ -74,11 +75,10 @@ def run_text(tmp_path: Path, *cells: str, check: str | None = None) -> list[tupl
 
 # --- Unicode NFC --------------------------------------------------------------------------------
 
+
 def test_decomposed_letter_is_reported_with_line_column_and_value(tmp_path: Path) -> None:
     decomposed = unicodedata.normalize("NFD", "Värmland")
-    assert run_text(tmp_path, "Värmland", decomposed) == [
-        ("unicode-nfc", 3, "text", decomposed)
-    ]
+    assert run_text(tmp_path, "Värmland", decomposed) == [("unicode-nfc", 3, "text", decomposed)]
     finding = next(f for f in layer2(tmp_path / "b", TEXT, f"id,text\nx,{decomposed}\n"))
     assert finding.severity is Severity.ERROR
     assert "clusterdata format" in (finding.hint or "")
@@ -99,10 +99,13 @@ def test_a_compatibility_singleton_beyond_u0300_is_caught(tmp_path: Path) -> Non
 
 # --- whitespace ---------------------------------------------------------------------------------
 
+
 def test_leading_and_trailing_whitespace_are_errors(tmp_path: Path) -> None:
     found = layer2(tmp_path, TEXT, 'id,text\na, Gävle\nb,"Gävle "\nc,Gävle\n')
-    assert located(found) == [("whitespace", 2, "text", " Gävle"),
-                              ("whitespace", 3, "text", "Gävle ")]
+    assert located(found) == [
+        ("whitespace", 2, "text", " Gävle"),
+        ("whitespace", 3, "text", "Gävle "),
+    ]
     assert {f.severity for f in found} == {Severity.ERROR}
 
 
@@ -119,46 +122,94 @@ def test_edge_and_doubled_whitespace_in_one_cell_is_one_error(tmp_path: Path) ->
 
 # --- formula injection --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "=SUM(A1:A9)", "=1+1", "= 2", "+SUM(A1)", "-HYPERLINK(\"http://x\",\"y\")", "@SUM(A1)",
-    "-A1", "+$B$2*3", "-cmd|' /C calc'!A0", "+=1", "@cmd|x", "=",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=SUM(A1:A9)",
+        "=1+1",
+        "= 2",
+        "+SUM(A1)",
+        '-HYPERLINK("http://x","y")',
+        "@SUM(A1)",
+        "-A1",
+        "+$B$2*3",
+        "-cmd|' /C calc'!A0",
+        "+=1",
+        "@cmd|x",
+        "=",
+    ],
+)
 def test_formula_like_cells_are_flagged(text: str) -> None:
     assert domain.looks_like_formula(text) == (text != "=")
 
 
-@pytest.mark.parametrize("text", [
-    "-12", "+12", "-1.5e3", "- bättre mekanismer", "-bättre mekanismer", "+46 70 618 77 51",
-    "@paperprovince", "- E4 motorvägen", "- mer (se nedan)", "-", "Stål = styrka", "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-12",
+        "+12",
+        "-1.5e3",
+        "- bättre mekanismer",
+        "-bättre mekanismer",
+        "+46 70 618 77 51",
+        "@paperprovince",
+        "- E4 motorvägen",
+        "- mer (se nedan)",
+        "-",
+        "Stål = styrka",
+        "",
+    ],
+)
 def test_numbers_and_dash_led_prose_are_not_formulas(text: str) -> None:
     assert not domain.looks_like_formula(text)
 
 
 def test_formula_injection_is_located(tmp_path: Path) -> None:
-    found = layer2(tmp_path, TEXT,
-                   'id,text\na,- bättre mekanismer\nb,-12\nc,=HYPERLINK("http://x")\n')
+    found = layer2(
+        tmp_path, TEXT, 'id,text\na,- bättre mekanismer\nb,-12\nc,=HYPERLINK("http://x")\n'
+    )
     assert located(found) == [("formula-injection", 4, "text", '=HYPERLINK("http://x")')]
 
 
 # --- personal data ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "Kontakta anna.andersson@example.se för mer", "070-618 77 51", "Ring +46 70 618 77 51",
-    "08-123 456 78", "tel 0046 8 123 456 78", "0706187751", "0480-123 45",
-    "pnr 811218-9876", "19811218-9876", "8112189876",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kontakta anna.andersson@example.se för mer",
+        "070-618 77 51",
+        "Ring +46 70 618 77 51",
+        "08-123 456 78",
+        "tel 0046 8 123 456 78",
+        "0706187751",
+        "0480-123 45",
+        "pnr 811218-9876",
+        "19811218-9876",
+        "8112189876",
+    ],
+)
 def test_personal_data_is_flagged(tmp_path: Path, text: str) -> None:
-    assert run_text(tmp_path, text, check="personal-data") == [
-        ("personal-data", 2, "text", text)
-    ]
+    assert run_text(tmp_path, text, check="personal-data") == [("personal-data", 2, "text", text)]
 
 
-@pytest.mark.parametrize("text", [
-    "Org.nr 556036-0793", "5560360793", "2019-05-20", "14 klusterinitiativ, 700 företag",
-    "60 000 anställda", "SE-S", "år 2012-2014", "https://www.example.se/page/2019",
-    "Kontakta oss via webbplatsen", "ISBN 978-91-7545-123-4", "+12",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Org.nr 556036-0793",
+        "5560360793",
+        "2019-05-20",
+        "14 klusterinitiativ, 700 företag",
+        "60 000 anställda",
+        "SE-S",
+        "år 2012-2014",
+        "https://www.example.se/page/2019",
+        "Kontakta oss via webbplatsen",
+        "ISBN 978-91-7545-123-4",
+        "+12",
+    ],
+)
 def test_organisation_numbers_dates_and_counts_are_not_personal_data(
     tmp_path: Path, text: str
 ) -> None:
@@ -177,21 +228,25 @@ def test_a_declared_email_column_is_not_flagged_as_personal_data(tmp_path: Path)
 
 # --- codes --------------------------------------------------------------------------------------
 
+
 def test_iso_3166_2_codes_must_exist(tmp_path: Path) -> None:
     schema = {"fields": [{"name": "code", "type": "string", "x-domain": "iso-3166-2"}]}
     found = layer2(tmp_path, schema, "code\nSE-S\nSE\nSE-XX\nse-s\n\nNO-03\n")
     assert located(found) == [("iso-3166-2", 4, "code", "SE-XX"), ("iso-3166-2", 5, "code", "se-s")]
 
 
-@pytest.mark.parametrize("text,bad", [
-    ("556036-0793", False),  # a real aktiebolag
-    ("202100-5489", False),  # a public body
-    ("5560360793", True),  # no hyphen
-    ("556036-0794", True),  # wrong check digit
-    ("811218-9876", True),  # a personal identity number (sole trader)
-    ("551218-9877", True),  # digits 3–4 below 20
-    ("16556036-0793", True),  # century prefix form is not the published form
-])
+@pytest.mark.parametrize(
+    "text,bad",
+    [
+        ("556036-0793", False),  # a real aktiebolag
+        ("202100-5489", False),  # a public body
+        ("5560360793", True),  # no hyphen
+        ("556036-0794", True),  # wrong check digit
+        ("811218-9876", True),  # a personal identity number (sole trader)
+        ("551218-9877", True),  # digits 3–4 below 20
+        ("16556036-0793", True),  # century prefix form is not the published form
+    ],
+)
 def test_organisation_numbers(text: str, bad: bool) -> None:
     assert domain.bad_orgnr(text) is bad
 
@@ -199,16 +254,27 @@ def test_organisation_numbers(text: str, bad: bool) -> None:
 def test_invalid_organisation_number_is_located(tmp_path: Path) -> None:
     schema = {"fields": [{"name": "orgnr", "type": "string", "x-domain": "se-orgnr"}]}
     found = layer2(tmp_path, schema, "orgnr\n556036-0793\n556036-0794\n811218-9876\n")
-    assert located(found) == [("se-orgnr", 3, "orgnr", "556036-0794"),
-                              ("se-orgnr", 4, "orgnr", "811218-9876")]
+    assert located(found) == [
+        ("se-orgnr", 3, "orgnr", "556036-0794"),
+        ("se-orgnr", 4, "orgnr", "811218-9876"),
+    ]
 
 
-@pytest.mark.parametrize("text,bad", [
-    ("https://www.example.se", False), ("http://example.se/a?b=c#d", False),
-    ("https://www.läkemedelsverket.se/", False), ("https://example.se:8443/x", False),
-    ("ftp://example.se", True), ("https://", True), ("www.example.se", True),
-    ("https://exa mple.se", True), ("https://example.se:99999", True), ("mailto:a@b.se", True),
-])
+@pytest.mark.parametrize(
+    "text,bad",
+    [
+        ("https://www.example.se", False),
+        ("http://example.se/a?b=c#d", False),
+        ("https://www.läkemedelsverket.se/", False),
+        ("https://example.se:8443/x", False),
+        ("ftp://example.se", True),
+        ("https://", True),
+        ("www.example.se", True),
+        ("https://exa mple.se", True),
+        ("https://example.se:99999", True),
+        ("mailto:a@b.se", True),
+    ],
+)
 def test_urls(text: str, bad: bool) -> None:
     assert domain.bad_url(text) is bad
 
@@ -219,10 +285,20 @@ def test_bad_url_in_a_uri_field_is_located(tmp_path: Path) -> None:
     assert located(found, "url") == [("url", 3, "website", "ftp://example.se")]
 
 
-@pytest.mark.parametrize("text,bad", [
-    ("SE", True), ("SE3", False), ("SE31", False), ("SE311", False), ("EL30", False),
-    ("SEZZZ", True), ("SE3111", True), ("XX1", True), ("se31", True),
-])
+@pytest.mark.parametrize(
+    "text,bad",
+    [
+        ("SE", True),
+        ("SE3", False),
+        ("SE31", False),
+        ("SE311", False),
+        ("EL30", False),
+        ("SEZZZ", True),
+        ("SE3111", True),
+        ("XX1", True),
+        ("se31", True),
+    ],
+)
 def test_nuts_codes(text: str, bad: bool) -> None:
     assert domain.bad_nuts(text) is bad
 
@@ -235,11 +311,13 @@ def test_county_codes_come_from_pycountry() -> None:
 
 
 def test_county_and_municipality_codes_are_located(tmp_path: Path) -> None:
-    schema = {"fields": [
-        {"name": "county", "type": "string", "x-domain": "se-county-code"},
-        {"name": "municipality", "type": "string", "x-domain": "se-municipality-code"},
-        {"name": "nuts", "type": "string", "x-domain": "nuts"},
-    ]}
+    schema = {
+        "fields": [
+            {"name": "county", "type": "string", "x-domain": "se-county-code"},
+            {"name": "municipality", "type": "string", "x-domain": "se-municipality-code"},
+            {"name": "nuts", "type": "string", "x-domain": "nuts"},
+        ]
+    }
     found = layer2(tmp_path, schema, "county,municipality,nuts\n17,1780,SE311\n2,1180,SEZ\n")
     assert located(found) == [
         ("se-county-code", 3, "county", "2"),
@@ -250,8 +328,10 @@ def test_county_and_municipality_codes_are_located(tmp_path: Path) -> None:
 
 # --- date order ---------------------------------------------------------------------------------
 
-DATES = {"fields": [{"name": "start", "type": "string"}, {"name": "end", "type": "string"}],
-         "x-checks": [{"check": "date-order", "start": "start", "end": "end"}]}
+DATES = {
+    "fields": [{"name": "start", "type": "string"}, {"name": "end", "type": "string"}],
+    "x-checks": [{"check": "date-order", "start": "start", "end": "end"}],
+}
 
 
 def test_end_before_start_is_located_on_the_end_column(tmp_path: Path) -> None:
@@ -260,15 +340,18 @@ def test_end_before_start_is_located_on_the_end_column(tmp_path: Path) -> None:
     assert "2019-05-20" in found[0].message
 
 
-@pytest.mark.parametrize("start,end,bad", [
-    ("2019", "2019-05", False),  # same year: the common precision agrees
-    ("2019-05", "2019-05-01", False),
-    ("2019-06", "2019-05-31", True),
-    ("2020", "2019-12-31", True),
-    ("2019-05-20", "2019-05-20", False),
-    ("", "2019", False),  # no start: nothing to compare
-    ("senhösten 2012", "2011", False),  # not a partial ISO date: the type checks own it
-])
+@pytest.mark.parametrize(
+    "start,end,bad",
+    [
+        ("2019", "2019-05", False),  # same year: the common precision agrees
+        ("2019-05", "2019-05-01", False),
+        ("2019-06", "2019-05-31", True),
+        ("2020", "2019-12-31", True),
+        ("2019-05-20", "2019-05-20", False),
+        ("", "2019", False),  # no start: nothing to compare
+        ("senhösten 2012", "2011", False),  # not a partial ISO date: the type checks own it
+    ],
+)
 def test_date_order_compares_partial_dates_on_their_common_precision(
     tmp_path: Path, start: str, end: str, bad: bool
 ) -> None:
@@ -277,24 +360,37 @@ def test_date_order_compares_partial_dates_on_their_common_precision(
 
 
 def test_malformed_date_order_declaration_is_a_schema_error(tmp_path: Path) -> None:
-    schema = {**DATES, "x-checks": [{"check": "date-order", "start": "start", "end": "nope"},
-                                    {"check": "something-else"}]}
+    schema = {
+        **DATES,
+        "x-checks": [
+            {"check": "date-order", "start": "start", "end": "nope"},
+            {"check": "something-else"},
+        ],
+    }
     found = layer2(tmp_path, schema, "start,end\n2020,2019\n")
     assert [(f.check, f.line) for f in found] == [("schema-error", None)]
 
 
 # --- clean data ---------------------------------------------------------------------------------
 
+
 def test_clean_swedish_text_passes_every_domain_check(tmp_path: Path) -> None:
-    schema = {"fields": [
-        {"name": "id", "type": "string"}, {"name": "name", "type": "string"},
-        {"name": "iso", "type": "string", "x-domain": "iso-3166-2"},
-        {"name": "orgnr", "type": "string", "x-domain": "se-orgnr"},
-        {"name": "url", "type": "string", "format": "uri"},
-        {"name": "start", "type": "string"}, {"name": "end", "type": "string"},
-    ], "x-checks": [{"check": "date-order", "start": "start", "end": "end"}]}
-    text = ("id,name,iso,orgnr,url,start,end\n"
-            'paper-province,"Stål & Verkstad, Gävleborg – 15 klusterorganisationer",SE-X,'
-            "556036-0793,https://www.paperprovince.com/,2012,2019-05\n"
-            'x,"- bättre mekanismer\nför samverkan",SE,,,,\n')
+    schema = {
+        "fields": [
+            {"name": "id", "type": "string"},
+            {"name": "name", "type": "string"},
+            {"name": "iso", "type": "string", "x-domain": "iso-3166-2"},
+            {"name": "orgnr", "type": "string", "x-domain": "se-orgnr"},
+            {"name": "url", "type": "string", "format": "uri"},
+            {"name": "start", "type": "string"},
+            {"name": "end", "type": "string"},
+        ],
+        "x-checks": [{"check": "date-order", "start": "start", "end": "end"}],
+    }
+    text = (
+        "id,name,iso,orgnr,url,start,end\n"
+        'paper-province,"Stål & Verkstad, Gävleborg – 15 klusterorganisationer",SE-X,'
+        "556036-0793,https://www.paperprovince.com/,2012,2019-05\n"
+        'x,"- bättre mekanismer\nför samverkan",SE,,,,\n'
+    )
     assert layer2(tmp_path, schema, text) == []

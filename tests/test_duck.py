@@ -32,15 +32,18 @@ def _load(folder: Path, **options: object):
 
 
 def test_cells_are_cast_by_table_schema_rules_not_duckdbs_looser_casts(tmp_path: Path) -> None:
-    text = ("id,n,x,ok,day,y\n"
-            "a,12,3.5,true,2018-07-04,2018\n"
-            "b,1987.5,1e3,1,2018-7-4,18\n"
-            "c, 12,abc,yes,04/07/2018,2018.0\n"
-            "d,1e3,-.5,FALSE,,\n")
+    text = (
+        "id,n,x,ok,day,y\n"
+        "a,12,3.5,true,2018-07-04,2018\n"
+        "b,1987.5,1e3,1,2018-7-4,18\n"
+        "c, 12,abc,yes,04/07/2018,2018.0\n"
+        "d,1e3,-.5,FALSE,,\n"
+    )
     write_package(tmp_path, {"people": (PEOPLE, text)})
     with _load(tmp_path) as db:
         rows = db.connection.execute(
-            "SELECT id, n, x, ok, CAST(day AS VARCHAR), y FROM people ORDER BY id").fetchall()
+            "SELECT id, n, x, ok, CAST(day AS VARCHAR), y FROM people ORDER BY id"
+        ).fetchall()
     assert rows == [
         ("a", 12, 3.5, True, "2018-07-04", 2018),
         ("b", None, 1000.0, True, None, None),
@@ -50,8 +53,10 @@ def test_cells_are_cast_by_table_schema_rules_not_duckdbs_looser_casts(tmp_path:
 
 
 def test_declared_missing_values_become_null(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}],
-              "missingValues": ["", "NA"]}
+    schema = {
+        "fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}],
+        "missingValues": ["", "NA"],
+    }
     write_package(tmp_path, {"t": (schema, "id,n\na,NA\nNA,3\nb,\n")})
     with _load(tmp_path) as db:
         rows = db.connection.execute("SELECT id, n FROM t").fetchall()
@@ -64,7 +69,8 @@ def test_line_column_is_the_physical_line_after_a_cell_with_newlines(tmp_path: P
     write_package(tmp_path, {"notes": (schema, text)})
     with _load(tmp_path) as db:
         rows = db.connection.execute(
-            f"SELECT id, {LINE_COLUMN} FROM notes ORDER BY {LINE_COLUMN}").fetchall()
+            f"SELECT id, {LINE_COLUMN} FROM notes ORDER BY {LINE_COLUMN}"
+        ).fetchall()
         assert db.tables["notes"].reader == "duckdb"
     assert rows == [("a", 2), ("b", 5), ("c", 6), ("d", 8)]
 
@@ -76,10 +82,16 @@ def test_blank_lines_and_ragged_rows_keep_their_physical_lines(tmp_path: Path) -
     write_package(tmp_path, {"notes": (schema, text)})
     with _load(tmp_path) as db:
         rows = db.connection.execute(
-            f"SELECT id, note, {LINE_COLUMN} FROM notes ORDER BY {LINE_COLUMN}").fetchall()
+            f"SELECT id, note, {LINE_COLUMN} FROM notes ORDER BY {LINE_COLUMN}"
+        ).fetchall()
         assert db.tables["notes"].reader == "python"
-    assert rows == [("a", "multi\nline", 2), ("b", "short", 5), ("c", None, 6), ("d", "x", 7),
-                    ("e", "end", 8)]
+    assert rows == [
+        ("a", "multi\nline", 2),
+        ("b", "short", 5),
+        ("c", None, 6),
+        ("d", "x", 7),
+        ("e", "end", 8),
+    ]
 
 
 def test_a_latin1_table_is_decoded_as_declared(tmp_path: Path) -> None:
@@ -95,13 +107,20 @@ def test_a_latin1_table_is_decoded_as_declared(tmp_path: Path) -> None:
 
 def test_untrusted_table_and_column_names_are_quoted(tmp_path: Path) -> None:
     # Names a descriptor may legally use that are not plain SQL identifiers.
-    schema = {"fields": [{"name": 'it"s; --', "type": "string"},
-                         {"name": "select", "type": "integer"}]}
-    write_package(tmp_path, {"select": (schema, '"it""s; --",select\na,1\n'),
-                             "order.items-2": (schema, '"it""s; --",select\nb,2\n')})
+    schema = {
+        "fields": [{"name": 'it"s; --', "type": "string"}, {"name": "select", "type": "integer"}]
+    }
+    write_package(
+        tmp_path,
+        {
+            "select": (schema, '"it""s; --",select\na,1\n'),
+            "order.items-2": (schema, '"it""s; --",select\nb,2\n'),
+        },
+    )
     with _load(tmp_path) as db:
         got = db.connection.execute(
-            f'SELECT "it""s; --", "select" FROM {quote_ident("order.items-2")}').fetchall()
+            f'SELECT "it""s; --", "select" FROM {quote_ident("order.items-2")}'
+        ).fetchall()
         assert got == [("b", 2)]
         assert db.connection.execute('SELECT * FROM "select"').fetchall()[0][:2] == ("a", 1)
 
@@ -113,8 +132,8 @@ def test_resources_named_like_the_loaders_own_tables_survive(tmp_path: Path) -> 
     with _load(tmp_path) as db:
         for name in names:
             assert db.connection.execute(
-                f"SELECT id, {LINE_COLUMN} FROM main.{quote_ident(name)}").fetchall() == [
-                (name, 2)]
+                f"SELECT id, {LINE_COLUMN} FROM main.{quote_ident(name)}"
+            ).fetchall() == [(name, 2)]
 
 
 def test_external_access_is_off_after_loading(tmp_path: Path) -> None:
@@ -135,18 +154,25 @@ def test_external_access_is_off_after_loading(tmp_path: Path) -> None:
 
 def test_declared_keys_become_duckdb_constraints(tmp_path: Path) -> None:
     parent = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
-    child = {"fields": [{"name": "id", "type": "string"}, {"name": "parent", "type": "string"}],
-             "primaryKey": ["id"],
-             "foreignKeys": [{"fields": ["parent"],
-                              "reference": {"resource": "parent", "fields": ["id"]}}]}
+    child = {
+        "fields": [{"name": "id", "type": "string"}, {"name": "parent", "type": "string"}],
+        "primaryKey": ["id"],
+        "foreignKeys": [
+            {"fields": ["parent"], "reference": {"resource": "parent", "fields": ["id"]}}
+        ],
+    }
     # The child comes first in the descriptor: the loader orders tables by their references.
-    write_package(tmp_path, {"child": (child, "id,parent\nc1,p1\nc2,\n"),
-                             "parent": (parent, "id\np1\n")})
+    write_package(
+        tmp_path, {"child": (child, "id,parent\nc1,p1\nc2,\n"), "parent": (parent, "id\np1\n")}
+    )
     package = open_package(tmp_path)
     with load_package(package, lines=False, declare_keys=True) as db:
-        kinds = sorted(r[0] for r in db.connection.execute(
-            "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'child'"
-        ).fetchall())
+        kinds = sorted(
+            r[0]
+            for r in db.connection.execute(
+                "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'child'"
+            ).fetchall()
+        )
         assert "FOREIGN KEY" in kinds and "PRIMARY KEY" in kinds
         assert db.tables["child"].line_column is None
 
@@ -159,15 +185,29 @@ def test_data_breaking_a_declared_key_raises_load_error(tmp_path: Path) -> None:
 
 
 REUSE_CASES = {
-    "casts": (PEOPLE, "id,n,x,ok,day,y\na,12,3.5,true,2018-07-04,2018\nb,1987.5,1e3,1,2018-7-4,18\n"
-                      "c, 12,abc,yes,04/07/2018,2018.0\nd,1e3,-.5,FALSE,,\n"),
-    "missing": ({"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}],
-                 "missingValues": ["", "NA"]}, "id,n\na,NA\nNA,3\nb,\n"),
-    "no-empty-missing": ({"fields": [{"name": "id", "type": "string"},
-                                     {"name": "s", "type": "string"}],
-                          "missingValues": ["-"]}, 'id,s\na,\nb,""\n-,x\nc\n'),
-    "ragged": ({"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]},
-               'id,note\na,"multi\nline"\n\nb,short\nc\nd,x,extra\n,\ne,end\n'),
+    "casts": (
+        PEOPLE,
+        "id,n,x,ok,day,y\na,12,3.5,true,2018-07-04,2018\nb,1987.5,1e3,1,2018-7-4,18\n"
+        "c, 12,abc,yes,04/07/2018,2018.0\nd,1e3,-.5,FALSE,,\n",
+    ),
+    "missing": (
+        {
+            "fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}],
+            "missingValues": ["", "NA"],
+        },
+        "id,n\na,NA\nNA,3\nb,\n",
+    ),
+    "no-empty-missing": (
+        {
+            "fields": [{"name": "id", "type": "string"}, {"name": "s", "type": "string"}],
+            "missingValues": ["-"],
+        },
+        'id,s\na,\nb,""\n-,x\nc\n',
+    ),
+    "ragged": (
+        {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]},
+        'id,note\na,"multi\nline"\n\nb,short\nc\nd,x,extra\n,\ne,end\n',
+    ),
 }
 
 
@@ -185,9 +225,11 @@ def test_tables_reused_from_the_fast_path_equal_those_read_from_the_file(
         try:
             with load_package(package, structure) as db:
                 got[mode] = db.connection.execute(
-                    f"SELECT * FROM t ORDER BY {LINE_COLUMN}").fetchall()
-                assert db.tables["t"].reader == ("fastpath" if mode == "1" else db.tables[
-                    "t"].reader)
+                    f"SELECT * FROM t ORDER BY {LINE_COLUMN}"
+                ).fetchall()
+                assert db.tables["t"].reader == (
+                    "fastpath" if mode == "1" else db.tables["t"].reader
+                )
         finally:
             structure.close()
     assert got["1"] == got["0"]
@@ -204,8 +246,7 @@ def test_a_reused_connection_is_left_to_its_owner_and_locked(
     with load_package(package, structure) as db:
         assert db.connection is structure.fast.connection
         with pytest.raises(duckdb.PermissionException):
-            db.connection.execute(f"SELECT * FROM read_csv('{tmp_path / 'people.csv'}')"
-                                  ).fetchall()
+            db.connection.execute(f"SELECT * FROM read_csv('{tmp_path / 'people.csv'}')").fetchall()
     # closing the loaded package dropped its typed tables but kept the owner's connection
     assert structure.fast.connection.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
@@ -230,8 +271,9 @@ def test_lines_after_many_multiline_records_match_the_file_either_way_they_are_c
     from clusterdata import fastpath
 
     original = fastpath.FastTable.line_sql
-    monkeypatch.setattr(fastpath.FastTable, "line_sql",
-                        lambda self, rn, most=most: original(self, rn, most))
+    monkeypatch.setattr(
+        fastpath.FastTable, "line_sql", lambda self, rn, most=most: original(self, rn, most)
+    )
     monkeypatch.setenv("CLUSTERDATA_FASTPATH", "1")
     schema = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]}
     rows, expected, line = [], [], 2

@@ -41,8 +41,9 @@ def frames(descriptor: Path) -> dict[str, pd.DataFrame]:
     for resource in package.resources:
         schema = copy.deepcopy(resource.schema)
         schema.pop("foreignKeys", None)  # values only; references are not what is compared
-        table = Resource(path=resource.path, basepath=str(package.root),
-                         schema=Schema.from_descriptor(schema))
+        table = Resource(
+            path=resource.path, basepath=str(package.root), schema=Schema.from_descriptor(schema)
+        )
         rows = [row.to_dict() for row in table.read_rows()]
         frame = pd.DataFrame(rows, columns=resource.field_names, dtype=object)
         if resource.primary_key:
@@ -52,8 +53,11 @@ def frames(descriptor: Path) -> dict[str, pd.DataFrame]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def mangle(text: str, seed: int) -> bytes:
@@ -109,32 +113,36 @@ def test_canonical_form_rules_on_a_small_table(tmp_path: Path, cli: Cli):
     result = cli("format", str(tmp_path))
     assert result.code == 0, result.out
     assert (tmp_path / "t.csv").read_bytes().decode("utf-8") == (
-        "id,name,note\n"
-        "1,plain,\n"
-        '2,"Stål, verkstad","two\nlines"\n'
-        "10,Åre,keeps  inner  space\n"
+        'id,name,note\n1,plain,\n2,"Stål, verkstad","two\nlines"\n10,Åre,keeps  inner  space\n'
     )
     assert unicodedata.is_normalized("NFC", (tmp_path / "t.csv").read_text("utf-8"))
     line = next(x for x in result.out.splitlines() if x.startswith("formatted "))
-    for change in ("columns put in the schema's order", "rows sorted by id",
-                   "whitespace around cells trimmed", "Unicode NFC", "byte order mark removed"):
+    for change in (
+        "columns put in the schema's order",
+        "rows sorted by id",
+        "whitespace around cells trimmed",
+        "Unicode NFC",
+        "byte order mark removed",
+    ):
         assert change in line
 
 
 def test_string_keys_sort_in_python_str_order_and_numbers_numerically(tmp_path: Path):
-    schema = {"fields": [{"name": "code", "type": "string"}, {"name": "n", "type": "number"}],
-              "primaryKey": ["n", "code"]}
+    schema = {
+        "fields": [{"name": "code", "type": "string"}, {"name": "n", "type": "number"}],
+        "primaryKey": ["n", "code"],
+    }
     text = "code,n\nb,10\nå,2\nZ,2\na,2\nb,1.5\n"
     write_package(tmp_path, {"t": (schema, text)})
     resource = open_package(tmp_path / "datapackage.json").resources[0]
     assert canonicalize(resource).data.decode() == "code,n\nb,1.5\nZ,2\na,2\nå,2\nb,10\n"
 
 
-def test_check_writes_nothing_and_names_the_file_and_first_different_line(
-    tmp_path: Path, cli: Cli
-):
-    write_package(tmp_path, {"t": (SCHEMA, "id,name,note\n1,a,\n3,c,\n2,b,\n"),
-                             "u": (SCHEMA, "id,name,note\n1,a,\n")})
+def test_check_writes_nothing_and_names_the_file_and_first_different_line(tmp_path: Path, cli: Cli):
+    write_package(
+        tmp_path,
+        {"t": (SCHEMA, "id,name,note\n1,a,\n3,c,\n2,b,\n"), "u": (SCHEMA, "id,name,note\n1,a,\n")},
+    )
     files = snapshot(tmp_path)
     result = cli("format", str(tmp_path), "--check")
     assert result.code == 1
@@ -221,10 +229,16 @@ _cells = st.text(
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.tuples(st.integers(-10**6, 10**6), _cells, _cells), max_size=8,
-                     unique_by=lambda r: r[0]))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(st.integers(-(10**6), 10**6), _cells, _cells),
+        max_size=8,
+        unique_by=lambda r: r[0],
+    )
+)
 def test_format_is_lossless_up_to_nfc_and_trim_and_idempotent(tmp_path: Path, rows: list):
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")

@@ -31,8 +31,11 @@ def cells(found: list[Any], check: str | None = None) -> list[tuple[str, int | N
 
 SCHEMA = {
     "fields": [
-        {"name": "id", "type": "string", "constraints": {"required": True, "unique": True,
-                                                         "pattern": "[a-z0-9]+(-[a-z0-9]+)*"}},
+        {
+            "name": "id",
+            "type": "string",
+            "constraints": {"required": True, "unique": True, "pattern": "[a-z0-9]+(-[a-z0-9]+)*"},
+        },
         {"name": "name", "type": "string", "constraints": {"required": True}},
         {"name": "description", "type": "string"},
         {"name": "region", "type": "string", "x-domain": "iso-3166-2"},
@@ -78,10 +81,13 @@ def test_each_injected_defect_is_reported_by_validate_json_at_its_physical_line(
         ("iso-3166-2", 9, "region", "SE-XX"),
         ("se-orgnr", 10, "orgnr", "556036-0794"),
     }
-    assert all(f["path"] == "clusters.csv" and f["resource"] == "clusters" and f["hint"]
-               for f in report["findings"])
-    identities = Counter((f["path"], f["line"], f["column"], f["check"])
-                         for f in report["findings"])
+    assert all(
+        f["path"] == "clusters.csv" and f["resource"] == "clusters" and f["hint"]
+        for f in report["findings"]
+    )
+    identities = Counter(
+        (f["path"], f["line"], f["column"], f["check"]) for f in report["findings"]
+    )
     assert max(identities.values()) == 1
 
 
@@ -95,15 +101,21 @@ def test_a_defect_both_layers_see_is_reported_once(
     assert both <= set(cells(layer1))  # frictionless sees them …
     assert both <= set(cells(layer2))  # … and so does pandera, with the same ids
     findings = cli("validate", descriptor, "--format", "json").json()["findings"]
-    assert sorted((f["check"], f["line"], f["column"]) for f in findings
-                  if (f["check"], f["line"], f["column"]) in both) == sorted(both)
+    assert sorted(
+        (f["check"], f["line"], f["column"])
+        for f in findings
+        if (f["check"], f["line"], f["column"]) in both
+    ) == sorted(both)
 
 
 def test_a_newline_in_an_earlier_cell_moves_later_findings_to_their_physical_line(
     tmp_path: Path,
 ) -> None:
-    text = (HEADER + 'a,A,"one\ntwo\nthree",SE-S,,,cluster,,\n'  # lines 2–4
-            + "b,B,,SE-XX,,,cluster,,\n")  # line 5
+    text = (
+        HEADER
+        + 'a,A,"one\ntwo\nthree",SE-S,,,cluster,,\n'  # lines 2–4
+        + "b,B,,SE-XX,,,cluster,,\n"
+    )  # line 5
     _, found, _ = run_layers(write_package(tmp_path / "pkg", {"t": (SCHEMA, text)}))
     assert cells(found) == [("iso-3166-2", 5, "region")]
 
@@ -149,8 +161,12 @@ def test_a_thousand_columns_are_checked(tmp_path: Path) -> None:
 
 
 def test_missing_header_columns_and_odd_fields_do_not_raise(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "a", "type": "integer"}, {"name": "gone", "type": "date",
-                                                            "constraints": {"required": True}}]}
+    schema = {
+        "fields": [
+            {"name": "a", "type": "integer"},
+            {"name": "gone", "type": "date", "constraints": {"required": True}},
+        ]
+    }
     package = open_package(write_package(tmp_path / "pkg", {"t": (schema, "a\n1\nx\n")}))
     frame = read_text_frame(package.resources[0], "utf-8")
     assert list(frame.columns) == ["a"]
@@ -161,8 +177,10 @@ def test_missing_header_columns_and_odd_fields_do_not_raise(tmp_path: Path) -> N
 
 
 def test_missing_values_declared_by_the_schema_are_honoured(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "n", "type": "integer", "constraints": {"required": True}}],
-              "missingValues": ["", "NA"]}
+    schema = {
+        "fields": [{"name": "n", "type": "integer", "constraints": {"required": True}}],
+        "missingValues": ["", "NA"],
+    }
     _, found, _ = run_layers(write_package(tmp_path / "pkg", {"t": (schema, "n\n1\nNA\n")}))
     assert [(f.check, f.line, f.value) for f in found] == [("constraint-required", 3, None)]
 
@@ -214,10 +232,16 @@ def test_validate_gives_the_same_report_whether_tables_run_in_duckdb_or_pandas(
     from gen import generate
 
     decomposed = unicodedata.normalize("NFD", "å")
-    schema = {**SCHEMA, "fields": [*SCHEMA["fields"], {"name": "n", "type": "integer",
-                                                      "constraints": {"minimum": 0}}]}
+    schema = {
+        **SCHEMA,
+        "fields": [
+            *SCHEMA["fields"],
+            {"name": "n", "type": "integer", "constraints": {"minimum": 0}},
+        ],
+    }
     text = (
-        HEADER.rstrip("\n") + ",n\n"
+        HEADER.rstrip("\n")
+        + ",n\n"
         + 'first,Första,"Två rader:\nden andra",SE-S,,,cluster,2012,,1\n'
         + f"nfc,Sk{decomposed}ne,,SE-M,,,cluster,,, 12\n"
         + "ws, Gävle,,SE-X,,https://x.se/a b,cluster,,,+5\n"
@@ -230,8 +254,7 @@ def test_validate_gives_the_same_report_whether_tables_run_in_duckdb_or_pandas(
         + "org,Org,pnr 811218-9876,SE-S,556036-0794,,cluster,2020-01-02,2020-01-01,2\n"
         + "org,Dubblett,,SE-S,,,cluster,,,3\n"
     )
-    packages = [write_package(tmp_path / "pkg", {"clusters": (schema, text)}),
-                tmp_path / "gen"]
+    packages = [write_package(tmp_path / "pkg", {"clusters": (schema, text)}), tmp_path / "gen"]
     generate(300, tmp_path / "gen", seed=4, defects=3)
     for package in packages:
         reports = {}

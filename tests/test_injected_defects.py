@@ -47,8 +47,9 @@ def findings(cli, package: Path) -> tuple[int, list[dict]]:
 
 def assert_reported(cli, package: Path, check: str, path: str, line: int, column: str | None):
     code, found = findings(cli, package)
-    located = [(f["check"], f["path"], f["line"], f["column"]) for f in found
-               if f["severity"] == "error"]
+    located = [
+        (f["check"], f["path"], f["line"], f["column"]) for f in found if f["severity"] == "error"
+    ]
     assert (check, path, line, column) in located, located
     assert code == 1
 
@@ -77,8 +78,7 @@ def test_unknown_iso_code(cli, package_copy: Path):
 
 def test_invalid_organisation_number(cli, package_copy: Path):
     line = edit(package_copy, "clusters", 0, "organisation_number", "556000-4616")
-    assert_reported(cli, package_copy, "se-orgnr", "data/clusters.csv", line,
-                    "organisation_number")
+    assert_reported(cli, package_copy, "se-orgnr", "data/clusters.csv", line, "organisation_number")
 
 
 def test_decomposed_a_ring(cli, package_copy: Path):
@@ -99,8 +99,9 @@ def test_end_before_start(cli, package_copy: Path):
 
 def test_formula_like_cell(cli, package_copy: Path):
     line = edit(package_copy, "clusters", 5, "description", '=HYPERLINK("http://x.example","y")')
-    assert_reported(cli, package_copy, "formula-injection", "data/clusters.csv", line,
-                    "description")
+    assert_reported(
+        cli, package_copy, "formula-injection", "data/clusters.csv", line, "description"
+    )
 
 
 def test_email_address_in_a_description(cli, package_copy: Path):
@@ -123,7 +124,7 @@ def test_file_saved_as_windows_1252(cli, package_copy: Path, encoding: str):
     path = package_copy / "data" / "clusters.csv"
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode(encoding, errors="replace"))
-    first_non_ascii = next(i for i, line in enumerate(text.split("\n"), 1)
-                           if any(ord(c) > 127 for c in line))
-    assert_reported(cli, package_copy, "encoding-error", "data/clusters.csv", first_non_ascii,
-                    None)
+    first_non_ascii = next(
+        i for i, line in enumerate(text.split("\n"), 1) if any(ord(c) > 127 for c in line)
+    )
+    assert_reported(cli, package_copy, "encoding-error", "data/clusters.csv", first_non_ascii, None)

@@ -16,14 +16,20 @@ from clusterdata.sqlchecks import load_checks
 from clusterdata.structure import check_structure
 from clusterdata.validate import validate
 
-PARENT = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}],
-          "primaryKey": ["id"]}
-CHILD = {
-    "fields": [{"name": "id", "type": "string"}, {"name": "parent_id", "type": "string"},
-               {"name": "note", "type": "string"}],
+PARENT = {
+    "fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}],
     "primaryKey": ["id"],
-    "foreignKeys": [{"fields": ["parent_id"], "reference": {"resource": "parent",
-                                                            "fields": ["id"]}}],
+}
+CHILD = {
+    "fields": [
+        {"name": "id", "type": "string"},
+        {"name": "parent_id", "type": "string"},
+        {"name": "note", "type": "string"},
+    ],
+    "primaryKey": ["id"],
+    "foreignKeys": [
+        {"fields": ["parent_id"], "reference": {"resource": "parent", "fields": ["id"]}}
+    ],
 }
 
 
@@ -40,64 +46,100 @@ def _located(findings, check: str) -> list[tuple[str | None, int | None, str | N
 def test_duplicate_key_is_reported_at_the_physical_line_after_a_multiline_cell(
     tmp_path: Path,
 ) -> None:
-    write_package(tmp_path, {"parent": (PARENT, (
-        'id,note\n'
-        'a,"first\nsecond\nthird"\n'   # lines 2–4
-        'b,x\n'                         # line 5
-        'a,repeat\n'                    # line 6
-        'b,"again\n"\n'                 # lines 7–8
-        'a,thrice\n'                    # line 9
-    ))})
+    write_package(
+        tmp_path,
+        {
+            "parent": (
+                PARENT,
+                (
+                    "id,note\n"
+                    'a,"first\nsecond\nthird"\n'  # lines 2–4
+                    "b,x\n"  # line 5
+                    "a,repeat\n"  # line 6
+                    'b,"again\n"\n'  # lines 7–8
+                    "a,thrice\n"  # line 9
+                ),
+            )
+        },
+    )
     _, _, result = _layer3(tmp_path)
     assert _located(result.findings, "primary-key") == [
-        ("parent", 6, "id", "a"), ("parent", 7, "id", "b"), ("parent", 9, "id", "a")]
+        ("parent", 6, "id", "a"),
+        ("parent", 7, "id", "b"),
+        ("parent", 9, "id", "a"),
+    ]
     assert "line 2" in result.findings[0].message
 
 
 def test_dangling_reference_is_reported_with_line_and_an_empty_reference_is_not(
     tmp_path: Path,
 ) -> None:
-    write_package(tmp_path, {
-        "parent": (PARENT, "id,note\np1,x\np2,y\n"),
-        "child": (CHILD, 'id,parent_id,note\nc1,p1,"multi\nline"\nc2,nope,\nc3,,empty\n'
-                         "c4,p2,\nc5,P1,case matters\n"),
-    })
+    write_package(
+        tmp_path,
+        {
+            "parent": (PARENT, "id,note\np1,x\np2,y\n"),
+            "child": (
+                CHILD,
+                'id,parent_id,note\nc1,p1,"multi\nline"\nc2,nope,\nc3,,empty\n'
+                "c4,p2,\nc5,P1,case matters\n",
+            ),
+        },
+    )
     _, _, result = _layer3(tmp_path)
     assert _located(result.findings, "foreign-key") == [
-        ("child", 4, "parent_id", "nope"), ("child", 7, "parent_id", "P1")]
+        ("child", 4, "parent_id", "nope"),
+        ("child", 7, "parent_id", "P1"),
+    ]
     finding = next(f for f in result.findings if f.check == "foreign-key")
     assert finding.path == "child.csv" and "parent" in (finding.hint or "")
 
 
 def test_composite_and_self_referencing_keys_are_derived_from_the_schema(tmp_path: Path) -> None:
     regions = {
-        "fields": [{"name": "country", "type": "string"}, {"name": "code", "type": "integer"},
-                   {"name": "parent_code", "type": "integer"}],
+        "fields": [
+            {"name": "country", "type": "string"},
+            {"name": "code", "type": "integer"},
+            {"name": "parent_code", "type": "integer"},
+        ],
         "primaryKey": ["country", "code"],
         "foreignKeys": [
-            {"fields": ["country", "parent_code"],
-             "reference": {"resource": "", "fields": ["country", "code"]}},
+            {
+                "fields": ["country", "parent_code"],
+                "reference": {"resource": "", "fields": ["country", "code"]},
+            },
         ],
     }
-    write_package(tmp_path, {"regions": (regions, (
-        "country,code,parent_code\n"
-        "SE,1,\n"        # line 2: (SE, empty) is half a reference: reported, as frictionless does
-        "SE,2,1\n"       # line 3
-        "NO,3,1\n"       # line 4: (NO, 1) does not exist
-        "SE,2,01\n"      # line 5: repeats (SE, 2); 01 is the integer 1, which exists
-    ))})
+    write_package(
+        tmp_path,
+        {
+            "regions": (
+                regions,
+                (
+                    "country,code,parent_code\n"
+                    "SE,1,\n"  # line 2: (SE, empty) is half a reference: reported, as frictionless does
+                    "SE,2,1\n"  # line 3
+                    "NO,3,1\n"  # line 4: (NO, 1) does not exist
+                    "SE,2,01\n"  # line 5: repeats (SE, 2); 01 is the integer 1, which exists
+                ),
+            )
+        },
+    )
     _, structure, result = _layer3(tmp_path)
     assert _located(result.findings, "primary-key") == [("regions", 5, "country", "SE, 2")]
     assert _located(result.findings, "foreign-key") == [
-        ("regions", 2, "country", "SE"), ("regions", 4, "country", "NO, 1")]
+        ("regions", 2, "country", "SE"),
+        ("regions", 4, "country", "NO, 1"),
+    ]
     layer1 = {f.identity() for f in structure.findings if f.check in {"primary-key", "foreign-key"}}
     assert layer1 == {f.identity() for f in result.findings}
 
 
 def test_every_violation_is_reported_without_a_limit(tmp_path: Path) -> None:
     rows = "".join(f"c{i},missing{i},\n" for i in range(1500))
-    write_package(tmp_path, {"parent": (PARENT, "id,note\np1,x\n"),
-                             "child": (CHILD, "id,parent_id,note\n" + rows)})
+    write_package(
+        tmp_path,
+        {"parent": (PARENT, "id,note\np1,x\n"), "child": (CHILD, "id,parent_id,note\n" + rows)},
+    )
     package = open_package(tmp_path)
     structure = check_structure(package)
     structure.findings = []  # layer 3 on its own
@@ -107,10 +149,13 @@ def test_every_violation_is_reported_without_a_limit(tmp_path: Path) -> None:
 
 
 def test_a_defect_found_by_layers_1_and_3_is_reported_once(tmp_path: Path) -> None:
-    write_package(tmp_path, {
-        "parent": (PARENT, "id,note\np1,x\np1,y\n"),
-        "child": (CHILD, "id,parent_id,note\nc1,nope,\n"),
-    })
+    write_package(
+        tmp_path,
+        {
+            "parent": (PARENT, "id,note\np1,x\np1,y\n"),
+            "child": (CHILD, "id,parent_id,note\nc1,nope,\n"),
+        },
+    )
     package = open_package(tmp_path)
     structure = check_structure(package)
     layer3, _ = check_integrity(package, structure, None)
@@ -124,11 +169,11 @@ def test_a_defect_found_by_layers_1_and_3_is_reported_once(tmp_path: Path) -> No
 
 def test_a_bad_cell_does_not_become_a_dangling_reference(tmp_path: Path) -> None:
     parent = {"fields": [{"name": "id", "type": "integer"}], "primaryKey": ["id"]}
-    child = {"fields": [{"name": "pid", "type": "integer"}],
-             "foreignKeys": [{"fields": ["pid"], "reference": {"resource": "parent",
-                                                               "fields": ["id"]}}]}
-    write_package(tmp_path, {"parent": (parent, "id\n1\n2.5\n"),
-                             "child": (child, "pid\n1\nabc\n")})
+    child = {
+        "fields": [{"name": "pid", "type": "integer"}],
+        "foreignKeys": [{"fields": ["pid"], "reference": {"resource": "parent", "fields": ["id"]}}],
+    }
+    write_package(tmp_path, {"parent": (parent, "id\n1\n2.5\n"), "child": (child, "pid\n1\nabc\n")})
     _, structure, result = _layer3(tmp_path)
     # Layer 1 reports the type errors; layer 3 sees NULLs and adds nothing about them.
     assert {f.check for f in structure.findings} >= {"type-error"}
@@ -138,8 +183,10 @@ def test_a_bad_cell_does_not_become_a_dangling_reference(tmp_path: Path) -> None
 def test_checks_cannot_read_files_through_the_loaded_connection(tmp_path: Path) -> None:
     write_package(tmp_path, {"parent": (PARENT, "id,note\np1,x\n")})
     package = open_package(tmp_path)
-    with load_package(package, check_structure(package)) as db, \
-            pytest.raises(duckdb.PermissionException):
+    with (
+        load_package(package, check_structure(package)) as db,
+        pytest.raises(duckdb.PermissionException),
+    ):
         db.connection.execute(f"SELECT * FROM read_csv('{tmp_path / 'parent.csv'}')").fetchall()
 
 
@@ -178,15 +225,19 @@ def test_an_injected_dangling_region_reference_is_reported_with_its_line(
     lines = clusters.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(",")
     column = header.index("region_id")
-    target = next(i for i, line in enumerate(lines[1:], start=2)
-                  if line.split(",")[column] and '"' not in line.split(",")[0])
+    target = next(
+        i
+        for i, line in enumerate(lines[1:], start=2)
+        if line.split(",")[column] and '"' not in line.split(",")[0]
+    )
     cells = lines[target - 1].split(",")
     cells[column] = "atlantis"
     lines[target - 1] = ",".join(cells)
     clusters.write_text("".join(lines), encoding="utf-8")
     report = validate(package_copy)
-    found = [(f.path, f.line, f.column, f.value) for f in report.findings
-             if f.check == "foreign-key"]
+    found = [
+        (f.path, f.line, f.column, f.value) for f in report.findings if f.check == "foreign-key"
+    ]
     assert found == [("data/clusters.csv", target, "region_id", "atlantis")]
 
 
@@ -207,6 +258,7 @@ def test_validate_closes_the_fast_path_connection_even_when_a_layer_fails(
 
     monkeypatch.setattr(fastpath.FastPackage, "close", close)
     if fail:
+
         def broken(*args: object) -> object:
             raise RuntimeError("layer 3 broke")
 

@@ -46,8 +46,9 @@ def _url(base: str, dist: Path) -> str:
     return f"{base}/{release_folder(dist).name}/datapackage.json"
 
 
-def test_load_from_http_gives_the_same_typed_tables_as_the_local_release(dist: Path,
-                                                                           cache: Path) -> None:
+def test_load_from_http_gives_the_same_typed_tables_as_the_local_release(
+    dist: Path, cache: Path
+) -> None:
     local = clusterdata.load(release_folder(dist))
     with serve(dist) as base:
         remote_tables = clusterdata.load(_url(base, dist))
@@ -103,8 +104,10 @@ def test_a_file_longer_than_promised_is_stopped_and_discarded(dist: Path, cache:
 
 def test_a_missing_file_is_refused(dist: Path, cache: Path) -> None:
     (release_folder(dist) / "initiatives.csv").unlink()
-    with serve(dist) as base, pytest.raises(clusterdata.IntegrityError,
-                                            match=r"initiatives\.csv: missing"):
+    with (
+        serve(dist) as base,
+        pytest.raises(clusterdata.IntegrityError, match=r"initiatives\.csv: missing"),
+    ):
         clusterdata.load(_url(base, dist))
     assert _cached_releases(cache) == []
 
@@ -128,8 +131,7 @@ def test_a_resource_path_leaving_the_release_is_refused(dist: Path, cache: Path)
     assert _cached_releases(cache) == [] and _leftovers(cache) == []
 
 
-def test_a_tampered_cache_is_replaced_by_a_fresh_verified_download(dist: Path,
-                                                                   cache: Path) -> None:
+def test_a_tampered_cache_is_replaced_by_a_fresh_verified_download(dist: Path, cache: Path) -> None:
     with serve(dist) as base:
         url = _url(base, dist)
         clusterdata.load(url)
@@ -191,8 +193,13 @@ def test_pandas_reads_a_served_csv(dist: Path) -> None:
 
     with serve(dist) as base:
         frame = pd.read_csv(f"{base}/{release_folder(dist).name}/clusters.csv")
-    assert list(frame["id"]) == ["compare", "findit", "fiber-optic-valley", "paper-province",
-                                 "sandviken-cluster"]
+    assert list(frame["id"]) == [
+        "compare",
+        "findit",
+        "fiber-optic-valley",
+        "paper-province",
+        "sandviken-cluster",
+    ]
 
 
 def test_verify_a_served_release_says_intact(dist: Path, cli) -> None:  # type: ignore[no-untyped-def]

@@ -28,12 +28,15 @@ SCHEMA = {
 @pytest.fixture
 def report(tmp_path: Path):
     text = 'id,kind,year\nbeyond,hub,2018\nslim,"net\nwork",2012\nslim,hub,twenty\n'
-    return validate(write_package(tmp_path, {"initiatives": (SCHEMA, text)}, name="golden"),
-                    use_default_checks=False)
+    return validate(
+        write_package(tmp_path, {"initiatives": (SCHEMA, text)}, name="golden"),
+        use_default_checks=False,
+    )
 
 
-@pytest.mark.parametrize("fmt, suffix", [("text", "txt"), ("json", "json"),
-                                         ("github", "github.txt"), ("markdown", "md")])
+@pytest.mark.parametrize(
+    "fmt, suffix", [("text", "txt"), ("json", "json"), ("github", "github.txt"), ("markdown", "md")]
+)
 def test_reporter_output_matches_golden_file(report, fmt: str, suffix: str):
     out = render(report, fmt, prefix="datapackage")
     golden = GOLDEN / f"report.{suffix}"
@@ -47,13 +50,23 @@ def test_json_report_has_valid_findings_and_summary(report):
     assert set(data) == {"valid", "findings", "summary"}
     assert data["valid"] is False
     assert data["summary"]["errors"] == len(data["findings"])
-    assert set(data["findings"][0]) == {"check", "severity", "resource", "path", "line",
-                                        "column", "value", "message", "hint"}
+    assert set(data["findings"][0]) == {
+        "check",
+        "severity",
+        "resource",
+        "path",
+        "line",
+        "column",
+        "value",
+        "message",
+        "hint",
+    }
 
 
 def test_github_annotation_escapes_newlines_and_commas():
-    finding = Finding("x", Severity.ERROR, "two\nlines, here", path="data/a,b.csv", line=3,
-                      column="c:d")
+    finding = Finding(
+        "x", Severity.ERROR, "two\nlines, here", path="data/a,b.csv", line=3, column="c:d"
+    )
     line = annotation(finding, prefix="datapackage")
     assert line.startswith("::error file=datapackage/data/a%2Cb.csv,line=3,title=x in c%3Ad::")
     assert "two%0Alines, here" in line

@@ -21,8 +21,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = publish_release(root)
     from clusterdata.publish import publish
 
-    source = make_package(root / "package",
-                          extra_cluster="urban-ict-arena,Urban ICT Arena,sverige,,")
+    source = make_package(
+        root / "package", extra_cluster="urban-ict-arena,Urban ICT Arena,sverige,,"
+    )
     assert publish(source, dist, date="2024-07-01").status == "published"
     assert main(["site", "--dist", str(dist)]) == 0
     return dist
@@ -35,9 +36,15 @@ def _page(built: Path, rel: str) -> str:
 def test_the_newest_release_is_rendered_by_default_in_both_languages(built: Path) -> None:
     site = built / "site"
     for lang in ("en", "sv"):
-        for rel in ("index.html", "changelog.html", "validation.html",
-                    *(f"tables/{t}.html" for t in ("clusters", "regions", "initiatives",
-                                                     "cluster_initiatives", "delta"))):
+        for rel in (
+            "index.html",
+            "changelog.html",
+            "validation.html",
+            *(
+                f"tables/{t}.html"
+                for t in ("clusters", "regions", "initiatives", "cluster_initiatives", "delta")
+            ),
+        ):
             assert (site / lang / rel).is_file(), f"{lang}/{rel}"
     landing = _page(built, "en/index.html")
     assert "Version</dt><dd>1.1.0" in landing
@@ -89,15 +96,19 @@ def test_the_site_needs_no_network(built: Path) -> None:
     for page in (built / "site").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         external = re.findall(r"<(?:script|img|iframe)[^>]*\bsrc=\"(?:https?:)?//", html)
-        external += re.findall(r"<link[^>]*rel=\"(?:stylesheet|icon|preload)\"[^>]*"
-                               r"href=\"(?:https?:)?//", html)
+        external += re.findall(
+            r"<link[^>]*rel=\"(?:stylesheet|icon|preload)\"[^>]*"
+            r"href=\"(?:https?:)?//",
+            html,
+        )
         assert not external, page
     assert (built / "site" / "static" / "table.js").is_file()
 
 
 def test_changelog_validation_report_and_metadata_are_rendered(built: Path) -> None:
-    assert "1.1.0" in _page(built, "en/changelog.html") and "<h" in _page(built,
-                                                                         "en/changelog.html")
+    assert "1.1.0" in _page(built, "en/changelog.html") and "<h" in _page(
+        built, "en/changelog.html"
+    )
     assert "Data validation" in _page(built, "en/validation.html")
     from rdflib import Graph
 
@@ -106,7 +117,9 @@ def test_changelog_validation_report_and_metadata_are_rendered(built: Path) -> N
 
 
 def test_a_release_whose_files_do_not_match_is_not_published_as_a_site(
-    built: Path, tmp_path: Path, cli  # type: ignore[no-untyped-def]
+    built: Path,
+    tmp_path: Path,
+    cli,  # type: ignore[no-untyped-def]
 ) -> None:
     dist = Path(shutil.copytree(built, tmp_path / "dist", ignore=shutil.ignore_patterns("site")))
     release = release_folder(dist)
@@ -116,14 +129,16 @@ def test_a_release_whose_files_do_not_match_is_not_published_as_a_site(
     assert not (dist / "site").exists()
 
 
-def test_an_unknown_version_or_empty_dist_is_a_usage_error(tmp_path: Path, built: Path,
-                                                           cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_version_or_empty_dist_is_a_usage_error(
+    tmp_path: Path, built: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
     assert cli("site", "--dist", tmp_path).code == 2
     assert cli("site", "9.9.9", "--dist", built, "--out", tmp_path / "s").code == 2
 
 
-def test_rendering_again_replaces_the_site_without_leftovers(built: Path, tmp_path: Path,
-                                                            cli) -> None:  # type: ignore[no-untyped-def]
+def test_rendering_again_replaces_the_site_without_leftovers(
+    built: Path, tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "site"
     assert cli("site", "1.0.0", "--dist", built, "--out", out).code == 0
     (out / "stale.html").write_text("old", encoding="utf-8")
@@ -139,10 +154,15 @@ def test_clusters_roll_up_the_region_hierarchy() -> None:
         {"id": "c", "name": "Län", "level": "county", "parent_id": "n"},
         {"id": "m", "name": "Kommun", "level": "municipality", "parent_id": "c"},
     ]
-    clusters = [{"id": "a", "region_id": "m"}, {"id": "b", "region_id": "c"},
-                {"id": "x", "region_id": "n"}, {"id": "y", "region_id": ""}]
-    svg = charts.clusters_per_region({"clusters": clusters, "regions": regions}, "county",
-                                     "County not stated", "t")
+    clusters = [
+        {"id": "a", "region_id": "m"},
+        {"id": "b", "region_id": "c"},
+        {"id": "x", "region_id": "n"},
+        {"id": "y", "region_id": ""},
+    ]
+    svg = charts.clusters_per_region(
+        {"clusters": clusters, "regions": regions}, "county", "County not stated", "t"
+    )
     assert svg is not None
     assert "Län: 2" in svg and "Norr (county not stated): 1" in svg
     assert "County not stated: 1" in svg

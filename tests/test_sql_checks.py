@@ -60,247 +60,404 @@ FIXTURES: dict[str, Fixture] = {
     "fact-subject-exists": Fixture(
         failing={
             "clusters": (CLUSTER, csv("id,name,region_id", "paper-province,Paper province,")),
-            "initiatives": (INITIATIVE, csv("id,name,part_of_id,funding_programme_id",
-                                            "slim,SLIM,,")),
-            "regions": (REGION, csv("id,name,level,parent_id,country_code",
-                                    "sverige,Sverige,country,,SE")),
-            "facts": (FACT, csv(
-                "id,subject_type,subject_id,metric,value,qualifier,value_text",
-                'f1,cluster,paper-province,member_companies,100,approx,"ca\n100"',
-                "f2,initiative,no-such,participants,5,exact,fem",
-                "f3,region,sverige,clusters,1,exact,en",
-                "f4,cluster,slim,clusters,1,exact,en",
-            )),
+            "initiatives": (
+                INITIATIVE,
+                csv("id,name,part_of_id,funding_programme_id", "slim,SLIM,,"),
+            ),
+            "regions": (
+                REGION,
+                csv("id,name,level,parent_id,country_code", "sverige,Sverige,country,,SE"),
+            ),
+            "facts": (
+                FACT,
+                csv(
+                    "id,subject_type,subject_id,metric,value,qualifier,value_text",
+                    'f1,cluster,paper-province,member_companies,100,approx,"ca\n100"',
+                    "f2,initiative,no-such,participants,5,exact,fem",
+                    "f3,region,sverige,clusters,1,exact,en",
+                    "f4,cluster,slim,clusters,1,exact,en",
+                ),
+            ),
         },
         expected=[("facts", 4, "subject_id", "no-such"), ("facts", 6, "subject_id", "slim")],
-        passing={"facts": (FACT, csv(
-            "id,subject_type,subject_id,metric,value,qualifier,value_text",
-            "f1,cluster,paper-province,member_companies,100,approx,ca 100",
-            "f3,region,sverige,clusters,1,exact,en",
-            "f4,initiative,slim,clusters,1,exact,en",
-        ))},
+        passing={
+            "facts": (
+                FACT,
+                csv(
+                    "id,subject_type,subject_id,metric,value,qualifier,value_text",
+                    "f1,cluster,paper-province,member_companies,100,approx,ca 100",
+                    "f3,region,sverige,clusters,1,exact,en",
+                    "f4,initiative,slim,clusters,1,exact,en",
+                ),
+            )
+        },
     ),
     "initiative-has-participant": Fixture(
         failing={
-            "initiatives": (INITIATIVE, csv(
-                "id,name,part_of_id,funding_programme_id",
-                "a,A,,", "b,B,,", "c,C,,", "umbrella,U,,", "d,D,umbrella,", "fund,F,,",
-                "e,E,,fund", "lonely,L,,",
-            )),
-            "cluster_initiatives": (("cluster_id", "initiative_id"),
-                                    csv("cluster_id,initiative_id", "x,a", "x,e")),
-            "region_initiatives": (("region_id", "initiative_id", "role"),
-                                   csv("region_id,initiative_id,role", "r,b,location")),
-            "organisation_initiatives": (("organisation_id", "initiative_id", "role"), csv(
-                "organisation_id,initiative_id,role", "o,c,organiser", "o,d,partner")),
+            "initiatives": (
+                INITIATIVE,
+                csv(
+                    "id,name,part_of_id,funding_programme_id",
+                    "a,A,,",
+                    "b,B,,",
+                    "c,C,,",
+                    "umbrella,U,,",
+                    "d,D,umbrella,",
+                    "fund,F,,",
+                    "e,E,,fund",
+                    "lonely,L,,",
+                ),
+            ),
+            "cluster_initiatives": (
+                ("cluster_id", "initiative_id"),
+                csv("cluster_id,initiative_id", "x,a", "x,e"),
+            ),
+            "region_initiatives": (
+                ("region_id", "initiative_id", "role"),
+                csv("region_id,initiative_id,role", "r,b,location"),
+            ),
+            "organisation_initiatives": (
+                ("organisation_id", "initiative_id", "role"),
+                csv("organisation_id,initiative_id,role", "o,c,organiser", "o,d,partner"),
+            ),
         },
         expected=[("initiatives", 9, "id", "lonely")],
-        passing={"initiatives": (INITIATIVE, csv(
-            "id,name,part_of_id,funding_programme_id",
-            "a,A,,", "b,B,,", "c,C,,", "umbrella,U,,", "d,D,umbrella,", "fund,F,,", "e,E,,fund",
-        ))},
+        passing={
+            "initiatives": (
+                INITIATIVE,
+                csv(
+                    "id,name,part_of_id,funding_programme_id",
+                    "a,A,,",
+                    "b,B,,",
+                    "c,C,,",
+                    "umbrella,U,,",
+                    "d,D,umbrella,",
+                    "fund,F,,",
+                    "e,E,,fund",
+                ),
+            )
+        },
     ),
     "funding-programme-kind": Fixture(
-        failing={"initiatives": ((*INITIATIVE, "kind"), csv(
-            "id,name,part_of_id,funding_programme_id,kind",
-            "interreg-europe,Interreg Europe,,,funding_programme",
-            "higher,HIGHER,,interreg-europe,project",
-            "slim,SLIM,,higher,project",
-        ))},
+        failing={
+            "initiatives": (
+                (*INITIATIVE, "kind"),
+                csv(
+                    "id,name,part_of_id,funding_programme_id,kind",
+                    "interreg-europe,Interreg Europe,,,funding_programme",
+                    "higher,HIGHER,,interreg-europe,project",
+                    "slim,SLIM,,higher,project",
+                ),
+            )
+        },
         expected=[("initiatives", 4, "funding_programme_id", "higher")],
-        passing={"initiatives": ((*INITIATIVE, "kind"), csv(
-            "id,name,part_of_id,funding_programme_id,kind",
-            "interreg-europe,Interreg Europe,,,funding_programme",
-            "higher,HIGHER,,interreg-europe,project",
-            "slim,SLIM,higher,,project",
-        ))},
+        passing={
+            "initiatives": (
+                (*INITIATIVE, "kind"),
+                csv(
+                    "id,name,part_of_id,funding_programme_id,kind",
+                    "interreg-europe,Interreg Europe,,,funding_programme",
+                    "higher,HIGHER,,interreg-europe,project",
+                    "slim,SLIM,higher,,project",
+                ),
+            )
+        },
     ),
     "region-hierarchy": Fixture(
-        failing={"regions": (REGION, csv(
-            "id,name,level,parent_id,country_code",
-            "se,Sverige,country,,SE",
-            "se3,Norra Sverige,nuts1,se,SE",
-            "se31,Norra Mellansverige,nuts2,se3,SE",
-            "varmland,Värmlands län,county,se31,SE",
-            "karlstad,Karlstads kommun,municipality,varmland,SE",
-            "gavle,Gävle kommun,municipality,se31,SE",
-            "dalarna,Dalarnas län,county,,SE",
-            "es,Spanien,foreign_country,,ES",
-            "sevilla,Sevilla,foreign_region,es,ES",
-            "valencia,Valencia,foreign_region,es,SE",
-            "gb,Storbritannien,foreign_country,se,GB",
-        ))},
-        expected=[("regions", 7, "parent_id", "se31"), ("regions", 8, "parent_id", None),
-                  ("regions", 11, "parent_id", "es"), ("regions", 12, "parent_id", "se")],
-        passing={"regions": (REGION, csv(
-            "id,name,level,parent_id,country_code",
-            "se,Sverige,country,,SE",
-            "se3,Norra Sverige,nuts1,se,SE",
-            "se31,Norra Mellansverige,nuts2,se3,SE",
-            "varmland,Värmlands län,county,se31,SE",
-            "karlstad,Karlstads kommun,municipality,varmland,SE",
-            "es,Spanien,foreign_country,,ES",
-            "sevilla,Sevilla,foreign_region,es,ES",
-        ))},
+        failing={
+            "regions": (
+                REGION,
+                csv(
+                    "id,name,level,parent_id,country_code",
+                    "se,Sverige,country,,SE",
+                    "se3,Norra Sverige,nuts1,se,SE",
+                    "se31,Norra Mellansverige,nuts2,se3,SE",
+                    "varmland,Värmlands län,county,se31,SE",
+                    "karlstad,Karlstads kommun,municipality,varmland,SE",
+                    "gavle,Gävle kommun,municipality,se31,SE",
+                    "dalarna,Dalarnas län,county,,SE",
+                    "es,Spanien,foreign_country,,ES",
+                    "sevilla,Sevilla,foreign_region,es,ES",
+                    "valencia,Valencia,foreign_region,es,SE",
+                    "gb,Storbritannien,foreign_country,se,GB",
+                ),
+            )
+        },
+        expected=[
+            ("regions", 7, "parent_id", "se31"),
+            ("regions", 8, "parent_id", None),
+            ("regions", 11, "parent_id", "es"),
+            ("regions", 12, "parent_id", "se"),
+        ],
+        passing={
+            "regions": (
+                REGION,
+                csv(
+                    "id,name,level,parent_id,country_code",
+                    "se,Sverige,country,,SE",
+                    "se3,Norra Sverige,nuts1,se,SE",
+                    "se31,Norra Mellansverige,nuts2,se3,SE",
+                    "varmland,Värmlands län,county,se31,SE",
+                    "karlstad,Karlstads kommun,municipality,varmland,SE",
+                    "es,Spanien,foreign_country,,ES",
+                    "sevilla,Sevilla,foreign_region,es,ES",
+                ),
+            )
+        },
     ),
     "municipality-county-code": Fixture(
-        failing={"regions": ((*REGION, "county_code", "municipality_code"), csv(
-            "id,name,level,parent_id,country_code,county_code,municipality_code",
-            "gavleborg,Gävleborgs län,county,,SE,21,",
-            "gavle,Gävle kommun,municipality,gavleborg,SE,,2180",
-            "sandviken,Sandvikens kommun,municipality,gavleborg,SE,,1781",
-        ))},
+        failing={
+            "regions": (
+                (*REGION, "county_code", "municipality_code"),
+                csv(
+                    "id,name,level,parent_id,country_code,county_code,municipality_code",
+                    "gavleborg,Gävleborgs län,county,,SE,21,",
+                    "gavle,Gävle kommun,municipality,gavleborg,SE,,2180",
+                    "sandviken,Sandvikens kommun,municipality,gavleborg,SE,,1781",
+                ),
+            )
+        },
         expected=[("regions", 4, "municipality_code", "1781")],
-        passing={"regions": ((*REGION, "county_code", "municipality_code"), csv(
-            "id,name,level,parent_id,country_code,county_code,municipality_code",
-            "gavleborg,Gävleborgs län,county,,SE,21,",
-            "gavle,Gävle kommun,municipality,gavleborg,SE,,2180",
-            "sandviken,Sandvikens kommun,municipality,gavleborg,SE,,2181",
-        ))},
+        passing={
+            "regions": (
+                (*REGION, "county_code", "municipality_code"),
+                csv(
+                    "id,name,level,parent_id,country_code,county_code,municipality_code",
+                    "gavleborg,Gävleborgs län,county,,SE,21,",
+                    "gavle,Gävle kommun,municipality,gavleborg,SE,,2180",
+                    "sandviken,Sandvikens kommun,municipality,gavleborg,SE,,2181",
+                ),
+            )
+        },
     ),
     "nuts-code-prefix": Fixture(
-        failing={"regions": ((*REGION, "nuts_code"), csv(
-            "id,name,level,parent_id,country_code,nuts_code",
-            "se,Sverige,country,,SE,SE",
-            "se3,Norra Sverige,nuts1,se,SE,SE3",
-            "se31,Norra Mellansverige,nuts2,se3,SE,SE31",
-            "varmland,Värmlands län,county,se31,SE,SE311",
-            "orebro,Örebro län,county,se31,SE,SE124",
-        ))},
+        failing={
+            "regions": (
+                (*REGION, "nuts_code"),
+                csv(
+                    "id,name,level,parent_id,country_code,nuts_code",
+                    "se,Sverige,country,,SE,SE",
+                    "se3,Norra Sverige,nuts1,se,SE,SE3",
+                    "se31,Norra Mellansverige,nuts2,se3,SE,SE31",
+                    "varmland,Värmlands län,county,se31,SE,SE311",
+                    "orebro,Örebro län,county,se31,SE,SE124",
+                ),
+            )
+        },
         expected=[("regions", 6, "nuts_code", "SE124")],
-        passing={"regions": ((*REGION, "nuts_code"), csv(
-            "id,name,level,parent_id,country_code,nuts_code",
-            "se,Sverige,country,,SE,SE",
-            "se3,Norra Sverige,nuts1,se,SE,SE3",
-            "se31,Norra Mellansverige,nuts2,se3,SE,SE31",
-            "varmland,Värmlands län,county,se31,SE,SE311",
-        ))},
+        passing={
+            "regions": (
+                (*REGION, "nuts_code"),
+                csv(
+                    "id,name,level,parent_id,country_code,nuts_code",
+                    "se,Sverige,country,,SE,SE",
+                    "se3,Norra Sverige,nuts1,se,SE,SE3",
+                    "se31,Norra Mellansverige,nuts2,se3,SE,SE31",
+                    "varmland,Värmlands län,county,se31,SE,SE311",
+                ),
+            )
+        },
     ),
     "cluster-region-hierarchy": Fixture(
         failing={
-            "regions": (REGION, csv(
-                "id,name,level,parent_id,country_code",
-                "se,Sverige,country,,SE",
-                "varmland,Värmlands län,county,se,SE",
-                "gavleborg,Gävleborgs län,county,se,SE",
-                "karlstad,Karlstads kommun,municipality,varmland,SE",
-                "gavle,Gävle kommun,municipality,gavleborg,SE",
-            )),
-            "clusters": (CLUSTER, csv(
-                "id,name,region_id",
-                "a,A,varmland", "b,B,varmland", "c,C,gavle", "d,D,karlstad", "e,E,karlstad",
-            )),
-            "cluster_regions": (("cluster_id", "region_id", "role"), csv(
-                "cluster_id,region_id,role",
-                "a,karlstad,location",   # inside its county: fine
-                "b,gavle,location",      # a municipality outside its county
-                "c,varmland,location",   # a county that does not hold its municipality
-                "d,gavleborg,scope",     # a region it serves, not where it is
-                "e,gavle,location",      # a second site at the same level
-            )),
+            "regions": (
+                REGION,
+                csv(
+                    "id,name,level,parent_id,country_code",
+                    "se,Sverige,country,,SE",
+                    "varmland,Värmlands län,county,se,SE",
+                    "gavleborg,Gävleborgs län,county,se,SE",
+                    "karlstad,Karlstads kommun,municipality,varmland,SE",
+                    "gavle,Gävle kommun,municipality,gavleborg,SE",
+                ),
+            ),
+            "clusters": (
+                CLUSTER,
+                csv(
+                    "id,name,region_id",
+                    "a,A,varmland",
+                    "b,B,varmland",
+                    "c,C,gavle",
+                    "d,D,karlstad",
+                    "e,E,karlstad",
+                ),
+            ),
+            "cluster_regions": (
+                ("cluster_id", "region_id", "role"),
+                csv(
+                    "cluster_id,region_id,role",
+                    "a,karlstad,location",  # inside its county: fine
+                    "b,gavle,location",  # a municipality outside its county
+                    "c,varmland,location",  # a county that does not hold its municipality
+                    "d,gavleborg,scope",  # a region it serves, not where it is
+                    "e,gavle,location",  # a second site at the same level
+                ),
+            ),
         },
-        expected=[("cluster_regions", 3, "region_id", "gavle"),
-                  ("clusters", 4, "region_id", "gavle")],
-        passing={"cluster_regions": (("cluster_id", "region_id", "role"), csv(
-            "cluster_id,region_id,role",
-            "a,karlstad,location", "d,gavleborg,scope", "e,gavle,location",
-        ))},
+        expected=[
+            ("cluster_regions", 3, "region_id", "gavle"),
+            ("clusters", 4, "region_id", "gavle"),
+        ],
+        passing={
+            "cluster_regions": (
+                ("cluster_id", "region_id", "role"),
+                csv(
+                    "cluster_id,region_id,role",
+                    "a,karlstad,location",
+                    "d,gavleborg,scope",
+                    "e,gavle,location",
+                ),
+            )
+        },
     ),
     "near-duplicate-names": Fixture(
         failing={
-            "clusters": (CLUSTER, csv(
-                "id,name,region_id",
-                "paper-province,Paper province,",
-                "the-paper-province,The Paper Province,",
-                "visit-dalarna,Visit Dalarna,",
-                "visit-varmland,Visit Värmland,",
-                "iuc-stal-och-verkstad,IUC stål och verkstad,",
-            )),
-            "cluster_names": (("cluster_id", "name"), csv(
-                "cluster_id,name",
-                "iuc-stal-och-verkstad,Stål & Verkstad",
-                "paper-province,The Paper province",
-            )),
-            "organisations": (("id", "name"), csv(
-                "id,name",
-                "region-dalarna,Region Dalarna",
-                "region-varmland,Region Värmland",
-                "tillvaxtverket,Tillväxtverket",
-                "tillvaxtverket-ab,Tillvaxtverket",
-            )),
-            "initiatives": (INITIATIVE, csv(
-                "id,name,part_of_id,funding_programme_id",
-                "beyond,Beyond,,",
-                "edtech,EdTech-hub,,",
-            )),
-            "initiative_names": (("initiative_id", "name"), csv(
-                "initiative_id,name", "beyond,EdTech hub")),
+            "clusters": (
+                CLUSTER,
+                csv(
+                    "id,name,region_id",
+                    "paper-province,Paper province,",
+                    "the-paper-province,The Paper Province,",
+                    "visit-dalarna,Visit Dalarna,",
+                    "visit-varmland,Visit Värmland,",
+                    "iuc-stal-och-verkstad,IUC stål och verkstad,",
+                ),
+            ),
+            "cluster_names": (
+                ("cluster_id", "name"),
+                csv(
+                    "cluster_id,name",
+                    "iuc-stal-och-verkstad,Stål & Verkstad",
+                    "paper-province,The Paper province",
+                ),
+            ),
+            "organisations": (
+                ("id", "name"),
+                csv(
+                    "id,name",
+                    "region-dalarna,Region Dalarna",
+                    "region-varmland,Region Värmland",
+                    "tillvaxtverket,Tillväxtverket",
+                    "tillvaxtverket-ab,Tillvaxtverket",
+                ),
+            ),
+            "initiatives": (
+                INITIATIVE,
+                csv(
+                    "id,name,part_of_id,funding_programme_id",
+                    "beyond,Beyond,,",
+                    "edtech,EdTech-hub,,",
+                ),
+            ),
+            "initiative_names": (
+                ("initiative_id", "name"),
+                csv("initiative_id,name", "beyond,EdTech hub"),
+            ),
         },
-        expected=[("clusters", 3, "name", "paper-province / the-paper-province"),
-                  ("initiatives", 3, "name", "beyond / edtech"),
-                  ("organisations", 5, "name", "tillvaxtverket / tillvaxtverket-ab")],
+        expected=[
+            ("clusters", 3, "name", "paper-province / the-paper-province"),
+            ("initiatives", 3, "name", "beyond / edtech"),
+            ("organisations", 5, "name", "tillvaxtverket / tillvaxtverket-ab"),
+        ],
         passing={
-            "clusters": (CLUSTER, csv(
-                "id,name,region_id",
-                "paper-province,Paper province,",
-                "visit-dalarna,Visit Dalarna,",
-                "visit-varmland,Visit Värmland,",
-                "iuc-stal-och-verkstad,IUC stål och verkstad,",
-            )),
-            "organisations": (("id", "name"), csv(
-                "id,name",
-                "region-dalarna,Region Dalarna",
-                "region-varmland,Region Värmland",
-                "tillvaxtverket,Tillväxtverket",
-            )),
-            "initiatives": (INITIATIVE, csv("id,name,part_of_id,funding_programme_id",
-                                            "beyond,Beyond,,")),
+            "clusters": (
+                CLUSTER,
+                csv(
+                    "id,name,region_id",
+                    "paper-province,Paper province,",
+                    "visit-dalarna,Visit Dalarna,",
+                    "visit-varmland,Visit Värmland,",
+                    "iuc-stal-och-verkstad,IUC stål och verkstad,",
+                ),
+            ),
+            "organisations": (
+                ("id", "name"),
+                csv(
+                    "id,name",
+                    "region-dalarna,Region Dalarna",
+                    "region-varmland,Region Värmland",
+                    "tillvaxtverket,Tillväxtverket",
+                ),
+            ),
+            "initiatives": (
+                INITIATIVE,
+                csv("id,name,part_of_id,funding_programme_id", "beyond,Beyond,,"),
+            ),
         },
     ),
     "stated-count-exceeded": Fixture(
         failing={
-            "facts": (FACT, csv(
-                "id,subject_type,subject_id,metric,value,qualifier,value_text",
-                "f1,initiative,superklustra,clusters,2,exact,två",
-                "f2,initiative,superklustra,clusters,2,at_least,minst två",
-                "f3,initiative,conf,participants,1,approx,en",
-                "f4,region,nms,cluster_initiatives,1,exact,ett",
-                "f5,initiative,higher,other_partner_regions,2,exact,två andra",
-                "f6,initiative,superklustra,clusters,3,exact,tre",
-            )),
-            "cluster_initiatives": (("cluster_id", "initiative_id"), csv(
-                "cluster_id,initiative_id", "a,superklustra", "b,superklustra", "c,superklustra",
-                "a,conf")),
-            "organisation_initiatives": (("organisation_id", "initiative_id", "role"), csv(
-                "organisation_id,initiative_id,role", "o,conf,participant")),
-            "region_initiatives": (("region_id", "initiative_id", "role"), csv(
-                "region_id,initiative_id,role", "x,higher,partner", "y,higher,partner",
-                "z,higher,partner")),
-            "clusters": (CLUSTER, csv("id,name,region_id", "a,A,varmland", "b,B,nms",
-                                      "c,C,gavle")),
-            "regions": (REGION, csv(
-                "id,name,level,parent_id,country_code",
-                "se,Sverige,country,,SE",
-                "nms,Norra Mellansverige,nuts2,se,SE",
-                "varmland,Värmlands län,county,nms,SE",
-                "gavle,Gävle kommun,municipality,se,SE",
-            )),
+            "facts": (
+                FACT,
+                csv(
+                    "id,subject_type,subject_id,metric,value,qualifier,value_text",
+                    "f1,initiative,superklustra,clusters,2,exact,två",
+                    "f2,initiative,superklustra,clusters,2,at_least,minst två",
+                    "f3,initiative,conf,participants,1,approx,en",
+                    "f4,region,nms,cluster_initiatives,1,exact,ett",
+                    "f5,initiative,higher,other_partner_regions,2,exact,två andra",
+                    "f6,initiative,superklustra,clusters,3,exact,tre",
+                ),
+            ),
+            "cluster_initiatives": (
+                ("cluster_id", "initiative_id"),
+                csv(
+                    "cluster_id,initiative_id",
+                    "a,superklustra",
+                    "b,superklustra",
+                    "c,superklustra",
+                    "a,conf",
+                ),
+            ),
+            "organisation_initiatives": (
+                ("organisation_id", "initiative_id", "role"),
+                csv("organisation_id,initiative_id,role", "o,conf,participant"),
+            ),
+            "region_initiatives": (
+                ("region_id", "initiative_id", "role"),
+                csv(
+                    "region_id,initiative_id,role",
+                    "x,higher,partner",
+                    "y,higher,partner",
+                    "z,higher,partner",
+                ),
+            ),
+            "clusters": (CLUSTER, csv("id,name,region_id", "a,A,varmland", "b,B,nms", "c,C,gavle")),
+            "regions": (
+                REGION,
+                csv(
+                    "id,name,level,parent_id,country_code",
+                    "se,Sverige,country,,SE",
+                    "nms,Norra Mellansverige,nuts2,se,SE",
+                    "varmland,Värmlands län,county,nms,SE",
+                    "gavle,Gävle kommun,municipality,se,SE",
+                ),
+            ),
         },
-        expected=[("facts", 2, "value", "2"), ("facts", 4, "value", "1"),
-                  ("facts", 5, "value", "1")],
-        passing={"facts": (FACT, csv(
-            "id,subject_type,subject_id,metric,value,qualifier,value_text",
-            "f2,initiative,superklustra,clusters,2,at_least,minst två",
-            "f5,initiative,higher,other_partner_regions,2,exact,två andra",
-            "f6,initiative,superklustra,clusters,3,exact,tre",
-        ))},
+        expected=[
+            ("facts", 2, "value", "2"),
+            ("facts", 4, "value", "1"),
+            ("facts", 5, "value", "1"),
+        ],
+        passing={
+            "facts": (
+                FACT,
+                csv(
+                    "id,subject_type,subject_id,metric,value,qualifier,value_text",
+                    "f2,initiative,superklustra,clusters,2,at_least,minst två",
+                    "f5,initiative,higher,other_partner_regions,2,exact,två andra",
+                    "f6,initiative,superklustra,clusters,3,exact,tre",
+                ),
+            )
+        },
     ),
 }
 
 
 def _run(tmp_path: Path, check_id: str, tables: dict[str, tuple[tuple[str, ...], str]]):
-    package_tables = {name: (schema_of(name, *fields), text)
-                      for name, (fields, text) in tables.items()}
+    package_tables = {
+        name: (schema_of(name, *fields), text) for name, (fields, text) in tables.items()
+    }
     write_package(tmp_path, package_tables)
     package = open_package(tmp_path)
     check = parse_check_file(CHECKS / f"{check_id}.sql")
@@ -334,11 +491,15 @@ def test_check_passes_its_passing_fixture(tmp_path: Path, check_id: str) -> None
 
 
 def test_check_is_skipped_not_failed_when_a_table_is_missing(tmp_path: Path) -> None:
-    write_package(tmp_path, {"regions": (schema_of("regions", *REGION),
-                                         csv("id,name,level,parent_id,country_code"))})
+    write_package(
+        tmp_path,
+        {"regions": (schema_of("regions", *REGION), csv("id,name,level,parent_id,country_code"))},
+    )
     package = open_package(tmp_path)
-    checks = [parse_check_file(CHECKS / "fact-subject-exists.sql"),
-              parse_check_file(CHECKS / "region-hierarchy.sql")]
+    checks = [
+        parse_check_file(CHECKS / "fact-subject-exists.sql"),
+        parse_check_file(CHECKS / "region-hierarchy.sql"),
+    ]
     result = run_integrity(package, check_structure(package), checks)
     assert result.skipped == {"fact-subject-exists": ["facts", "clusters", "initiatives"]}
     assert result.run == 2  # the regions primary key and region-hierarchy
@@ -347,63 +508,79 @@ def test_check_is_skipped_not_failed_when_a_table_is_missing(tmp_path: Path) -> 
 
 # --- the parser ------------------------------------------------------------------------------
 
-HEADER = ("-- id: demo\n-- severity: warning\n-- message: A demo.\n-- hint: Fix it.\n"
-          "-- tables: t, u\n")
+HEADER = (
+    "-- id: demo\n-- severity: warning\n-- message: A demo.\n-- hint: Fix it.\n-- tables: t, u\n"
+)
 
 
 def test_a_valid_check_is_parsed_with_its_header() -> None:
-    check = parse_check(HEADER + "SELECT 't' AS resource, __line AS line, NULL AS \"column\", "
-                        "a AS value FROM t ANTI JOIN u ON t.a = u.a;")
+    check = parse_check(
+        HEADER + "SELECT 't' AS resource, __line AS line, NULL AS \"column\", "
+        "a AS value FROM t ANTI JOIN u ON t.a = u.a;"
+    )
     assert (check.id, check.severity, check.message, check.hint, check.tables) == (
-        "demo", Severity.WARNING, "A demo.", "Fix it.", ("t", "u"))
+        "demo",
+        Severity.WARNING,
+        "A demo.",
+        "Fix it.",
+        ("t", "u"),
+    )
     assert not check.sql.endswith(";")
 
 
-@pytest.mark.parametrize("sql, problem", [
-    ("INSERT INTO t VALUES (1)", "not INSERT"),
-    ("UPDATE t SET a = 1", "not UPDATE"),
-    ("DELETE FROM t", "not DELETE"),
-    ("COPY t TO '/tmp/out.csv'", "not COPY"),
-    ("ATTACH '/tmp/x.db' AS x", "not ATTACH"),
-    ("PRAGMA database_list", "not PRAGMA"),
-    ("SET threads = 1", "not SET"),
-    ("CREATE TABLE x AS SELECT 1", "not CREATE"),
-    ("DROP TABLE t", "not DROP"),
-    ("INSTALL httpfs", "not INSTALL"),
-    ("LOAD httpfs", "not LOAD"),
-    ("SELECT 1 AS a; SELECT 2 AS a", "holds 2 statements"),
-    ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
-    ("SELECT * FROM read_parquet('x.parquet')", "read_parquet"),
-    ("SELECT (SELECT count(*) FROM read_text('/etc/passwd')) AS n FROM t", "read_text"),
-    ("SELECT * FROM glob('/home/*')", "glob"),
-    ("SELECT * FROM query('SELECT 1')", "query"),
-    ("SELECT * FROM t WHERE a IN (SELECT * FROM read_json('x.json'))", "read_json"),
-    ("SELECT * FROM '/etc/passwd'", "does not declare"),
-    ("SELECT * FROM v", "'v', which its '-- tables:' header does not declare"),
-    ("SELECT * FROM information_schema.tables", "qualified table names"),
-    ("SELECT * FROM duckdb_settings()", "duckdb_settings"),
-    ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", "DELETE"),
-    ("SELEC * FROM t", "does not parse"),
-])
+@pytest.mark.parametrize(
+    "sql, problem",
+    [
+        ("INSERT INTO t VALUES (1)", "not INSERT"),
+        ("UPDATE t SET a = 1", "not UPDATE"),
+        ("DELETE FROM t", "not DELETE"),
+        ("COPY t TO '/tmp/out.csv'", "not COPY"),
+        ("ATTACH '/tmp/x.db' AS x", "not ATTACH"),
+        ("PRAGMA database_list", "not PRAGMA"),
+        ("SET threads = 1", "not SET"),
+        ("CREATE TABLE x AS SELECT 1", "not CREATE"),
+        ("DROP TABLE t", "not DROP"),
+        ("INSTALL httpfs", "not INSTALL"),
+        ("LOAD httpfs", "not LOAD"),
+        ("SELECT 1 AS a; SELECT 2 AS a", "holds 2 statements"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
+        ("SELECT * FROM read_parquet('x.parquet')", "read_parquet"),
+        ("SELECT (SELECT count(*) FROM read_text('/etc/passwd')) AS n FROM t", "read_text"),
+        ("SELECT * FROM glob('/home/*')", "glob"),
+        ("SELECT * FROM query('SELECT 1')", "query"),
+        ("SELECT * FROM t WHERE a IN (SELECT * FROM read_json('x.json'))", "read_json"),
+        ("SELECT * FROM '/etc/passwd'", "does not declare"),
+        ("SELECT * FROM v", "'v', which its '-- tables:' header does not declare"),
+        ("SELECT * FROM information_schema.tables", "qualified table names"),
+        ("SELECT * FROM duckdb_settings()", "duckdb_settings"),
+        ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", "DELETE"),
+        ("SELEC * FROM t", "does not parse"),
+    ],
+)
 def test_anything_but_one_read_only_query_is_refused(sql: str, problem: str) -> None:
     with pytest.raises(CheckFileError, match=problem.replace("(", r"\(")):
         parse_check(HEADER + sql)
 
 
 def test_table_functions_that_only_compute_are_allowed() -> None:
-    parse_check(HEADER + "SELECT 't' AS resource, NULL AS line, NULL AS \"column\", "
-                "CAST(r AS VARCHAR) AS value FROM range(3) AS g(r) JOIN t ON TRUE")
+    parse_check(
+        HEADER + "SELECT 't' AS resource, NULL AS line, NULL AS \"column\", "
+        "CAST(r AS VARCHAR) AS value FROM range(3) AS g(r) JOIN t ON TRUE"
+    )
 
 
-@pytest.mark.parametrize("header, problem", [
-    ("-- severity: error\n-- message: M.\n-- tables: t\n", "no '-- id:'"),
-    ("-- id: demo\n-- message: M.\n-- tables: t\n", "no '-- severity:'"),
-    ("-- id: demo\n-- severity: error\n-- tables: t\n", "no '-- message:'"),
-    ("-- id: demo\n-- severity: fatal\n-- message: M.\n-- tables: t\n", "error or warning"),
-    ("-- id: Demo_1\n-- severity: error\n-- message: M.\n-- tables: t\n", "lower-case"),
-    ("-- id: demo\n-- severity: error\n-- message: M.\n", "no '-- tables:'"),
-    ("-- id: demo\n-- id: demo\n-- severity: error\n-- message: M.\n-- tables: t\n", "repeats"),
-])
+@pytest.mark.parametrize(
+    "header, problem",
+    [
+        ("-- severity: error\n-- message: M.\n-- tables: t\n", "no '-- id:'"),
+        ("-- id: demo\n-- message: M.\n-- tables: t\n", "no '-- severity:'"),
+        ("-- id: demo\n-- severity: error\n-- tables: t\n", "no '-- message:'"),
+        ("-- id: demo\n-- severity: fatal\n-- message: M.\n-- tables: t\n", "error or warning"),
+        ("-- id: Demo_1\n-- severity: error\n-- message: M.\n-- tables: t\n", "lower-case"),
+        ("-- id: demo\n-- severity: error\n-- message: M.\n", "no '-- tables:'"),
+        ("-- id: demo\n-- id: demo\n-- severity: error\n-- message: M.\n-- tables: t\n", "repeats"),
+    ],
+)
 def test_a_malformed_header_is_refused(header: str, problem: str) -> None:
     with pytest.raises(CheckFileError, match=problem):
         parse_check(header + "SELECT 1 AS a FROM t")
@@ -422,8 +599,15 @@ def test_the_file_name_must_equal_the_id(tmp_path: Path) -> None:
 
 def _tiny_package_and_checks(tmp_path: Path, name: str, text: str) -> tuple[Path, Path]:
     package = tmp_path / "package"
-    write_package(package, {"regions": (schema_of("regions", *REGION), csv(
-        "id,name,level,parent_id,country_code", "se,Sverige,country,,SE"))})
+    write_package(
+        package,
+        {
+            "regions": (
+                schema_of("regions", *REGION),
+                csv("id,name,level,parent_id,country_code", "se,Sverige,country,,SE"),
+            )
+        },
+    )
     checks = tmp_path / "checks"
     checks.mkdir()
     (checks / name).write_text(text, encoding="utf-8")
@@ -431,9 +615,14 @@ def _tiny_package_and_checks(tmp_path: Path, name: str, text: str) -> tuple[Path
 
 
 def test_a_malformed_check_file_is_a_usage_error_naming_the_file(tmp_path: Path, cli) -> None:
-    package, checks = _tiny_package_and_checks(tmp_path, "sneaky.sql", (
-        "-- id: sneaky\n-- severity: error\n-- message: M.\n-- tables: regions\n"
-        "SELECT * FROM read_csv('/etc/passwd')\n"))
+    package, checks = _tiny_package_and_checks(
+        tmp_path,
+        "sneaky.sql",
+        (
+            "-- id: sneaky\n-- severity: error\n-- message: M.\n-- tables: regions\n"
+            "SELECT * FROM read_csv('/etc/passwd')\n"
+        ),
+    )
     result = cli("validate", package, "--checks", checks)
     assert result.code == 2
     assert "sneaky.sql" in result.err and "read_csv" in result.err
@@ -443,19 +632,29 @@ def test_a_malformed_check_file_is_a_usage_error_naming_the_file(tmp_path: Path,
 def test_a_check_that_fails_at_run_time_is_a_usage_error_naming_the_file(
     tmp_path: Path, cli
 ) -> None:
-    package, checks = _tiny_package_and_checks(tmp_path, "no-such-column.sql", (
-        "-- id: no-such-column\n-- severity: error\n-- message: M.\n-- tables: regions\n"
-        "SELECT 'regions' AS resource, __line AS line, 'x' AS \"column\", "
-        "nonexistent AS value FROM regions\n"))
+    package, checks = _tiny_package_and_checks(
+        tmp_path,
+        "no-such-column.sql",
+        (
+            "-- id: no-such-column\n-- severity: error\n-- message: M.\n-- tables: regions\n"
+            "SELECT 'regions' AS resource, __line AS line, 'x' AS \"column\", "
+            "nonexistent AS value FROM regions\n"
+        ),
+    )
     result = cli("validate", package, "--checks", checks)
     assert result.code == 2
     assert "no-such-column.sql" in result.err and "nonexistent" in result.err
 
 
 def test_a_check_must_select_the_finding_columns(tmp_path: Path, cli) -> None:
-    package, checks = _tiny_package_and_checks(tmp_path, "few-columns.sql", (
-        "-- id: few-columns\n-- severity: error\n-- message: M.\n-- tables: regions\n"
-        "SELECT id FROM regions\n"))
+    package, checks = _tiny_package_and_checks(
+        tmp_path,
+        "few-columns.sql",
+        (
+            "-- id: few-columns\n-- severity: error\n-- message: M.\n-- tables: regions\n"
+            "SELECT id FROM regions\n"
+        ),
+    )
     result = cli("validate", package, "--checks", checks)
     assert result.code == 2
     assert "few-columns.sql" in result.err and "resource, line, column" in result.err

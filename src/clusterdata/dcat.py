@@ -32,19 +32,42 @@ EU = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"
 SWEDEN = EU + "country/SWE"
 #: EU file-type authority codes for the artefact kinds that have one.
-FILE_TYPES = {"csv": "CSV", "zip": "ZIP", "parquet": "PARQUET", "descriptor": "JSON",
-              "json": "JSON", "md": "MARKDOWN"}
+FILE_TYPES = {
+    "csv": "CSV",
+    "zip": "ZIP",
+    "parquet": "PARQUET",
+    "descriptor": "JSON",
+    "json": "JSON",
+    "md": "MARKDOWN",
+}
 #: SPDX licence ids → EU licence authority codes (DCAT-AP recommends the EU vocabulary).
-LICENCES = {"CC-BY-4.0": "CC_BY_4_0", "CC0-1.0": "CC0", "CC-BY-SA-4.0": "CC_BYSA_4_0",
-            "ODC-BY-1.0": "ODC_BY", "ODbL-1.0": "ODC_ODBL", "PDDL-1.0": "ODC_PDDL"}
+LICENCES = {
+    "CC-BY-4.0": "CC_BY_4_0",
+    "CC0-1.0": "CC0",
+    "CC-BY-SA-4.0": "CC_BYSA_4_0",
+    "ODC-BY-1.0": "ODC_BY",
+    "ODbL-1.0": "ODC_ODBL",
+    "PDDL-1.0": "ODC_PDDL",
+}
 #: Media types registered at IANA (DCAT-AP's dcat:mediaType must be one of them).
-IANA_TYPES = {"text/csv", "application/zip", "application/json", "text/markdown",
-              "application/vnd.apache.parquet"}
+IANA_TYPES = {
+    "text/csv",
+    "application/zip",
+    "application/json",
+    "text/markdown",
+    "application/vnd.apache.parquet",
+}
 
 CONTEXT = {
-    "dcat": DCAT_NS, "dct": DCT_NS, "foaf": FOAF_NS, "spdx": SPDX_NS, "vcard": VCARD_NS,
-    "adms": ADMS_NS, "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "dcat": DCAT_NS,
+    "dct": DCT_NS,
+    "foaf": FOAF_NS,
+    "spdx": SPDX_NS,
+    "vcard": VCARD_NS,
+    "adms": ADMS_NS,
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
 }
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
@@ -233,9 +256,12 @@ def temporal_coverage(release: Release) -> tuple[str, str] | None:
             continue
         schema = spec.get("schema") if isinstance(spec.get("schema"), dict) else {}
         fields = [f for f in (schema or {}).get("fields", []) if isinstance(f, dict)]
-        wanted = [str(f.get("name")) for f in fields
-                  if f.get("type") in ("date", "datetime", "yearmonth", "year")
-                  or (f.get("type") == "string" and str(f.get("name", "")).endswith("date"))]
+        wanted = [
+            str(f.get("name"))
+            for f in fields
+            if f.get("type") in ("date", "datetime", "yearmonth", "year")
+            or (f.get("type") == "string" and str(f.get("name", "")).endswith("date"))
+        ]
         file = release.folder / spec["path"]
         if not wanted or file.suffix != ".csv" or not file.is_file():
             continue

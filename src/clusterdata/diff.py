@@ -29,7 +29,12 @@ from clusterdata.versioning import Level
 
 #: Descriptor keys that describe a build, not the data: a change in them is not a change.
 PACKAGE_VOLATILE = {
-    "resources", "version", "created", "$schema", "profile", "x-release",
+    "resources",
+    "version",
+    "created",
+    "$schema",
+    "profile",
+    "x-release",
     "x-checks",  # where a release carries its SQL checks, not a change of the data
 }
 RESOURCE_STRUCTURAL = {

@@ -157,8 +157,15 @@ def has_personnummer(text: str) -> bool:
 
 
 #: The text checks, in the order of `text_flags`; pandera check name → position.
-TEXT_CHECKS = ("unicode-nfc", "whitespace", "whitespace-doubled", "formula-injection",
-               "personal-data-email", "personal-data-phone", "personal-data-personnummer")
+TEXT_CHECKS = (
+    "unicode-nfc",
+    "whitespace",
+    "whitespace-doubled",
+    "formula-injection",
+    "personal-data-email",
+    "personal-data-phone",
+    "personal-data-personnummer",
+)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -179,10 +186,18 @@ def text_flags(text: str) -> tuple[bool, ...]:
 
 #: A cell that matches none of these passes every text check, so one vectorised regex pass
 #: per column picks the few cells that need the per-cell checks above.
-TRIGGER = "|".join([
-    BEYOND_NFC_STABLE, f"^{EDGE_SPACE}", f"{EDGE_SPACE}$", DOUBLED, r"^[=+\-@]", "@",
-    "[0-9][0-9 \t\n\r\u00a0()/-]{6,}[0-9]", "[0-9]{6}[-+]?[0-9]{4}",
-])
+TRIGGER = "|".join(
+    [
+        BEYOND_NFC_STABLE,
+        f"^{EDGE_SPACE}",
+        f"{EDGE_SPACE}$",
+        DOUBLED,
+        r"^[=+\-@]",
+        "@",
+        "[0-9][0-9 \t\n\r\u00a0()/-]{6,}[0-9]",
+        "[0-9]{6}[-+]?[0-9]{4}",
+    ]
+)
 
 
 class TextScan:
@@ -194,8 +209,10 @@ class TextScan:
         self._flags: np.ndarray | None = None
 
     def __call__(self, series: pd.Series) -> np.ndarray:
-        if self._flags is not None and self._source is not None and (
-            self._source is series or self._source.equals(series)
+        if (
+            self._flags is not None
+            and self._source is not None
+            and (self._source is series or self._source.equals(series))
         ):
             return self._flags
         flags = np.zeros((len(series), len(TEXT_CHECKS)), dtype=bool)
@@ -204,7 +221,8 @@ class TextScan:
             codes, uniques = pd.factorize(series.iloc[candidates], use_na_sentinel=True)
             texts = uniques.tolist()
             per_value = np.array([text_flags(str(t)) for t in texts], dtype=bool).reshape(
-                len(texts), len(TEXT_CHECKS))
+                len(texts), len(TEXT_CHECKS)
+            )
             present = codes >= 0
             flags[candidates[present]] = per_value[codes[present]]
         self._source, self._flags = series, flags
@@ -356,106 +374,196 @@ def domain_checks(field: dict[str, Any]) -> list[DomainCheck]:
 
         def text_check(name: str, rule: Rule) -> DomainCheck:
             position = TEXT_CHECKS.index(name)
-            return DomainCheck(name, rule, lambda t: text_flags(t)[position], scan.check(name),
-                               candidates=TRIGGER)
+            return DomainCheck(
+                name, rule, lambda t: text_flags(t)[position], scan.check(name), candidates=TRIGGER
+            )
 
-        checks.append(text_check("unicode-nfc", Rule(
-            "unicode-nfc",
-            lambda f: f"The text in column {f.column!r} holds a decomposed character (a letter "
-            "and a separate accent mark, not Unicode NFC): it looks right but breaks searching, "
-            "sorting and joins.",
-            hint="Retype the accented letter (å, ä, ö, é …) in this cell, or run "
-            "`clusterdata format`, which rewrites all text as NFC.",
-        )))
-        checks.append(text_check("whitespace", Rule(
-            "whitespace",
-            lambda f: f"The text in column {f.column!r} starts or ends with whitespace.",
-            hint="Delete the spaces (or tabs, line breaks) before the first and after the last "
-            "character. " + FORMAT_HINT,
-        )))
+        checks.append(
+            text_check(
+                "unicode-nfc",
+                Rule(
+                    "unicode-nfc",
+                    lambda f: (
+                        f"The text in column {f.column!r} holds a decomposed character (a letter "
+                        "and a separate accent mark, not Unicode NFC): it looks right but breaks searching, "
+                        "sorting and joins."
+                    ),
+                    hint="Retype the accented letter (å, ä, ö, é …) in this cell, or run "
+                    "`clusterdata format`, which rewrites all text as NFC.",
+                ),
+            )
+        )
+        checks.append(
+            text_check(
+                "whitespace",
+                Rule(
+                    "whitespace",
+                    lambda f: f"The text in column {f.column!r} starts or ends with whitespace.",
+                    hint="Delete the spaces (or tabs, line breaks) before the first and after the last "
+                    "character. " + FORMAT_HINT,
+                ),
+            )
+        )
         # A warning: doubled spaces inside prose are untidy, but unlike edge whitespace they
         # do not make two equal ids or names differ at their ends, which is what breaks joins.
-        checks.append(text_check("whitespace-doubled", Rule(
-            "whitespace",
-            lambda f: f"The text in column {f.column!r} has two or more spaces in a row.",
-            severity=Severity.WARNING,
-            hint="Replace the repeated spaces with one space. " + FORMAT_HINT,
-        )))
-        checks.append(text_check("formula-injection", Rule(
-            "formula-injection",
-            lambda f: f"The text in column {f.column!r} starts like a spreadsheet formula; "
-            "opened in Excel or LibreOffice it could run as one.",
-            hint="Reword the cell so it does not start with =, +, - or @ (for example start "
-            "with a word), or remove the formula.",
-        )))
+        checks.append(
+            text_check(
+                "whitespace-doubled",
+                Rule(
+                    "whitespace",
+                    lambda f: f"The text in column {f.column!r} has two or more spaces in a row.",
+                    severity=Severity.WARNING,
+                    hint="Replace the repeated spaces with one space. " + FORMAT_HINT,
+                ),
+            )
+        )
+        checks.append(
+            text_check(
+                "formula-injection",
+                Rule(
+                    "formula-injection",
+                    lambda f: (
+                        f"The text in column {f.column!r} starts like a spreadsheet formula; "
+                        "opened in Excel or LibreOffice it could run as one."
+                    ),
+                    hint="Reword the cell so it does not start with =, +, - or @ (for example start "
+                    "with a word), or remove the formula.",
+                ),
+            )
+        )
         if field.get("format") != "email":
-            checks.append(text_check("personal-data-email", Rule(
-                "personal-data",
-                lambda f: f"Column {f.column!r} holds an e-mail address, which may be personal "
-                "data; the dataset publishes none.",
-                hint="Remove the e-mail address; link to the organisation's website instead.",
-            )))
-        checks.append(text_check("personal-data-phone", Rule(
-            "personal-data",
-            lambda f: f"Column {f.column!r} holds a phone number, which may be personal data; "
-            "the dataset publishes none.",
-            hint="Remove the phone number; link to the organisation's website instead.",
-        )))
+            checks.append(
+                text_check(
+                    "personal-data-email",
+                    Rule(
+                        "personal-data",
+                        lambda f: (
+                            f"Column {f.column!r} holds an e-mail address, which may be personal "
+                            "data; the dataset publishes none."
+                        ),
+                        hint="Remove the e-mail address; link to the organisation's website instead.",
+                    ),
+                )
+            )
+        checks.append(
+            text_check(
+                "personal-data-phone",
+                Rule(
+                    "personal-data",
+                    lambda f: (
+                        f"Column {f.column!r} holds a phone number, which may be personal data; "
+                        "the dataset publishes none."
+                    ),
+                    hint="Remove the phone number; link to the organisation's website instead.",
+                ),
+            )
+        )
         if domain != "se-orgnr":  # that check names a personal number itself
-            checks.append(text_check("personal-data-personnummer", Rule(
-                "personal-data",
-                lambda f: f"Column {f.column!r} holds a Swedish personal identity number "
-                "(personnummer), which is personal data and must not be published.",
-                hint="Remove the personal identity number from this cell.",
-            )))
+            checks.append(
+                text_check(
+                    "personal-data-personnummer",
+                    Rule(
+                        "personal-data",
+                        lambda f: (
+                            f"Column {f.column!r} holds a Swedish personal identity number "
+                            "(personnummer), which is personal data and must not be published."
+                        ),
+                        hint="Remove the personal identity number from this cell.",
+                    ),
+                )
+            )
     if field.get("format") == "uri":
-        checks.append(DomainCheck("url", Rule(
-            "url",
-            lambda f: f"{_q(f.value)} in column {f.column!r} is not a web address "
-            "(http:// or https:// followed by a host name).",
-            hint="Write the full address as the browser shows it, such as "
-            "https://www.example.se/page.",
-        ), lambda t: bad_url(t), url_fails, plain=PLAIN_URL))
+        checks.append(
+            DomainCheck(
+                "url",
+                Rule(
+                    "url",
+                    lambda f: (
+                        f"{_q(f.value)} in column {f.column!r} is not a web address "
+                        "(http:// or https:// followed by a host name)."
+                    ),
+                    hint="Write the full address as the browser shows it, such as "
+                    "https://www.example.se/page.",
+                ),
+                lambda t: bad_url(t),
+                url_fails,
+                plain=PLAIN_URL,
+            )
+        )
     # The lambdas look the predicates up when called, so a test can replace one.
     if domain == "iso-3166-2":
         codes = iso_3166_codes()
-        checks.append(_codes("iso-3166-2", Rule(
-            "iso-3166-2",
-            lambda f: f"{_q(f.value)} in column {f.column!r} is not an ISO 3166-2 code.",
-            hint="Use the code as ISO 3166-2 lists it, such as SE-S for Värmlands län or SE "
-            "for the whole country (capital letters, a hyphen after the country).",
-        ), lambda t: t not in codes))
+        checks.append(
+            _codes(
+                "iso-3166-2",
+                Rule(
+                    "iso-3166-2",
+                    lambda f: f"{_q(f.value)} in column {f.column!r} is not an ISO 3166-2 code.",
+                    hint="Use the code as ISO 3166-2 lists it, such as SE-S for Värmlands län or SE "
+                    "for the whole country (capital letters, a hyphen after the country).",
+                ),
+                lambda t: t not in codes,
+            )
+        )
     elif domain == "se-orgnr":
-        checks.append(_codes("se-orgnr", Rule(
-            "se-orgnr",
-            lambda f: f"{_q(f.value)} in column {f.column!r} is not a valid Swedish "
-            "organisation number.",
-            hint="Write the number as NNNNNN-NNNN exactly as Bolagsverket lists it (digits 3–4 "
-            "are 20 or more, the last digit is a check digit). A sole trader's number is a "
-            "personal identity number and must not be published.",
-        ), lambda t: bad_orgnr(t)))
+        checks.append(
+            _codes(
+                "se-orgnr",
+                Rule(
+                    "se-orgnr",
+                    lambda f: (
+                        f"{_q(f.value)} in column {f.column!r} is not a valid Swedish "
+                        "organisation number."
+                    ),
+                    hint="Write the number as NNNNNN-NNNN exactly as Bolagsverket lists it (digits 3–4 "
+                    "are 20 or more, the last digit is a check digit). A sole trader's number is a "
+                    "personal identity number and must not be published.",
+                ),
+                lambda t: bad_orgnr(t),
+            )
+        )
     elif domain == "nuts":
-        checks.append(_codes("nuts", Rule(
-            "nuts",
-            lambda f: f"{_q(f.value)} in column {f.column!r} is not a NUTS region code.",
-            hint="Use a NUTS code: the country (SE) and one character per level, such as "
-            "SE3, SE31 or SE311; Extra-Regio codes (SEZZ) are not regions.",
-        ), lambda t: bad_nuts(t)))
+        checks.append(
+            _codes(
+                "nuts",
+                Rule(
+                    "nuts",
+                    lambda f: f"{_q(f.value)} in column {f.column!r} is not a NUTS region code.",
+                    hint="Use a NUTS code: the country (SE) and one character per level, such as "
+                    "SE3, SE31 or SE311; Extra-Regio codes (SEZZ) are not regions.",
+                ),
+                lambda t: bad_nuts(t),
+            )
+        )
     elif domain == "se-county-code":
-        checks.append(_codes("se-county-code", Rule(
-            "se-county-code",
-            lambda f: f"{_q(f.value)} in column {f.column!r} is not a Swedish county code.",
-            hint="Use the county's two-digit code, such as 17 for Värmlands län: "
-            + ", ".join(sorted(se_county_codes())) + ".",
-        ), lambda t: bad_county_code(t)))
+        checks.append(
+            _codes(
+                "se-county-code",
+                Rule(
+                    "se-county-code",
+                    lambda f: f"{_q(f.value)} in column {f.column!r} is not a Swedish county code.",
+                    hint="Use the county's two-digit code, such as 17 for Värmlands län: "
+                    + ", ".join(sorted(se_county_codes()))
+                    + ".",
+                ),
+                lambda t: bad_county_code(t),
+            )
+        )
     elif domain == "se-municipality-code":
-        checks.append(_codes("se-municipality-code", Rule(
-            "se-municipality-code",
-            lambda f: f"{_q(f.value)} in column {f.column!r} is not a Swedish municipality "
-            "code.",
-            hint="Use SCB's four-digit municipality code; its first two digits are the county "
-            "code (1780 Karlstad lies in county 17).",
-        ), lambda t: bad_municipality_code(t)))
+        checks.append(
+            _codes(
+                "se-municipality-code",
+                Rule(
+                    "se-municipality-code",
+                    lambda f: (
+                        f"{_q(f.value)} in column {f.column!r} is not a Swedish municipality code."
+                    ),
+                    hint="Use SCB's four-digit municipality code; its first two digits are the county "
+                    "code (1780 Karlstad lies in county 17).",
+                ),
+                lambda t: bad_municipality_code(t),
+            )
+        )
     return checks
 
 
@@ -476,8 +584,9 @@ def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
         def fails(series: pd.Series) -> np.ndarray:
             return np.asarray(scan(series)[:, positions].any(axis=1), dtype=bool)
 
-        composite = Rule("text", text[0].rule.message,
-                         parts=tuple((c.name, c.rule, c.bad) for c in text))
+        composite = Rule(
+            "text", text[0].rule.message, parts=tuple((c.name, c.rule, c.bad) for c in text)
+        )
         checks.insert(0, ruled_check("text", composite, fails))
     return checks
 
@@ -543,7 +652,7 @@ def row_rules(schema: dict[str, Any]) -> tuple[list[RowRule], list[str]]:
         if not isinstance(start, str) or not isinstance(end, str) or not {start, end} <= names:
             problems.append(
                 f"x-checks #{number} (date-order) must name two fields of this table as "
-                f"\"start\" and \"end\"; it names {start!r} and {end!r}."
+                f'"start" and "end"; it names {start!r} and {end!r}.'
             )
             continue
         rules.append(_date_order_rule(start, end))
@@ -558,14 +667,25 @@ def frame_checks(schema: dict[str, Any]) -> tuple[list[RuledCheck], list[str]]:
 
 def _date_order_rule(start: str, end: str) -> RowRule:
     def message(f: Failure) -> str:
-        return (f"The end date {f.row(end)!r} ({end}) is before the start date "
-                f"{f.row(start)!r} ({start}).")
+        return (
+            f"The end date {f.row(end)!r} ({end}) is before the start date "
+            f"{f.row(start)!r} ({start})."
+        )
 
     def fails(frame: pd.DataFrame) -> np.ndarray:
         return date_order_fails(frame, start, end)
 
-    return RowRule(f"date-order:{start}:{end}", Rule(
-        "date-order", message, column=end,
-        hint=f"Check both dates: {end} must be the same as or later than {start}. If only a "
-        "year or month is known, write just that (2019 or 2019-05).",
-    ), start, end, fails, date_order_sql)
+    return RowRule(
+        f"date-order:{start}:{end}",
+        Rule(
+            "date-order",
+            message,
+            column=end,
+            hint=f"Check both dates: {end} must be the same as or later than {start}. If only a "
+            "year or month is known, write just that (2019 or 2019-05).",
+        ),
+        start,
+        end,
+        fails,
+        date_order_sql,
+    )

@@ -49,15 +49,24 @@ LINE_COLUMN = "__line"
 
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
 _LINE_ENDING_CHECKS = {"mixed-line-endings", "line-endings"}
-_PLAIN_DIALECT_KEYS = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator",
-                       "caseSensitiveHeader", "csvddfVersion"}
+_PLAIN_DIALECT_KEYS = {
+    "delimiter",
+    "quoteChar",
+    "doubleQuote",
+    "header",
+    "lineTerminator",
+    "caseSensitiveHeader",
+    "csvddfVersion",
+}
 
 # Table Schema's lexical forms (https://specs.frictionlessdata.io/table-schema/#types-and-formats).
 _INTEGER = r"[+-]?[0-9]+"
 _NUMBER = r"[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF)"
 _DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-_DATETIME = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
-             r"(Z|[+-][0-9]{2}:?[0-9]{2})?")
+_DATETIME = (
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
 _TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
 _YEAR = r"-?[0-9]{4}"
 _TRUE = ["true", "True", "TRUE", "1"]
@@ -111,8 +120,10 @@ def cast_expression(spec: dict[str, Any], text: str, missing: Iterable[str] = ("
     fmt = str(spec.get("format", "default") or "default")
 
     def guarded(pattern: str, target: str, subject: str = value) -> str:
-        return (f"(CASE WHEN regexp_full_match({subject}, {quote_literal(pattern)}) "
-                f"THEN TRY_CAST({subject} AS {target}) END)")
+        return (
+            f"(CASE WHEN regexp_full_match({subject}, {quote_literal(pattern)}) "
+            f"THEN TRY_CAST({subject} AS {target}) END)"
+        )
 
     if kind == "integer":
         return guarded(_INTEGER, "BIGINT")
@@ -130,8 +141,10 @@ def cast_expression(spec: dict[str, Any], text: str, missing: Iterable[str] = ("
         falses = spec.get("falseValues", _FALSE)
         true_sql = ", ".join(quote_literal(str(v)) for v in trues) or "NULL"
         false_sql = ", ".join(quote_literal(str(v)) for v in falses) or "NULL"
-        return (f"(CASE WHEN {value} IN ({true_sql}) THEN TRUE "
-                f"WHEN {value} IN ({false_sql}) THEN FALSE END)")
+        return (
+            f"(CASE WHEN {value} IN ({true_sql}) THEN TRUE "
+            f"WHEN {value} IN ({false_sql}) THEN FALSE END)"
+        )
     if kind in {"date", "datetime", "time"}:
         target = duck_type(spec)
         if fmt == "any":
@@ -251,39 +264,53 @@ def load_package(
         for resource in order:
             folded = resource.name.casefold()
             if folded in seen:
-                loaded.findings.append(error(
-                    "resource-name",
-                    f"Resource {resource.name!r} cannot be told apart from {seen[folded]!r} "
-                    "in SQL (names differ only in case), so cross-table checks skip it.",
-                    resource=resource.name, path=resource.path,
-                    hint="Give every resource a distinct lower-case name.",
-                ))
+                loaded.findings.append(
+                    error(
+                        "resource-name",
+                        f"Resource {resource.name!r} cannot be told apart from {seen[folded]!r} "
+                        "in SQL (names differ only in case), so cross-table checks skip it.",
+                        resource=resource.name,
+                        path=resource.path,
+                        hint="Give every resource a distinct lower-case name.",
+                    )
+                )
                 continue
             fields_folded = [n.casefold() for n in resource.field_names]
             if len(set(fields_folded)) != len(fields_folded):
-                loaded.findings.append(error(
-                    "duplicate-label",
-                    f"Table {resource.name!r} has field names that differ only in case, so "
-                    "cross-table checks skip it.", resource=resource.name, path=resource.path,
-                    line=1, hint="Give every column a distinct name.",
-                ))
+                loaded.findings.append(
+                    error(
+                        "duplicate-label",
+                        f"Table {resource.name!r} has field names that differ only in case, so "
+                        "cross-table checks skip it.",
+                        resource=resource.name,
+                        path=resource.path,
+                        line=1,
+                        hint="Give every column a distinct name.",
+                    )
+                )
                 continue
             seen[folded] = resource.name
             fast_table = fast.tables.get(resource.name) if fast is not None else None
             if fast_table is not None and lines:
                 try:
                     loaded.tables[resource.name] = _adopt_fast_table(
-                        connection, resource, fast_table)
+                        connection, resource, fast_table
+                    )
                 except duckdb.Error as exc:
-                    loaded.findings.append(error(
-                        "load-error", f"Table {resource.name!r} cannot be loaded for the "
-                        f"cross-table checks: {str(exc).splitlines()[0]}",
-                        resource=resource.name, path=resource.path,
-                        hint="Fix the errors reported for this file first.",
-                    ))
+                    loaded.findings.append(
+                        error(
+                            "load-error",
+                            f"Table {resource.name!r} cannot be loaded for the "
+                            f"cross-table checks: {str(exc).splitlines()[0]}",
+                            resource=resource.name,
+                            path=resource.path,
+                            hint="Fix the errors reported for this file first.",
+                        )
+                    )
                 continue
-            encoding = (structure.encodings.get(resource.name) if structure else None) \
-                or ("utf-8-sig" if resource.encoding in _UTF8 else resource.encoding)
+            encoding = (structure.encodings.get(resource.name) if structure else None) or (
+                "utf-8-sig" if resource.encoding in _UTF8 else resource.encoding
+            )
             line_map = structure.line_maps.get(resource.name) if structure else None
             if lines and line_map is None:
                 line_map, _ = map_lines(resource, encoding)
@@ -292,18 +319,29 @@ def load_package(
                 for f in structure.findings
             )
             try:
-                table = _load_table(connection, resource, encoding,
-                                    line_map if lines else None, plain,
-                                    loaded.tables if declare_keys else None)
+                table = _load_table(
+                    connection,
+                    resource,
+                    encoding,
+                    line_map if lines else None,
+                    plain,
+                    loaded.tables if declare_keys else None,
+                )
             except duckdb.Error as exc:
                 if declare_keys:
-                    raise LoadError(f"Table {resource.name!r} cannot be loaded: "
-                                    f"{str(exc).splitlines()[0]}") from exc
-                loaded.findings.append(error(
-                    "load-error", f"Table {resource.name!r} cannot be loaded for the cross-table "
-                    f"checks: {str(exc).splitlines()[0]}", resource=resource.name,
-                    path=resource.path, hint="Fix the errors reported for this file first.",
-                ))
+                    raise LoadError(
+                        f"Table {resource.name!r} cannot be loaded: {str(exc).splitlines()[0]}"
+                    ) from exc
+                loaded.findings.append(
+                    error(
+                        "load-error",
+                        f"Table {resource.name!r} cannot be loaded for the cross-table "
+                        f"checks: {str(exc).splitlines()[0]}",
+                        resource=resource.name,
+                        path=resource.path,
+                        hint="Fix the errors reported for this file first.",
+                    )
+                )
                 continue
             loaded.tables[resource.name] = table
     except Exception:
@@ -361,8 +399,13 @@ def _adopt_fast_table(
     finally:
         if kind == "TABLE":
             connection.unregister("__lines")
-    return LoadedTable(resource=resource, rows=count_rows(connection, target),
-                       line_column=line_column, reader="fastpath", view=kind == "VIEW")
+    return LoadedTable(
+        resource=resource,
+        rows=count_rows(connection, target),
+        line_column=line_column,
+        reader="fastpath",
+        view=kind == "VIEW",
+    )
 
 
 def _record_lines(line_map: LineMap) -> Any:
@@ -454,8 +497,12 @@ def _load_table(
         if line_map is not None and line_column is not None:
             connection.unregister("__lines")
         connection.execute(f"DROP TABLE IF EXISTS {raw_sql}").fetchall()
-    return LoadedTable(resource=resource, rows=count_rows(connection, target),
-                       line_column=line_column, reader=reader)
+    return LoadedTable(
+        resource=resource,
+        rows=count_rows(connection, target),
+        line_column=line_column,
+        reader=reader,
+    )
 
 
 def count_rows(connection: duckdb.DuckDBPyConnection, table_sql: str) -> int:
@@ -495,14 +542,24 @@ def _read_with_duckdb(
     """DuckDB's fast reader, used only where its records are sure to be the csv module's."""
     import duckdb
 
-    dialect_plain = set(resource.dialect) <= _PLAIN_DIALECT_KEYS and bool(
-        resource.dialect.get("doubleQuote", True)) and resource.dialect.get("header", True)
-    if not (plain and dialect_plain and encoding in _UTF8
-            and "" in missing_values(resource.schema) and resource.fields):
+    dialect_plain = (
+        set(resource.dialect) <= _PLAIN_DIALECT_KEYS
+        and bool(resource.dialect.get("doubleQuote", True))
+        and resource.dialect.get("header", True)
+    )
+    if not (
+        plain
+        and dialect_plain
+        and encoding in _UTF8
+        and "" in missing_values(resource.schema)
+        and resource.fields
+    ):
         return False
-    columns = "{" + ", ".join(
-        f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(resource.fields))
-    ) + "}"
+    columns = (
+        "{"
+        + ", ".join(f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(resource.fields)))
+        + "}"
+    )
     quote = quote_literal(resource.quote_char)
     sql = (
         f"CREATE TEMP TABLE {_RAW_NAME} AS SELECT * FROM read_csv(?, header = true, "
@@ -550,14 +607,10 @@ def _read_with_python(
                     columns[index].append(None if cell is None or cell in missing else cell)
         except csv.Error:
             pass  # layer 1 reports the line; the records read so far stay aligned
-    table = pa.table(
-        {f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}
-    )
+    table = pa.table({f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)})
     connection.register("__raw_arrow", table)
     try:
-        connection.execute(
-            f"CREATE TEMP TABLE {_RAW_NAME} AS SELECT * FROM __raw_arrow"
-        ).fetchall()
+        connection.execute(f"CREATE TEMP TABLE {_RAW_NAME} AS SELECT * FROM __raw_arrow").fetchall()
     finally:
         connection.unregister("__raw_arrow")
 
@@ -584,8 +637,9 @@ def _create_keyed(
     if line_column is not None:
         parts.append(f"{quote_ident(line_column)} BIGINT")
     if resource.primary_key:
-        parts.append("PRIMARY KEY (" + ", ".join(quote_ident(k) for k in resource.primary_key)
-                     + ")")
+        parts.append(
+            "PRIMARY KEY (" + ", ".join(quote_ident(k) for k in resource.primary_key) + ")"
+        )
     for fk in resource.foreign_keys:
         fields = as_list(fk.get("fields"))
         ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
@@ -597,9 +651,13 @@ def _create_keyed(
         if not _is_key(target.resource, target_fields):
             continue
         parts.append(
-            "FOREIGN KEY (" + ", ".join(quote_ident(f) for f in fields) + ") REFERENCES "
-            + quote_ident(target_name) + " ("
-            + ", ".join(quote_ident(f) for f in target_fields) + ")"
+            "FOREIGN KEY ("
+            + ", ".join(quote_ident(f) for f in fields)
+            + ") REFERENCES "
+            + quote_ident(target_name)
+            + " ("
+            + ", ".join(quote_ident(f) for f in target_fields)
+            + ")"
         )
     return f"CREATE TABLE main.{quote_ident(resource.name)} (" + ", ".join(parts) + ")"
 

@@ -59,8 +59,15 @@ _UTF8 = {"utf-8", "utf8", "utf_8"}
 #: Types whose parsed values compare equal exactly when `str(value)` does, so keys can be
 #: compared as canonical text in SQL.
 _KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
-_PLAIN_DIALECT = {"delimiter", "quoteChar", "doubleQuote", "header", "lineTerminator",
-                  "caseSensitiveHeader", "csvddfVersion"}
+_PLAIN_DIALECT = {
+    "delimiter",
+    "quoteChar",
+    "doubleQuote",
+    "header",
+    "lineTerminator",
+    "caseSensitiveHeader",
+    "csvddfVersion",
+}
 
 
 def mode() -> str:
@@ -135,8 +142,11 @@ def prepare(resource: Resource) -> Prepared | None:
     buffer = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buffer == 10)
     quote = resource.quote_char.encode("utf-8")
-    quotes = (np.flatnonzero(buffer == ord(resource.quote_char)) if data.find(quote) >= 0
-              else np.empty(0, np.int64))
+    quotes = (
+        np.flatnonzero(buffer == ord(resource.quote_char))
+        if data.find(quote) >= 0
+        else np.empty(0, np.int64)
+    )
     # (bytes.find is a memchr: far cheaper than a vector compare when there is no CR at all)
     returns = np.flatnonzero(buffer == 13) if data.find(b"\r") >= 0 else np.empty(0, np.int64)
     if len(returns) and (returns[-1] + 1 >= len(data) or (buffer[returns + 1] != 10).any()):
@@ -161,23 +171,35 @@ def prepare(resource: Resource) -> Prepared | None:
     spans = np.searchsorted(newlines, ends) - np.searchsorted(newlines, starts)
     blank_mask = lengths == 0
     if len(returns):
-        blank_mask |= (lengths == 1) & (np.frombuffer(data, np.uint8)[np.minimum(starts, size - 1)]
-                                        == 13)
+        blank_mask |= (lengths == 1) & (
+            np.frombuffer(data, np.uint8)[np.minimum(starts, size - 1)] == 13
+        )
     blank = [int(i) for i in np.flatnonzero(blank_mask) if i > 0]
     multiline = [int(i) for i in np.flatnonzero(spans > 0)]
     if 0 in multiline or 0 in blank or len(starts) == 0:
         return None  # a header over several lines: leave it to the csv module
-    header_text = data[starts[0]:ends[0]].decode("utf-8").rstrip("\r")
-    header = next(csv.reader([header_text], delimiter=resource.delimiter,
-                             quotechar=resource.quote_char), [])
+    header_text = data[starts[0] : ends[0]].decode("utf-8").rstrip("\r")
+    header = next(
+        csv.reader([header_text], delimiter=resource.delimiter, quotechar=resource.quote_char), []
+    )
     if header != resource.field_names:
         return None
-    line_map = LineMap(starts=array("q"), total_lines=int(len(newlines) + (
-        0 if size and data[-1:] == b"\n" else 1)))
+    line_map = LineMap(
+        starts=array("q"),
+        total_lines=int(len(newlines) + (0 if size and data[-1:] == b"\n" else 1)),
+    )
     line_map.starts.frombytes(lines.astype(np.int64).tobytes())
-    return Prepared(resource=resource, line_map=line_map, starts=starts, ends=ends, blank=blank,
-                    multiline=multiline, embedded_newlines=int(spans.sum()), header=header,
-                    data=data)
+    return Prepared(
+        resource=resource,
+        line_map=line_map,
+        starts=starts,
+        ends=ends,
+        blank=blank,
+        multiline=multiline,
+        embedded_newlines=int(spans.sum()),
+        header=header,
+        data=data,
+    )
 
 
 def swallowed_findings(prepared: Prepared) -> list[Finding]:
@@ -188,8 +210,9 @@ def swallowed_findings(prepared: Prepared) -> list[Finding]:
         record = _parse_record(prepared, index)
         start = int(prepared.line_map.starts[index])
         end = start + _span(prepared, index)
-        findings.extend(_swallowed(resource, record, prepared.header, start, end,
-                                   len(prepared.header)))
+        findings.extend(
+            _swallowed(resource, record, prepared.header, start, end, len(prepared.header))
+        )
     return findings
 
 
@@ -200,10 +223,14 @@ def _span(prepared: Prepared, index: int) -> int:
 
 def _parse_record(prepared: Prepared, index: int) -> list[str]:
     resource = prepared.resource
-    raw = prepared.data[int(prepared.starts[index]):int(prepared.ends[index])]
+    raw = prepared.data[int(prepared.starts[index]) : int(prepared.ends[index])]
     text = raw.decode("utf-8")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=resource.delimiter,
-                        quotechar=resource.quote_char, strict=False)
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=resource.delimiter,
+        quotechar=resource.quote_char,
+        strict=False,
+    )
     return next(reader, [])
 
 
@@ -250,7 +277,7 @@ def _lit(value: str) -> str:
 _TRUE = ["true", "True", "TRUE", "1"]
 _FALSE = ["false", "False", "FALSE", "0"]
 _URI = r"https?://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?"
-_DATETIME = (r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?")
+_DATETIME = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?"
 
 
 def _enum_text(value: Any) -> str:
@@ -264,8 +291,9 @@ def _enum_text(value: Any) -> str:
 class _Column:
     """SQL for one field: missing, certainly-clean, canonical key text."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, fl_field: Any, spec: dict[str, Any],
-                 index: int) -> None:
+    def __init__(
+        self, connection: duckdb.DuckDBPyConnection, fl_field: Any, spec: dict[str, Any], index: int
+    ) -> None:
         self.index = index
         self.spec = spec
         self.kind = str(spec.get("type", "string"))
@@ -295,8 +323,9 @@ class _Column:
             return "FALSE"
         if kind == "any":
             return "TRUE"
-        if kind in {"integer", "number"} and ({"bareNumber", "groupChar", "decimalChar"}
-                                              & set(spec)):
+        if kind in {"integer", "number"} and (
+            {"bareNumber", "groupChar", "decimalChar"} & set(spec)
+        ):
             return "FALSE"
         if kind == "integer":
             return f"regexp_full_match({v}, '-?[0-9]{{1,18}}')"
@@ -306,16 +335,21 @@ class _Column:
             return f"regexp_full_match({v}, '[0-9]{{4}}')"
         if kind == "boolean":
             values = [str(x) for x in (spec.get("trueValues", _TRUE) or [])] + [
-                str(x) for x in (spec.get("falseValues", _FALSE) or [])]
+                str(x) for x in (spec.get("falseValues", _FALSE) or [])
+            ]
             if not values:
                 return "FALSE"
             return f"({v} IN ({', '.join(_lit(x) for x in values)}))"
         if kind == "date" and fmt == "default":
-            return (f"(regexp_full_match({v}, '[1-9][0-9]{{3}}-[0-9]{{2}}-[0-9]{{2}}') "
-                    f"AND TRY_CAST({v} AS DATE) IS NOT NULL)")
+            return (
+                f"(regexp_full_match({v}, '[1-9][0-9]{{3}}-[0-9]{{2}}-[0-9]{{2}}') "
+                f"AND TRY_CAST({v} AS DATE) IS NOT NULL)"
+            )
         if kind == "datetime" and fmt == "default":
-            return (f"(regexp_full_match({v}, {_lit(_DATETIME)}) "
-                    f"AND TRY_CAST(replace({v}, 'Z', '') AS TIMESTAMP) IS NOT NULL)")
+            return (
+                f"(regexp_full_match({v}, {_lit(_DATETIME)}) "
+                f"AND TRY_CAST(replace({v}, 'Z', '') AS TIMESTAMP) IS NOT NULL)"
+            )
         return "FALSE"
 
     def _typed(self) -> str | None:
@@ -346,11 +380,19 @@ class _Column:
                 return "FALSE"
         else:
             literal = f"DATE {_lit(parsed.isoformat())}"
-        operator = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">",
-                    "exclusiveMaximum": "<"}[name]
+        operator = {
+            "minimum": ">=",
+            "maximum": "<=",
+            "exclusiveMinimum": ">",
+            "exclusiveMaximum": "<",
+        }[name]
         if self.kind == "number":
-            operator = {"minimum": ">", "maximum": "<", "exclusiveMinimum": ">",
-                        "exclusiveMaximum": "<"}[name]
+            operator = {
+                "minimum": ">",
+                "maximum": "<",
+                "exclusiveMinimum": ">",
+                "exclusiveMaximum": "<",
+            }[name]
         return f"({typed} {operator} {literal})"
 
     def _pattern_ok(self, pattern: str) -> bool:
@@ -374,11 +416,13 @@ class _Column:
                 parts.append(self._bound(name, value))
             elif name == "enum" and isinstance(value, list):
                 texts = [_enum_text(x) for x in value]
-                parts.append(f"({v} IN ({', '.join(_lit(t) for t in texts)}))" if texts
-                             else "FALSE")
+                parts.append(
+                    f"({v} IN ({', '.join(_lit(t) for t in texts)}))" if texts else "FALSE"
+                )
             elif name == "pattern" and isinstance(value, str) and self.kind == "string":
-                parts.append(f"regexp_full_match({v}, {_lit(value)})"
-                             if self._pattern_ok(value) else "FALSE")
+                parts.append(
+                    f"regexp_full_match({v}, {_lit(value)})" if self._pattern_ok(value) else "FALSE"
+                )
             elif name == "minLength" and isinstance(value, int) and not isinstance(value, bool):
                 parts.append(f"(length({v}) >= {value})")
             elif name == "maxLength" and isinstance(value, int) and not isinstance(value, bool):
@@ -391,8 +435,10 @@ class _Column:
         """TRUE when frictionless must look at this cell."""
         required = bool(self.constraints.get("required"))
         when_missing = "TRUE" if required else "FALSE"
-        return (f"(CASE WHEN {self.missing()} THEN {when_missing} "
-                f"ELSE NOT coalesce({self._type_ok()} AND {self._constraints_ok()}, FALSE) END)")
+        return (
+            f"(CASE WHEN {self.missing()} THEN {when_missing} "
+            f"ELSE NOT coalesce({self._type_ok()} AND {self._constraints_ok()}, FALSE) END)"
+        )
 
     def canonical(self) -> str:
         """`str(value)` of the parsed value of a clean cell, as frictionless would compare it."""
@@ -401,8 +447,10 @@ class _Column:
             body = f"CAST(TRY_CAST({v} AS BIGINT) AS VARCHAR)"
         elif self.kind == "boolean":
             trues = [str(x) for x in (self.spec.get("trueValues", _TRUE) or [])]
-            body = (f"(CASE WHEN {v} IN ({', '.join(_lit(t) for t in trues) or 'NULL'}) "
-                    "THEN 'True' ELSE 'False' END)")
+            body = (
+                f"(CASE WHEN {v} IN ({', '.join(_lit(t) for t in trues) or 'NULL'}) "
+                "THEN 'True' ELSE 'False' END)"
+            )
         else:  # string, date (strict ISO form is its own str())
             body = v
         return f"(CASE WHEN {self.missing()} THEN NULL ELSE {body} END)"
@@ -466,8 +514,10 @@ class FastTable:
                 return str(below)
             middle = len(points) // 2
             first, value = points[middle]
-            return (f"CASE WHEN {rn} >= {first} THEN {step(points[middle + 1:], value)} "
-                    f"ELSE {step(points[:middle], below)} END")
+            return (
+                f"CASE WHEN {rn} >= {first} THEN {step(points[middle + 1 :], value)} "
+                f"ELSE {step(points[:middle], below)} END"
+            )
 
         return f"({rn} + {step(steps, int(extra[0]) if len(extra) else 0)})"
 
@@ -522,8 +572,10 @@ def check_group(
             found, suspects[name] = _cell_checks(connection, table)
             descriptors.extend((table.prepared.resource, d) for d in found)
         for name, table in tables.items():
-            descriptors.extend((table.prepared.resource, d) for d in _key_checks(
-                connection, table, tables, usable_fks.get(name, [])))
+            descriptors.extend(
+                (table.prepared.resource, d)
+                for d in _key_checks(connection, table, tables, usable_fks.get(name, []))
+            )
         for table in tables.values():  # canonical keys serve layer 1 only
             connection.execute(f"DROP TABLE IF EXISTS {table.keys_sql}").fetchall()
     except BaseException as exc:
@@ -534,8 +586,11 @@ def check_group(
         raise
     for name, table in tables.items():
         shared.tables[name] = FastTable(
-            resource=table.prepared.resource, sql=table.sql,
-            line_map=table.prepared.line_map, suspects=suspects[name])
+            resource=table.prepared.resource,
+            sql=table.sql,
+            line_map=table.prepared.line_map,
+            suspects=suspects[name],
+        )
     from clusterdata.structure import _to_finding
 
     findings = []
@@ -576,8 +631,11 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
     blank = set(prepared.blank)
     # A rejected record is the one holding DuckDB's byte position (blank lines it skipped are
     # counted into the next record); it must really have the wrong number of cells.
-    non_blank = np.array([i for i in range(1, records) if i not in blank], dtype=np.int64) \
-        if blank else np.arange(1, records, dtype=np.int64)
+    non_blank = (
+        np.array([i for i in range(1, records) if i not in blank], dtype=np.int64)
+        if blank
+        else np.arange(1, records, dtype=np.int64)
+    )
     rejected: set[int] = set()
     for position, _ in rejects:
         record = int(np.searchsorted(prepared.starts, int(position), side="right")) - 1
@@ -586,15 +644,21 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
         if record < 1 or record >= records or len(_parse_record(prepared, record)) == width:
             raise FastPathUnavailable(f"{resource.name}: a rejected record cannot be placed")
         rejected.add(record)
-    kept = non_blank if not rejected else np.array(
-        [i for i in non_blank.tolist() if i not in rejected], dtype=np.int64)
+    kept = (
+        non_blank
+        if not rejected
+        else np.array([i for i in non_blank.tolist() if i not in rejected], dtype=np.int64)
+    )
     if count != len(kept):
         raise FastPathUnavailable(
-            f"{resource.name}: DuckDB read {count} records, the record map has {len(kept)}")
+            f"{resource.name}: DuckDB read {count} records, the record map has {len(kept)}"
+        )
     # The quoted line breaks DuckDB saw must be the ones the record map counted.
     newline_sum = " + ".join(
         f"coalesce(sum(CASE WHEN contains(c{i}, chr(10)) THEN "
-        f"length(c{i}) - length(replace(c{i}, chr(10), '')) END), 0)" for i in range(width))
+        f"length(c{i}) - length(replace(c{i}, chr(10), '')) END), 0)"
+        for i in range(width)
+    )
     seen = int(connection.execute(f"SELECT {newline_sum} FROM {raw}").fetchall()[0][0])
     expected = sum(_span(prepared, i) for i in prepared.multiline if i not in rejected)
     if seen != expected:
@@ -604,7 +668,8 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
     if not blank and not rejected:
         # A view, not a copy: record order is rowid order, so the row number is arithmetic.
         connection.execute(
-            f"CREATE VIEW {sql} AS SELECT *, rowid + 2 AS rn, FALSE AS __py FROM {raw}")
+            f"CREATE VIEW {sql} AS SELECT *, rowid + 2 AS rn, FALSE AS __py FROM {raw}"
+        )
     else:
         # Kept row k is record k + 1 + (records skipped before it); `a` = the first kept row
         # after the j-th skipped record, `n` = how many were skipped up to there. (Python lists
@@ -622,20 +687,31 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
         values = []
         for record in skipped:
             cells = _parse_record(prepared, record) if record in rejected else []
-            values.append([cells[i] if i < len(cells) else None for i in range(width)]
-                          + [record + 1, True])
+            values.append(
+                [cells[i] if i < len(cells) else None for i in range(width)] + [record + 1, True]
+            )
         connection.executemany(
-            f"INSERT INTO {sql} VALUES ({', '.join('?' for _ in range(width + 2))})", values)
+            f"INSERT INTO {sql} VALUES ({', '.join('?' for _ in range(width + 2))})", values
+        )
         connection.execute(f"DROP TABLE {raw}")
     # Layer 1 has validated this schema already (`structure._schema_findings`); skipping the
     # metadata validation saves ~20 ms per table.
     fl_schema = Schema.from_descriptor(copy.deepcopy(resource.schema), allow_invalid=True)
     handlers = create_cell_handlers(fl_schema.fields)
-    cols = [_Column(connection, f, spec, i)
-            for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))]
+    cols = [
+        _Column(connection, f, spec, i)
+        for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))
+    ]
     key_fields = _key_fields(resource, prepared)
-    return _Table(prepared=prepared, sql=sql, keys_sql=f"{name}_keys", columns=cols,
-                  key_fields=key_fields, fl_schema=fl_schema, handlers=handlers)
+    return _Table(
+        prepared=prepared,
+        sql=sql,
+        keys_sql=f"{name}_keys",
+        columns=cols,
+        key_fields=key_fields,
+        fl_schema=fl_schema,
+        handlers=handlers,
+    )
 
 
 def _key_fields(resource: Resource, prepared: Prepared) -> list[str]:
@@ -650,8 +726,9 @@ def _key_fields(resource: Resource, prepared: Prepared) -> list[str]:
     return names
 
 
-def _cell_checks(connection: duckdb.DuckDBPyConnection, table: _Table
-                 ) -> tuple[list[dict[str, Any]], list[int]]:
+def _cell_checks(
+    connection: duckdb.DuckDBPyConnection, table: _Table
+) -> tuple[list[dict[str, Any]], list[int]]:
     """Hand suspect, blank and ragged rows to frictionless's Row; build the canonical keys.
 
     Returns frictionless's errors and the record numbers of the rows it checked."""
@@ -672,8 +749,11 @@ def _cell_checks(connection: duckdb.DuckDBPyConnection, table: _Table
     for rn, py, *cells in rows:
         if py:
             # A ragged or blank record: re-read with its real number of cells.
-            record = _parse_record(table.prepared, rn - 1) if rn - 1 not in set(
-                table.prepared.blank) else []
+            record = (
+                _parse_record(table.prepared, rn - 1)
+                if rn - 1 not in set(table.prepared.blank)
+                else []
+            )
             values: list[Any] = record
         else:
             values = ["" if c is None else c for c in cells]
@@ -693,19 +773,27 @@ def _all_key_fields(table: _Table) -> list[str]:
     return table.key_fields + table.referenced
 
 
-def _build_keys(connection: duckdb.DuckDBPyConnection, table: _Table, key_index: dict[str, int],
-                overrides: dict[str, list[Any]]) -> None:
+def _build_keys(
+    connection: duckdb.DuckDBPyConnection,
+    table: _Table,
+    key_index: dict[str, int],
+    overrides: dict[str, list[Any]],
+) -> None:
     if not key_index:
         return
     listed = list(overrides)
-    columns = ", ".join(f"unnest(?::{'BIGINT' if k == 'rn' else 'VARCHAR'}[]) AS {k}"
-                        for k in listed)
+    columns = ", ".join(
+        f"unnest(?::{'BIGINT' if k == 'rn' else 'VARCHAR'}[]) AS {k}" for k in listed
+    )
     select = ", ".join(
-        f"CASE WHEN o.rn IS NOT NULL THEN o.k{i} ELSE {table.columns[i].canonical()} END "
-        f"AS k{i}" for i in key_index.values())
+        f"CASE WHEN o.rn IS NOT NULL THEN o.k{i} ELSE {table.columns[i].canonical()} END AS k{i}"
+        for i in key_index.values()
+    )
     connection.execute(
         f"CREATE TABLE {table.keys_sql} AS SELECT t.rn, {select} FROM {table.sql} AS t "
-        f"LEFT JOIN (SELECT {columns}) AS o ON o.rn = t.rn", [overrides[k] for k in listed])
+        f"LEFT JOIN (SELECT {columns}) AS o ON o.rn = t.rn",
+        [overrides[k] for k in listed],
+    )
 
 
 def _key_checks(
@@ -729,7 +817,9 @@ def _key_checks(
         fetched = connection.execute(
             f"SELECT t.rn, t.__py, {', '.join(f't.c{i}' for i in positions)} "
             f"FROM {table.sql} AS t SEMI JOIN (SELECT unnest(?::BIGINT[]) AS rn) AS w "
-            "ON t.rn = w.rn", [rns]).fetchall()
+            "ON t.rn = w.rn",
+            [rns],
+        ).fetchall()
         cells: dict[int, list[str]] = {}
         for rn, py, *values in fetched:
             if py and rn - 1 not in blank:
@@ -757,16 +847,23 @@ def _key_checks(
             f"GROUP BY {col} HAVING count(*) > 1) "
             f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {col} ORDER BY rn) "
             f"AS prev FROM {table.keys_sql} SEMI JOIN d USING ({col})) WHERE prev IS NOT NULL "
-            "ORDER BY rn").fetchall()
+            "ORDER BY rn"
+        ).fetchall()
         cells = raw_cells([rn for rn, _ in found], [name])
         for rn, prev in found:
             row_cells = cells.get(rn, [])
             index = names.index(name)
-            out.append({"type": "unique-error", "rowNumber": rn, "fieldName": name,
-                        "fieldNumber": index + 1,
-                        "cell": row_cells[index] if index < len(row_cells) else "",
-                        "cells": row_cells,
-                        "note": f"the same as in the row at position {prev}"})
+            out.append(
+                {
+                    "type": "unique-error",
+                    "rowNumber": rn,
+                    "fieldName": name,
+                    "fieldNumber": index + 1,
+                    "cell": row_cells[index] if index < len(row_cells) else "",
+                    "cells": row_cells,
+                    "note": f"the same as in the row at position {prev}",
+                }
+            )
     if resource.primary_key:
         cols = [k(n) for n in resource.primary_key]
         all_null = " AND ".join(f"{c} IS NULL" for c in cols)
@@ -778,13 +875,18 @@ def _key_checks(
             f"SELECT rn, NULL FROM {table.keys_sql} WHERE {all_null} UNION ALL "
             f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {listed} "
             f"ORDER BY rn) AS prev FROM {table.keys_sql} AS k SEMI JOIN d ON {same}) "
-            "WHERE prev IS NOT NULL ORDER BY rn").fetchall()
+            "WHERE prev IS NOT NULL ORDER BY rn"
+        ).fetchall()
         cells = raw_cells([rn for rn, _ in found], resource.primary_key)
         for rn, prev in found:
-            note = ('cells composing the primary keys are all "None"' if prev is None
-                    else f"the same as in the row at position {prev}")
-            out.append({"type": "primary-key", "rowNumber": rn, "cells": cells.get(rn, []),
-                        "note": note})
+            note = (
+                'cells composing the primary keys are all "None"'
+                if prev is None
+                else f"the same as in the row at position {prev}"
+            )
+            out.append(
+                {"type": "primary-key", "rowNumber": rn, "cells": cells.get(rn, []), "note": note}
+            )
     for fk in fks:
         fields = as_list(fk.get("fields"))
         ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
@@ -796,28 +898,38 @@ def _key_checks(
         target_names = target.prepared.resource.field_names
         local = [k(f) for f in fields]
         remote = [f"k{target_names.index(f)}" for f in target_fields]
-        on = " AND ".join(f"l.{a} IS NOT DISTINCT FROM r.{b}" for a, b in zip(
-            local, remote, strict=True))
+        on = " AND ".join(
+            f"l.{a} IS NOT DISTINCT FROM r.{b}" for a, b in zip(local, remote, strict=True)
+        )
         local_null = " AND ".join(f"l.{a} IS NULL" for a in local)
         remote_null = " AND ".join(f"{b} IS NULL" for b in remote)
         found = connection.execute(
             f"SELECT l.rn, {', '.join(f'l.{a}' for a in local)} FROM {table.keys_sql} AS l "
             f"ANTI JOIN (SELECT * FROM {target.keys_sql} WHERE NOT ({remote_null})) AS r "
-            f"ON {on} WHERE NOT ({local_null}) ORDER BY l.rn").fetchall()
+            f"ON {on} WHERE NOT ({local_null}) ORDER BY l.rn"
+        ).fetchall()
         cells = raw_cells([row[0] for row in found], fields)
         for rn, *values in found:
             shown = ", ".join("None" if v is None else str(v) for v in values)
-            note = (f'for "{", ".join(fields)}": values "{shown}" not found in the lookup table '
-                    f'"{target_name}" as "{", ".join(target_fields)}"')
-            out.append({"type": "foreign-key", "rowNumber": rn, "cells": cells.get(rn, []),
-                        "fieldNames": fields, "note": note,
-                        "referenceName": target_name,
-                        "referenceFieldNames": target_fields})
+            note = (
+                f'for "{", ".join(fields)}": values "{shown}" not found in the lookup table '
+                f'"{target_name}" as "{", ".join(target_fields)}"'
+            )
+            out.append(
+                {
+                    "type": "foreign-key",
+                    "rowNumber": rn,
+                    "cells": cells.get(rn, []),
+                    "fieldNames": fields,
+                    "note": note,
+                    "referenceName": target_name,
+                    "referenceFieldNames": target_fields,
+                }
+            )
     return out
 
 
-def link_referenced(tables: dict[str, _Table], usable_fks: dict[str, list[dict[str, Any]]]
-                    ) -> None:
+def link_referenced(tables: dict[str, _Table], usable_fks: dict[str, list[dict[str, Any]]]) -> None:
     """Mark target fields of foreign keys so their table builds canonical keys for them."""
     for name, fks in usable_fks.items():
         if name not in tables:
@@ -829,8 +941,9 @@ def link_referenced(tables: dict[str, _Table], usable_fks: dict[str, list[dict[s
                 target.referenced.extend(as_list((ref or {}).get("fields")))
 
 
-def groups(resources: list[Resource], usable_fks: dict[str, list[dict[str, Any]]]
-           ) -> list[list[Resource]]:
+def groups(
+    resources: list[Resource], usable_fks: dict[str, list[dict[str, Any]]]
+) -> list[list[Resource]]:
     """Tables linked by foreign keys, in either direction, must run in the same engine."""
     parent = {r.name: r.name for r in resources}
 

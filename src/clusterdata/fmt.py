@@ -34,11 +34,25 @@ _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
 _BOM = b"\xef\xbb\xbf"
 _NUMERIC = {"integer", "number"}
 #: Structure checks after which a rewrite could lose or invent data; the file is left alone.
-REFUSE_ON = frozenset({
-    "empty-file", "encoding-error", "nul-byte", "source-error", "swallowed-rows",
-    "missing-cell", "extra-cell", "schema-error", "descriptor-error", "unsafe-path",
-    "missing-file", "duplicate-label", "blank-label", "missing-label", "extra-label",
-})
+REFUSE_ON = frozenset(
+    {
+        "empty-file",
+        "encoding-error",
+        "nul-byte",
+        "source-error",
+        "swallowed-rows",
+        "missing-cell",
+        "extra-cell",
+        "schema-error",
+        "descriptor-error",
+        "unsafe-path",
+        "missing-file",
+        "duplicate-label",
+        "blank-label",
+        "missing-label",
+        "extra-label",
+    }
+)
 #: Label checks frictionless reports when columns are merely in another order (fixable).
 _LABEL_CHECKS = frozenset({"incorrect-label"})
 
@@ -69,13 +83,18 @@ class Table:
 
 def file_encoding(resource: Resource) -> str:
     if resource.encoding not in _UTF8:
-        raise FormatRefused([error(
-            "format-refused",
-            f"The table is declared as {resource.encoding}; canonical CSV is UTF-8, so it is "
-            "not rewritten.",
-            resource=resource.name, path=resource.path,
-            hint='Convert the file to UTF-8 and set "encoding": "utf-8" in the descriptor.',
-        )])
+        raise FormatRefused(
+            [
+                error(
+                    "format-refused",
+                    f"The table is declared as {resource.encoding}; canonical CSV is UTF-8, so it is "
+                    "not rewritten.",
+                    resource=resource.name,
+                    path=resource.path,
+                    hint='Convert the file to UTF-8 and set "encoding": "utf-8" in the descriptor.',
+                )
+            ]
+        )
     return "utf-8"
 
 
@@ -87,11 +106,18 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FormatRefused([error(
-            "encoding-error", "The file is not valid UTF-8.", resource=resource.name,
-            path=resource.path, line=raw[: exc.start].count(b"\n") + 1,
-            hint="Open the file and save it again as 'CSV UTF-8'.",
-        )]) from exc
+        raise FormatRefused(
+            [
+                error(
+                    "encoding-error",
+                    "The file is not valid UTF-8.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=raw[: exc.start].count(b"\n") + 1,
+                    hint="Open the file and save it again as 'CSV UTF-8'.",
+                )
+            ]
+        ) from exc
     reader = csv.reader(io.StringIO(text, newline=""), **_reader_options(resource))
     records: list[list[str]] = []
     starts: list[int] = []
@@ -102,16 +128,31 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
             records.append(record)
             previous_end = reader.line_num
     except csv.Error as exc:
-        raise FormatRefused([error(
-            "source-error", f"The CSV cannot be parsed: {exc}.", resource=resource.name,
-            path=resource.path, line=previous_end + 1,
-            hint="Look for a stray quote character on this line.",
-        )]) from exc
+        raise FormatRefused(
+            [
+                error(
+                    "source-error",
+                    f"The CSV cannot be parsed: {exc}.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=previous_end + 1,
+                    hint="Look for a stray quote character on this line.",
+                )
+            ]
+        ) from exc
     if not records:
-        raise FormatRefused([error(
-            "empty-file", "The file is empty: it has no header row.", resource=resource.name,
-            path=resource.path, line=1, hint="Write the header row on line 1.",
-        )])
+        raise FormatRefused(
+            [
+                error(
+                    "empty-file",
+                    "The file is empty: it has no header row.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=1,
+                    hint="Write the header row on line 1.",
+                )
+            ]
+        )
     return Table(header=records[0], rows=records[1:], lines=starts[1:], has_bom=has_bom)
 
 
@@ -143,7 +184,8 @@ def _write(resource: Resource, rows: list[list[str]]) -> str:
     for row in rows:
         cells = [
             quote + cell.replace(quote, quote * 2) + quote
-            if any(char in cell for char in special) else cell
+            if any(char in cell for char in special)
+            else cell
             for cell in row
         ]
         if cells == [""]:
@@ -207,12 +249,18 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
         order = [header.index(name) for name in names]
         changes.append("columns put in the schema's order")
     else:
-        raise FormatRefused([error(
-            "format-refused",
-            "The header does not list the schema's fields, so the columns cannot be matched.",
-            **where, line=1, value=",".join(table.header)[:200],
-            hint="Make the header row exactly: " + ",".join(names) + ".",
-        )])
+        raise FormatRefused(
+            [
+                error(
+                    "format-refused",
+                    "The header does not list the schema's fields, so the columns cannot be matched.",
+                    **where,
+                    line=1,
+                    value=",".join(table.header)[:200],
+                    hint="Make the header row exactly: " + ",".join(names) + ".",
+                )
+            ]
+        )
     rows: list[list[str]] = []
     blank = 0
     trimmed = nfc = False
@@ -221,11 +269,17 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
             blank += 1
             continue
         if len(record) != len(header):
-            raise FormatRefused([error(
-                "format-refused",
-                f"This row has {len(record)} cells but the header has {len(header)}.",
-                **where, line=line, hint="Add or remove cells so the row matches the header.",
-            )])
+            raise FormatRefused(
+                [
+                    error(
+                        "format-refused",
+                        f"This row has {len(record)} cells but the header has {len(header)}.",
+                        **where,
+                        line=line,
+                        hint="Add or remove cells so the row matches the header.",
+                    )
+                ]
+            )
         cells = []
         for index in order:
             cell = record[index]
@@ -274,11 +328,17 @@ def _verify_lossless(
     """Re-read what would be written: the same cells must come back, or nothing is written."""
     again = read_table(resource, out)
     if again.header != names or again.rows != rows:  # pragma: no cover - a bug guard
-        raise FormatRefused([error(
-            "format-refused", "Formatting would change the table's values; it was not written.",
-            resource=resource.name, path=resource.path,
-            hint="This is a bug in clusterdata format; please report it with the file.",
-        )])
+        raise FormatRefused(
+            [
+                error(
+                    "format-refused",
+                    "Formatting would change the table's values; it was not written.",
+                    resource=resource.name,
+                    path=resource.path,
+                    hint="This is a bug in clusterdata format; please report it with the file.",
+                )
+            ]
+        )
 
 
 def first_difference(old: bytes, new: bytes) -> tuple[int, str, str]:
@@ -343,9 +403,7 @@ def format_package(
     if refusals is None:
         refusals = structure_refusals(package)
     outcome = FormatOutcome()
-    outcome.refused.extend(
-        f for f in package.findings if f.is_error and f.check in REFUSE_ON
-    )
+    outcome.refused.extend(f for f in package.findings if f.is_error and f.check in REFUSE_ON)
     for resource in package.resources:
         if resource.name in refusals:
             outcome.refused.extend(refusals[resource.name])
@@ -357,10 +415,14 @@ def format_package(
             outcome.refused.extend(exc.findings)
             continue
         except OSError as exc:
-            outcome.refused.append(error(
-                "format-refused", f"The file cannot be read: {exc.strerror}.",
-                resource=resource.name, path=resource.path,
-            ))
+            outcome.refused.append(
+                error(
+                    "format-refused",
+                    f"The file cannot be read: {exc.strerror}.",
+                    resource=resource.name,
+                    path=resource.path,
+                )
+            )
             continue
         if canonical.data == raw:
             outcome.results.append(FileResult(resource, changed=False))
@@ -370,14 +432,25 @@ def format_package(
             try:
                 write_bytes_atomic(resource.file, canonical.data)
             except OSError as exc:
-                outcome.refused.append(error(
-                    "format-refused", f"The file cannot be written ({exc.strerror or exc}); "
-                    "it was left as it was.", resource=resource.name, path=resource.path,
-                    hint="Check that the folder is writable and the disk is not full.",
-                ))
+                outcome.refused.append(
+                    error(
+                        "format-refused",
+                        f"The file cannot be written ({exc.strerror or exc}); "
+                        "it was left as it was.",
+                        resource=resource.name,
+                        path=resource.path,
+                        hint="Check that the folder is writable and the disk is not full.",
+                    )
+                )
                 continue
-        outcome.results.append(FileResult(
-            resource, changed=True, changes=canonical.changes, line=line,
-            before=before, after=after,
-        ))
+        outcome.results.append(
+            FileResult(
+                resource,
+                changed=True,
+                changes=canonical.changes,
+                line=line,
+                before=before,
+                after=after,
+            )
+        )
     return outcome

@@ -63,17 +63,21 @@ def check_frames(package: DataPackage, structure: StructureResult) -> tuple[list
         try:
             if fast is not None and fast_table is not None:
                 table_findings, table_checks = check_table_in_duckdb(
-                    resource, fast.connection, fast_table)
+                    resource, fast.connection, fast_table
+                )
             else:
                 table_findings, table_checks = check_table(resource, encoding, line_map)
         except Exception as exc:  # a bug here must not hide the other layers' findings
-            findings.append(warning(
-                "frame-error",
-                f"The frame checks could not run on {resource.name!r}: "
-                f"{type(exc).__name__}: {exc}",
-                resource=resource.name, path=resource.path,
-                hint="This is a defect in clusterdata, not in your data; please report it.",
-            ))
+            findings.append(
+                warning(
+                    "frame-error",
+                    f"The frame checks could not run on {resource.name!r}: "
+                    f"{type(exc).__name__}: {exc}",
+                    resource=resource.name,
+                    path=resource.path,
+                    hint="This is a defect in clusterdata, not in your data; please report it.",
+                )
+            )
             continue
         findings.extend(table_findings)
         checks_run += table_checks
@@ -125,16 +129,19 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     return text_frame(columns, resource.schema)
 
 
-def check_table(resource: Resource, encoding: str, line_map: LineMap
-                ) -> tuple[list[Finding], int]:
+def check_table(resource: Resource, encoding: str, line_map: LineMap) -> tuple[list[Finding], int]:
     import pandera.errors
 
     where = {"resource": resource.name, "path": resource.path}
     frame = read_text_frame(resource, encoding)
     row_checks, problems = domain.frame_checks(resource.schema)
     findings = [
-        error("schema-error", problem, **where,
-              hint="Correct x-checks in the table's schema in schemas/.")
+        error(
+            "schema-error",
+            problem,
+            **where,
+            hint="Correct x-checks in the table's schema in schemas/.",
+        )
         for problem in problems
     ]
     schema = to_pandera(
@@ -151,8 +158,13 @@ def check_table(resource: Resource, encoding: str, line_map: LineMap
     return findings, checks
 
 
-def _finding(resource: Resource, rule: Rule, failure: Failure, line: int | None,
-             fields: dict[str, dict[str, Any]]) -> Finding:
+def _finding(
+    resource: Resource,
+    rule: Rule,
+    failure: Failure,
+    line: int | None,
+    fields: dict[str, dict[str, Any]],
+) -> Finding:
     """A failing cell as a finding; both engines build theirs here."""
     return Finding(
         check=rule.check,
@@ -173,7 +185,9 @@ def _broken(resource: Resource, check_name: str, column: str | None, case: objec
     return warning(
         "frame-error",
         f"The check {check_name!r} could not run on column {column!r}: {case}",
-        resource=resource.name, path=resource.path, column=column,
+        resource=resource.name,
+        path=resource.path,
+        column=column,
         hint="This is a defect in clusterdata, not in your data; please report it.",
     )
 
@@ -211,8 +225,11 @@ def _findings(
         line = line_map.line(index + FIRST_DATA_RECORD)
         failure = Failure(column=column, value=value, row=row)
         if rule.parts:
-            findings.extend(_finding(resource, part, failure, line, fields)
-                            for _, part, bad in rule.parts if value is not None and bad(value))
+            findings.extend(
+                _finding(resource, part, failure, line, fields)
+                for _, part, bad in rule.parts
+                if value is not None and bad(value)
+            )
             continue
         findings.append(_finding(resource, rule, failure, line, fields))
     return findings
@@ -255,8 +272,12 @@ def check_table_in_duckdb(
     line_map = table.line_map
     rules, problems = domain.row_rules(resource.schema)
     findings = [
-        error("schema-error", problem, **where,
-              hint="Correct x-checks in the table's schema in schemas/.")
+        error(
+            "schema-error",
+            problem,
+            **where,
+            hint="Correct x-checks in the table's schema in schemas/.",
+        )
         for problem in problems
     ]
     fields = {f["name"]: f for f in fields_of(resource.schema)}
@@ -290,8 +311,11 @@ def check_table_in_duckdb(
         for check in declared:
             groups.setdefault((check.candidates, check.plain), []).append(check)
         for (candidates, plain), group in groups.items():
-            findings.extend(_domain_group(resource, connection, table, name, texts[name],
-                                          candidates, plain, group, fields))
+            findings.extend(
+                _domain_group(
+                    resource, connection, table, name, texts[name], candidates, plain, group, fields
+                )
+            )
 
     # Row rules.
     checks += len(rules)
@@ -299,7 +323,8 @@ def check_table_in_duckdb(
         start, end = texts[row_rule.start], texts[row_rule.end]
         rows = connection.execute(
             f"SELECT rn, {start}, {end} FROM {table.sql} WHERE {row_rule.sql(start, end)} "
-            "ORDER BY rn").fetchall()
+            "ORDER BY rn"
+        ).fetchall()
         for rn, first, last in rows:
             cells: dict[str, str | None] = {row_rule.start: first, row_rule.end: last}
             column = row_rule.rule.column
@@ -308,17 +333,28 @@ def check_table_in_duckdb(
     return findings, checks
 
 
-def _domain_group(resource: Resource, connection: Any, table: Any, name: str, text: str,
-                  candidates: str | None, plain: str | None,
-                  group: list[domain.DomainCheck], fields: dict[str, dict[str, Any]]
-                  ) -> list[Finding]:
+def _domain_group(
+    resource: Resource,
+    connection: Any,
+    table: Any,
+    name: str,
+    text: str,
+    candidates: str | None,
+    plain: str | None,
+    group: list[domain.DomainCheck],
+    fields: dict[str, dict[str, Any]],
+) -> list[Finding]:
     condition = f"{text} IS NOT NULL"
     if candidates is not None:
         condition += f" AND regexp_matches({text}, {_sql_text(sql_regex(candidates))})"
     if plain is not None:
         condition += f" AND NOT regexp_full_match({text}, {_sql_text(sql_regex(plain))})"
-    values = [v for (v,) in connection.execute(
-        f"SELECT DISTINCT {text} FROM {table.sql} WHERE {condition}").fetchall()]
+    values = [
+        v
+        for (v,) in connection.execute(
+            f"SELECT DISTINCT {text} FROM {table.sql} WHERE {condition}"
+        ).fetchall()
+    ]
     findings: list[Finding] = []
     for check in group:
         try:
@@ -330,11 +366,14 @@ def _domain_group(resource: Resource, connection: Any, table: Any, name: str, te
             continue
         rows = connection.execute(
             f"SELECT rn, {text} FROM {table.sql} WHERE {text} IN "
-            "(SELECT unnest(?::VARCHAR[])) ORDER BY rn", [bad]).fetchall()
+            "(SELECT unnest(?::VARCHAR[])) ORDER BY rn",
+            [bad],
+        ).fetchall()
         for rn, value in rows:
             failure = Failure(column=name, value=value, row=lambda _name: None)
-            findings.append(_finding(resource, check.rule, failure, table.line_map.line(rn),
-                                     fields))
+            findings.append(
+                _finding(resource, check.rule, failure, table.line_map.line(rn), fields)
+            )
     return findings
 
 
@@ -350,9 +389,11 @@ def _suspect_frame(connection: Any, table: Any, texts: dict[str, str]) -> pd.Dat
     rows = connection.execute(
         f"SELECT t.rn, {', '.join(texts.values())} FROM {table.sql} AS t "
         "SEMI JOIN (SELECT unnest(?::BIGINT[]) AS rn) AS s ON t.rn = s.rn ORDER BY t.rn",
-        [suspects]).fetchall()
+        [suspects],
+    ).fetchall()
     columns = list(zip(*rows, strict=True))
     frame = pd.DataFrame(
-        {name: pd.Series(columns[i + 1], dtype="str") for i, name in enumerate(texts)})
+        {name: pd.Series(columns[i + 1], dtype="str") for i, name in enumerate(texts)}
+    )
     frame.index = pd.Index([rn - FIRST_DATA_RECORD for rn in columns[0]])
     return frame

@@ -116,8 +116,10 @@ def data_dictionary(descriptor: dict[str, Any]) -> str:
             lines += [str(schema["description"]), ""]
         if schema.get("x-description-sv"):
             lines += [f"*Svenska:* {schema['x-description-sv']}", ""]
-        lines.append(f"File: `{resource.get('path')}`. "
-                     f"Primary key: `{', '.join(as_list(schema.get('primaryKey')))}`.")
+        lines.append(
+            f"File: `{resource.get('path')}`. "
+            f"Primary key: `{', '.join(as_list(schema.get('primaryKey')))}`."
+        )
         for fk in schema.get("foreignKeys", []):
             ref = fk.get("reference", {})
             lines.append(
@@ -126,10 +128,15 @@ def data_dictionary(descriptor: dict[str, Any]) -> str:
                 f"{', '.join(as_list(ref.get('fields')))}`."
             )
         for extra in schema.get("x-checks", []):
-            lines.append(f"Check: `{extra.get('check')}` on "
-                         f"{', '.join(f'`{v}`' for k, v in extra.items() if k != 'check')}.")
-        lines += ["", "| field | type | constraints | description | beskrivning |",
-                  "| --- | --- | --- | --- | --- |"]
+            lines.append(
+                f"Check: `{extra.get('check')}` on "
+                f"{', '.join(f'`{v}`' for k, v in extra.items() if k != 'check')}."
+            )
+        lines += [
+            "",
+            "| field | type | constraints | description | beskrivning |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for field in schema.get("fields", []):
             lines.append(
                 f"| `{field.get('name')}` | {field.get('type', 'string')} | "

@@ -31,9 +31,7 @@ class Git:
         try:
             out = _git(folder, "rev-parse", "--show-toplevel")
         except UsageError as exc:
-            raise UsageError(
-                f"{folder}: not inside a git checkout ({exc})."
-            ) from exc
+            raise UsageError(f"{folder}: not inside a git checkout ({exc}).") from exc
         return cls(Path(out.strip()).resolve())
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -65,12 +63,16 @@ class Git:
 
     def changed_files(self, commit: str, path: str) -> list[tuple[str, str]]:
         """(status letter, repo path) of files under `path` that differ from `commit`."""
-        done = self.run("diff", "--name-status", "--no-renames", "-z", commit, "--", path,
-                        check=False)
+        done = self.run(
+            "diff", "--name-status", "--no-renames", "-z", commit, "--", path, check=False
+        )
         parts = done.stdout.decode("utf-8", "replace").split("\0")
         pairs = [(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
-        untracked = self.run("ls-files", "--others", "--exclude-standard", "-z", "--", path,
-                             check=False).stdout.decode("utf-8", "replace").split("\0")
+        untracked = (
+            self.run("ls-files", "--others", "--exclude-standard", "-z", "--", path, check=False)
+            .stdout.decode("utf-8", "replace")
+            .split("\0")
+        )
         return pairs + [("A", name) for name in untracked if name]
 
     def differs(self, commit: str, path: str) -> bool:
@@ -82,8 +84,12 @@ def _run_git(
 ) -> subprocess.CompletedProcess[bytes]:
     try:
         done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT_SECONDS,
-            check=False, env=_git_env(),
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
+            env=_git_env(),
         )
     except FileNotFoundError as exc:
         raise UsageError("git is not installed, and reading a git ref needs it.") from exc
@@ -109,8 +115,11 @@ def commit_of(toplevel: Path, ref: str) -> str | None:
     """The commit a ref names, or None when it names none (refs starting with '-' never do)."""
     if not ref or ref.startswith("-"):
         return None
-    done = _run_git(toplevel, ("rev-parse", "--verify", "--quiet", "--end-of-options",
-                               f"{ref}^{{commit}}"), check=False)
+    done = _run_git(
+        toplevel,
+        ("rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"),
+        check=False,
+    )
     return done.stdout.decode().strip() if done.returncode == 0 else None
 
 

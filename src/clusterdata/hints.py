@@ -44,20 +44,25 @@ def hint_for(
     if check == "constraint-pattern":
         return f"The value must match the pattern {constraints.get('pattern')}" + (
             " (lower-case letters, digits and single hyphens, such as paper-province)."
-            if str(constraints.get("pattern", "")).startswith("^[a-z0-9]") else "."
+            if str(constraints.get("pattern", "")).startswith("^[a-z0-9]")
+            else "."
         )
     if check in {"constraint-minimum", "constraint-maximum"}:
         low, high = constraints.get("minimum"), constraints.get("maximum")
         bounds = " and ".join(
-            part for part in (
+            part
+            for part in (
                 f"at least {low}" if low is not None else "",
                 f"at most {high}" if high is not None else "",
-            ) if part
+            )
+            if part
         )
         return f"The value must be {bounds}."
     if check in {"constraint-min-length", "constraint-max-length"}:
-        return (f"The text must have between {constraints.get('minLength', 0)} and "
-                f"{constraints.get('maxLength', '∞')} characters.")
+        return (
+            f"The text must have between {constraints.get('minLength', 0)} and "
+            f"{constraints.get('maxLength', '∞')} characters."
+        )
     if check in {"constraint-unique", "unique-error", "primary-key"}:
         return "Each row needs its own id: choose another id, or delete the repeated row."
     if check == "foreign-key":
@@ -66,18 +71,30 @@ def hint_for(
                 ref = fk.get("reference") or {}
                 target = ref.get("resource") or resource.name
                 fields = ", ".join(as_list(ref.get("fields")))
-                return (f"Use a value that exists in the {fields} column of the {target} table, "
-                        f"or add that row to {target} first (check the spelling).")
+                return (
+                    f"Use a value that exists in the {fields} column of the {target} table, "
+                    f"or add that row to {target} first (check the spelling)."
+                )
         return "Use a value that exists in the referenced table, or add that row first."
     if check == "missing-cell":
         return "Add the missing cells (commas) so the row has as many cells as the header."
     if check == "extra-cell":
-        return ("Remove the extra cell, or put the text in quotes if it holds a comma: "
-                '"Stål, verkstad".')
+        return (
+            "Remove the extra cell, or put the text in quotes if it holds a comma: "
+            '"Stål, verkstad".'
+        )
     if check == "blank-row":
         return "Delete the empty line."
-    if check in {"blank-label", "missing-label", "duplicate-label", "incorrect-label",
-                 "extra-label"}:
-        return ("The header row must list the columns exactly as in the schema: "
-                + ", ".join(resource.field_names) + ".")
+    if check in {
+        "blank-label",
+        "missing-label",
+        "duplicate-label",
+        "incorrect-label",
+        "extra-label",
+    }:
+        return (
+            "The header row must list the columns exactly as in the schema: "
+            + ", ".join(resource.field_names)
+            + "."
+        )
     return "See the data dictionary (docs/data-dictionary.md) for what this column holds."

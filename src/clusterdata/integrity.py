@@ -73,9 +73,11 @@ def run_integrity(
 
 def _cells(table: LoadedTable, names: list[str], alias: str = "") -> str:
     prefix = f"{alias}." if alias else ""
-    return "concat_ws(', ', " + ", ".join(
-        f"CAST({prefix}{quote_ident(n)} AS VARCHAR)" for n in names
-    ) + ")"
+    return (
+        "concat_ws(', ', "
+        + ", ".join(f"CAST({prefix}{quote_ident(n)} AS VARCHAR)" for n in names)
+        + ")"
+    )
 
 
 def primary_key_findings(db: LoadedPackage, table: LoadedTable) -> list[Finding]:
@@ -99,7 +101,7 @@ def primary_key_findings(db: LoadedPackage, table: LoadedTable) -> list[Finding]
             SELECT {columns}, min({line}) AS first_line FROM {table.sql_name}
             GROUP BY {columns} HAVING count(*) > 1
         )
-        SELECT t.{line} AS line, {_cells(table, key, 't')} AS value, d.first_line,
+        SELECT t.{line} AS line, {_cells(table, key, "t")} AS value, d.first_line,
                ({all_null}) AS all_null
         FROM {table.sql_name} AS t
         LEFT JOIN repeated AS d ON {same}
@@ -112,12 +114,19 @@ def primary_key_findings(db: LoadedPackage, table: LoadedTable) -> list[Finding]
         if empty:
             message = f"This row has no key: {', '.join(key)} must be filled in."
         else:
-            message = (f"This row's key {value!r} repeats the key of the row at line "
-                       f"{first_line}.")
-        findings.append(error(
-            "primary-key", message, resource=resource.name, path=resource.path,
-            line=_int(row_line), column=key[0], value=value or None, hint=hint,
-        ))
+            message = f"This row's key {value!r} repeats the key of the row at line {first_line}."
+        findings.append(
+            error(
+                "primary-key",
+                message,
+                resource=resource.name,
+                path=resource.path,
+                line=_int(row_line),
+                column=key[0],
+                value=value or None,
+                hint=hint,
+            )
+        )
     return findings
 
 
@@ -130,9 +139,13 @@ def usable_foreign_keys(db: LoadedPackage, table: LoadedTable) -> list[dict[str,
         target_name = str((ref or {}).get("resource") or "") or table.name
         target_fields = as_list((ref or {}).get("fields"))
         target = db.tables.get(target_name)
-        if (target is None or not fields or len(fields) != len(target_fields)
-                or any(f not in table.resource.field_names for f in fields)
-                or any(f not in target.resource.field_names for f in target_fields)):
+        if (
+            target is None
+            or not fields
+            or len(fields) != len(target_fields)
+            or any(f not in table.resource.field_names for f in fields)
+            or any(f not in target.resource.field_names for f in target_fields)
+        ):
             continue
         usable.append({"fields": fields, "resource": target_name, "target": target_fields})
     return usable
@@ -152,8 +165,9 @@ def foreign_key_findings(
     fields: list[str] = fk["fields"]
     target_fields: list[str] = fk["target"]
     source_types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
-    target_types = {str(f.get("name")): str(f.get("type", "string"))
-                    for f in target.resource.fields}
+    target_types = {
+        str(f.get("name")): str(f.get("type", "string")) for f in target.resource.fields
+    }
     pairs = []
     for mine, theirs in zip(fields, target_fields, strict=True):
         left, right = f"c.{quote_ident(mine)}", f"p.{quote_ident(theirs)}"
@@ -163,10 +177,10 @@ def foreign_key_findings(
     line = f"c.{quote_ident(table.line_column)}" if table.line_column else "NULL"
     all_null = " AND ".join(f"c.{quote_ident(f)} IS NULL" for f in fields)
     sql = f"""
-        SELECT {line} AS line, {_cells(table, fields, 'c')} AS value
+        SELECT {line} AS line, {_cells(table, fields, "c")} AS value
         FROM {table.sql_name} AS c
         WHERE NOT ({all_null})
-          AND NOT EXISTS (SELECT 1 FROM {target.sql_name} AS p WHERE {' AND '.join(pairs)})
+          AND NOT EXISTS (SELECT 1 FROM {target.sql_name} AS p WHERE {" AND ".join(pairs)})
         ORDER BY line"""
     spec = _field(resource.fields, fields[0])
     hint = hint_for("foreign-key", spec, resource, {"fieldNames": fields})
@@ -175,8 +189,12 @@ def foreign_key_findings(
         error(
             "foreign-key",
             f"This row refers to a row that does not exist: {where} has no {value!r}.",
-            resource=resource.name, path=resource.path, line=_int(row_line),
-            column=fields[0], value=value, hint=hint,
+            resource=resource.name,
+            path=resource.path,
+            line=_int(row_line),
+            column=fields[0],
+            value=value,
+            hint=hint,
         )
         for row_line, value in db.connection.execute(sql).fetchall()
     ]
@@ -191,30 +209,37 @@ def run_check(db: LoadedPackage, check: SqlCheck) -> list[Finding]:
         columns = [str(d[0]).lower() for d in (cursor.description or [])]
         rows = cursor.fetchall()
     except duckdb.Error as exc:
-        raise CheckFileError(check.path, f"check {check.id!r} failed on this package: "
-                                         f"{str(exc).splitlines()[0]}") from exc
+        raise CheckFileError(
+            check.path, f"check {check.id!r} failed on this package: {str(exc).splitlines()[0]}"
+        ) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise CheckFileError(check.path, "the query must select the columns resource, line, "
-                                         f"column and value; it lacks {', '.join(missing)}.")
-    index = {name: columns.index(name) for name in (*REQUIRED_COLUMNS, "message")
-             if name in columns}
+        raise CheckFileError(
+            check.path,
+            "the query must select the columns resource, line, "
+            f"column and value; it lacks {', '.join(missing)}.",
+        )
+    index = {
+        name: columns.index(name) for name in (*REQUIRED_COLUMNS, "message") if name in columns
+    }
     findings = []
     for row in rows:
         resource_name = _text(row[index["resource"]])
         table = db.tables.get(resource_name or "")
         message = _text(row[index["message"]]) if "message" in index else None
-        findings.append(Finding(
-            check=check.id,
-            severity=check.severity if isinstance(check.severity, Severity) else Severity.ERROR,
-            message=message or check.message,
-            resource=resource_name,
-            path=table.resource.path if table else None,
-            line=_int(row[index["line"]]),
-            column=_text(row[index["column"]]),
-            value=_text(row[index["value"]]),
-            hint=check.hint,
-        ))
+        findings.append(
+            Finding(
+                check=check.id,
+                severity=check.severity if isinstance(check.severity, Severity) else Severity.ERROR,
+                message=message or check.message,
+                resource=resource_name,
+                path=table.resource.path if table else None,
+                line=_int(row[index["line"]]),
+                column=_text(row[index["column"]]),
+                value=_text(row[index["value"]]),
+                hint=check.hint,
+            )
+        )
     return findings
 
 

@@ -57,27 +57,41 @@ def scan_bytes(resource: Resource) -> ByteScan:
         scan.size = len(first)
         if not first:
             scan.fatal = True
-            scan.findings.append(error(
-                "empty-file", "The file is empty: it has no header row.", **where, line=1,
-                hint="Write the header row (the column names from the schema) on line 1.",
-            ))
+            scan.findings.append(
+                error(
+                    "empty-file",
+                    "The file is empty: it has no header row.",
+                    **where,
+                    line=1,
+                    hint="Write the header row (the column names from the schema) on line 1.",
+                )
+            )
             return scan
         for bom, label in _BOMS.items():
             if first.startswith(bom):
                 scan.fatal = True
-                scan.findings.append(error(
-                    "encoding-error", f"The file is saved as {label}, not {resource.encoding}.",
-                    **where, line=1, value=label,
-                    hint="Save the file again as 'CSV UTF-8' (UTF-8 without BOM).",
-                ))
+                scan.findings.append(
+                    error(
+                        "encoding-error",
+                        f"The file is saved as {label}, not {resource.encoding}.",
+                        **where,
+                        line=1,
+                        value=label,
+                        hint="Save the file again as 'CSV UTF-8' (UTF-8 without BOM).",
+                    )
+                )
                 return scan
         if first.startswith(codecs.BOM_UTF8):
             scan.has_bom = True
-            scan.findings.append(warning(
-                "byte-order-mark", "The file starts with a UTF-8 byte order mark (BOM).",
-                **where, line=1,
-                hint="Save as UTF-8 without BOM, or run `clusterdata format` to fix it.",
-            ))
+            scan.findings.append(
+                warning(
+                    "byte-order-mark",
+                    "The file starts with a UTF-8 byte order mark (BOM).",
+                    **where,
+                    line=1,
+                    hint="Save as UTF-8 without BOM, or run `clusterdata format` to fix it.",
+                )
+            )
         chunk = first + handle.read(CHUNK)
         while chunk:
             scan.size = offset + len(chunk)
@@ -86,11 +100,15 @@ def scan_bytes(resource: Resource) -> ByteScan:
                 nul_line = line + chunk.count(b"\n", 0, position)
                 nul_reported = True
                 scan.fatal = True
-                scan.findings.append(error(
-                    "nul-byte", "The file holds a NUL byte, so it is binary, not text.",
-                    **where, line=nul_line,
-                    hint="Export the table again as CSV UTF-8 from your spreadsheet program.",
-                ))
+                scan.findings.append(
+                    error(
+                        "nul-byte",
+                        "The file holds a NUL byte, so it is binary, not text.",
+                        **where,
+                        line=nul_line,
+                        hint="Export the table again as CSV UTF-8 from your spreadsheet program.",
+                    )
+                )
             if decoder is not None:
                 try:
                     decoder.decode(chunk)
@@ -98,14 +116,18 @@ def scan_bytes(resource: Resource) -> ByteScan:
                     bad_line = line + chunk.count(b"\n", 0, exc.start)
                     bad = chunk[exc.start : exc.start + 4]
                     scan.fatal = True
-                    scan.findings.append(error(
-                        "encoding-error",
-                        f"The file is not valid UTF-8 (byte {bad[:1].hex(' ')} at line "
-                        f"{bad_line}); it looks saved as {_guess(chunk)}.",
-                        **where, line=bad_line, value=bad.decode("cp1252", "replace"),
-                        hint="Open the file and save it again as 'CSV UTF-8' (in Excel: File → "
-                        "Save As → CSV UTF-8).",
-                    ))
+                    scan.findings.append(
+                        error(
+                            "encoding-error",
+                            f"The file is not valid UTF-8 (byte {bad[:1].hex(' ')} at line "
+                            f"{bad_line}); it looks saved as {_guess(chunk)}.",
+                            **where,
+                            line=bad_line,
+                            value=bad.decode("cp1252", "replace"),
+                            hint="Open the file and save it again as 'CSV UTF-8' (in Excel: File → "
+                            "Save As → CSV UTF-8).",
+                        )
+                    )
                     decoder = None
             crlf = chunk.count(b"\r\n")
             scan.crlf += crlf
@@ -124,22 +146,34 @@ def scan_bytes(resource: Resource) -> ByteScan:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             scan.fatal = True
-            scan.findings.append(error(
-                "encoding-error", "The file ends in the middle of a UTF-8 character.",
-                **where, line=line, hint="Save the file again as 'CSV UTF-8'.",
-            ))
+            scan.findings.append(
+                error(
+                    "encoding-error",
+                    "The file ends in the middle of a UTF-8 character.",
+                    **where,
+                    line=line,
+                    hint="Save the file again as 'CSV UTF-8'.",
+                )
+            )
     kinds = sum(1 for n in (scan.crlf, scan.lf, scan.cr) if n)
     if kinds > 1:
-        scan.findings.append(warning(
-            "mixed-line-endings",
-            f"The file mixes line endings (LF {scan.lf}, CRLF {scan.crlf}, CR {scan.cr}).",
-            **where, hint="Run `clusterdata format` to write LF line endings throughout.",
-        ))
+        scan.findings.append(
+            warning(
+                "mixed-line-endings",
+                f"The file mixes line endings (LF {scan.lf}, CRLF {scan.crlf}, CR {scan.cr}).",
+                **where,
+                hint="Run `clusterdata format` to write LF line endings throughout.",
+            )
+        )
     elif scan.cr:
-        scan.findings.append(warning(
-            "line-endings", "The file ends its lines with CR only (old Mac style).",
-            **where, hint="Run `clusterdata format` to write LF line endings.",
-        ))
+        scan.findings.append(
+            warning(
+                "line-endings",
+                "The file ends its lines with CR only (old Mac style).",
+                **where,
+                hint="Run `clusterdata format` to write LF line endings.",
+            )
+        )
     return scan
 
 
@@ -199,11 +233,16 @@ def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]
                     findings.extend(_swallowed(resource, record, header, start, end, columns))
                 previous_end = end
         except csv.Error as exc:
-            findings.append(error(
-                "source-error", f"The CSV cannot be parsed: {exc}.",
-                resource=resource.name, path=resource.path, line=previous_end + 1,
-                hint="Look for a stray quote character or an unusual delimiter on this line.",
-            ))
+            findings.append(
+                error(
+                    "source-error",
+                    f"The CSV cannot be parsed: {exc}.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=previous_end + 1,
+                    hint="Look for a stray quote character or an unusual delimiter on this line.",
+                )
+            )
     line_map.total_lines = previous_end
     return line_map, findings
 
@@ -221,13 +260,18 @@ def _swallowed(
         if not row_like:
             continue
         column = header[index] if index < len(header) else None
-        return [error(
-            "swallowed-rows",
-            f"A quote character opens this cell and it runs over lines {start}–{end}, "
-            f"swallowing {row_like} line(s) that look like rows of their own.",
-            resource=resource.name, path=resource.path, line=start, column=column,
-            value=cell[:80],
-            hint='Remove the stray " in this cell, or close it; quote a cell only to hold a '
-            "comma, a quote (written twice) or a line break.",
-        )]
+        return [
+            error(
+                "swallowed-rows",
+                f"A quote character opens this cell and it runs over lines {start}–{end}, "
+                f"swallowing {row_like} line(s) that look like rows of their own.",
+                resource=resource.name,
+                path=resource.path,
+                line=start,
+                column=column,
+                value=cell[:80],
+                hint='Remove the stray " in this cell, or close it; quote a cell only to hold a '
+                "comma, a quote (written twice) or a line break.",
+            )
+        ]
     return []

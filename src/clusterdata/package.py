@@ -159,12 +159,17 @@ def open_package(source: str | os.PathLike[str] | None = None) -> DataPackage:
     try:
         size = path.stat().st_size
         if size > MAX_DESCRIPTOR_BYTES:
-            return _broken(root, path, tempdir, error(
-                "descriptor-error",
-                f"The descriptor is {size:,} bytes, too large to be a package descriptor.",
-                path=display,
-                hint="A datapackage.json describes the data; it should not hold it.",
-            ))
+            return _broken(
+                root,
+                path,
+                tempdir,
+                error(
+                    "descriptor-error",
+                    f"The descriptor is {size:,} bytes, too large to be a package descriptor.",
+                    path=display,
+                    hint="A datapackage.json describes the data; it should not hold it.",
+                ),
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read ({exc.strerror}).") from exc
@@ -172,36 +177,70 @@ def open_package(source: str | os.PathLike[str] | None = None) -> DataPackage:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return _broken(root, path, tempdir, error(
-            "descriptor-error", "The descriptor is not valid UTF-8.", path=display, line=line,
-            hint="Save datapackage.json as UTF-8.",
-        ))
+        return _broken(
+            root,
+            path,
+            tempdir,
+            error(
+                "descriptor-error",
+                "The descriptor is not valid UTF-8.",
+                path=display,
+                line=line,
+                hint="Save datapackage.json as UTF-8.",
+            ),
+        )
     try:
         descriptor = json.loads(text)
     except json.JSONDecodeError as exc:
-        return _broken(root, path, tempdir, error(
-            "descriptor-error", f"The descriptor is not valid JSON: {exc.msg}.",
-            path=display, line=exc.lineno, value=_excerpt(text, exc.pos),
-            hint="Check for a missing comma, quote or bracket near this line.",
-        ))
+        return _broken(
+            root,
+            path,
+            tempdir,
+            error(
+                "descriptor-error",
+                f"The descriptor is not valid JSON: {exc.msg}.",
+                path=display,
+                line=exc.lineno,
+                value=_excerpt(text, exc.pos),
+                hint="Check for a missing comma, quote or bracket near this line.",
+            ),
+        )
     except RecursionError:
-        return _broken(root, path, tempdir, error(
-            "descriptor-error", "The descriptor is nested too deeply to be read.",
-            path=display, hint="A package descriptor needs only a few levels of nesting.",
-        ))
+        return _broken(
+            root,
+            path,
+            tempdir,
+            error(
+                "descriptor-error",
+                "The descriptor is nested too deeply to be read.",
+                path=display,
+                hint="A package descriptor needs only a few levels of nesting.",
+            ),
+        )
     if not isinstance(descriptor, dict):
-        return _broken(root, path, tempdir, error(
-            "descriptor-error", "The descriptor must be a JSON object.", path=display,
-            hint='Start datapackage.json with "{" and list tables under "resources".',
-        ))
+        return _broken(
+            root,
+            path,
+            tempdir,
+            error(
+                "descriptor-error",
+                "The descriptor must be a JSON object.",
+                path=display,
+                hint='Start datapackage.json with "{" and list tables under "resources".',
+            ),
+        )
     package = DataPackage(root=root, descriptor_file=path, descriptor=descriptor)
     package._tempdir = tempdir
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
-        package.findings.append(error(
-            "descriptor-error", "The descriptor lists no resources.", path=display,
-            hint='Add a "resources" list with one entry per table.',
-        ))
+        package.findings.append(
+            error(
+                "descriptor-error",
+                "The descriptor lists no resources.",
+                path=display,
+                hint='Add a "resources" list with one entry per table.',
+            )
+        )
         return package
     for index, spec in enumerate(resources):
         _admit(package, index, spec, display)
@@ -225,9 +264,13 @@ def _excerpt(text: str, pos: int) -> str:
 
 def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
     if not isinstance(spec, dict):
-        package.findings.append(error(
-            "descriptor-error", f"Resource #{index + 1} is not a JSON object.", path=display,
-        ))
+        package.findings.append(
+            error(
+                "descriptor-error",
+                f"Resource #{index + 1} is not a JSON object.",
+                path=display,
+            )
+        )
         return
     name = str(spec.get("name") or f"resource{index + 1}")
 
@@ -238,57 +281,93 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         )
 
     if name in package.rejected or package.resource(name) is not None:
-        package.findings.append(error(
-            "descriptor-error", f"Two resources are named {name!r}; the second is not checked.",
-            resource=name, path=display, value=name,
-            hint="Give every resource its own name: keys and reports refer to tables by name.",
-        ))
+        package.findings.append(
+            error(
+                "descriptor-error",
+                f"Two resources are named {name!r}; the second is not checked.",
+                resource=name,
+                path=display,
+                value=name,
+                hint="Give every resource its own name: keys and reports refer to tables by name.",
+            )
+        )
         return
     if not _NAME.match(name):
-        reject("descriptor-error", f"The resource name {name!r} is not a valid Frictionless name.",
-               "Use only lower-case letters, digits and - . _ / in a resource name, "
-               "such as clusters.", value=name)
+        reject(
+            "descriptor-error",
+            f"The resource name {name!r} is not a valid Frictionless name.",
+            "Use only lower-case letters, digits and - . _ / in a resource name, such as clusters.",
+            value=name,
+        )
         return
 
     if "data" in spec and "path" not in spec:
-        package.findings.append(warning(
-            "inline-data", f"Resource {name!r} holds inline data, which is not checked.",
-            resource=name, path=display, hint="Move the rows to a CSV file.",
-        ))
+        package.findings.append(
+            warning(
+                "inline-data",
+                f"Resource {name!r} holds inline data, which is not checked.",
+                resource=name,
+                path=display,
+                hint="Move the rows to a CSV file.",
+            )
+        )
         package.rejected.add(name)
         return
     raw_path = spec.get("path")
     if isinstance(raw_path, list):
-        reject("unsupported-resource", f"Resource {name!r} is split over several files.",
-               "Join the parts into one CSV file.", value=json.dumps(raw_path)[:200])
+        reject(
+            "unsupported-resource",
+            f"Resource {name!r} is split over several files.",
+            "Join the parts into one CSV file.",
+            value=json.dumps(raw_path)[:200],
+        )
         return
     if not isinstance(raw_path, str) or not raw_path:
-        reject("descriptor-error", f"Resource {name!r} has no path.",
-               'Give the CSV file as "path": "data/<table>.csv".')
+        reject(
+            "descriptor-error",
+            f"Resource {name!r} has no path.",
+            'Give the CSV file as "path": "data/<table>.csv".',
+        )
         return
     file, problem = safe_path(package.root, raw_path)
     if problem:
-        reject("unsafe-path", f"Resource {name!r} has the path {raw_path!r}: {problem}.",
-               "Use a relative path to a file inside the package folder, such as data/x.csv.",
-               value=raw_path)
+        reject(
+            "unsafe-path",
+            f"Resource {name!r} has the path {raw_path!r}: {problem}.",
+            "Use a relative path to a file inside the package folder, such as data/x.csv.",
+            value=raw_path,
+        )
         return
     assert file is not None
     if not file.is_file():  # also a folder or a named pipe, which would block a reader
-        what = ("is a folder, not a file" if file.is_dir()
-                else "is not a regular file" if file.exists() else "does not exist")
-        reject("missing-file", f"The file {raw_path!r} of resource {name!r} {what}.",
-               "Add the file, or correct the path in datapackage.json.", value=raw_path)
+        what = (
+            "is a folder, not a file"
+            if file.is_dir()
+            else "is not a regular file"
+            if file.exists()
+            else "does not exist"
+        )
+        reject(
+            "missing-file",
+            f"The file {raw_path!r} of resource {name!r} {what}.",
+            "Add the file, or correct the path in datapackage.json.",
+            value=raw_path,
+        )
         return
     package.findings.extend(check_file_integrity(spec, file, name, raw_path))
     fmt = str(spec.get("format") or PurePosixPath(raw_path).suffix.lstrip(".")).lower()
     if fmt not in TABULAR_FORMATS:
         if spec.get("schema") is not None and spec.get("type") != "file":
-            package.findings.append(warning(
-                "unsupported-resource",
-                f"Resource {name!r} is a {fmt or 'non-CSV'} table; only its bytes and hash "
-                "are checked.",
-                resource=name, path=raw_path, hint="Only CSV and TSV tables are validated.",
-            ))
+            package.findings.append(
+                warning(
+                    "unsupported-resource",
+                    f"Resource {name!r} is a {fmt or 'non-CSV'} table; only its bytes and hash "
+                    "are checked.",
+                    resource=name,
+                    path=raw_path,
+                    hint="Only CSV and TSV tables are validated.",
+                )
+            )
         package.rejected.add(name)
         return
     schema = _schema(package, name, spec.get("schema"), display)
@@ -302,15 +381,25 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        reject("encoding-error", f"Resource {name!r} declares the encoding {encoding!r}, "
-               "which is not a known text encoding.",
-               'Save the file as UTF-8 and declare "encoding": "utf-8" (or leave it out).',
-               value=encoding)
+        reject(
+            "encoding-error",
+            f"Resource {name!r} declares the encoding {encoding!r}, "
+            "which is not a known text encoding.",
+            'Save the file as UTF-8 and declare "encoding": "utf-8" (or leave it out).',
+            value=encoding,
+        )
         return
-    package.resources.append(Resource(
-        name=name, path=raw_path, file=file, schema=schema, dialect=dialect,
-        encoding=encoding.lower(), format=fmt,
-    ))
+    package.resources.append(
+        Resource(
+            name=name,
+            path=raw_path,
+            file=file,
+            schema=schema,
+            dialect=dialect,
+            encoding=encoding.lower(),
+            format=fmt,
+        )
+    )
 
 
 def check_file_integrity(
@@ -322,31 +411,44 @@ def check_file_integrity(
     declared_bytes = spec.get("bytes")
     size = file.stat().st_size
     if isinstance(declared_bytes, int) and declared_bytes != size:
-        findings.append(error(
-            "bytes-mismatch", f"The file has {size:,} bytes; the descriptor says "
-            f"{declared_bytes:,}.", **where, value=str(size),
-            hint="The file was changed after it was described: restore it, or update bytes.",
-        ))
+        findings.append(
+            error(
+                "bytes-mismatch",
+                f"The file has {size:,} bytes; the descriptor says {declared_bytes:,}.",
+                **where,
+                value=str(size),
+                hint="The file was changed after it was described: restore it, or update bytes.",
+            )
+        )
     declared_hash = spec.get("hash")
     if isinstance(declared_hash, str) and declared_hash:
         algorithm, _, expected = declared_hash.rpartition(":")
         algorithm = algorithm.lower() or "md5"
         if algorithm not in hashlib.algorithms_guaranteed:
-            findings.append(error(
-                "hash-mismatch", f"The hash algorithm {algorithm!r} is not supported.",
-                **where, value=declared_hash, hint="Use sha256:<hex digest>.",
-            ))
+            findings.append(
+                error(
+                    "hash-mismatch",
+                    f"The hash algorithm {algorithm!r} is not supported.",
+                    **where,
+                    value=declared_hash,
+                    hint="Use sha256:<hex digest>.",
+                )
+            )
             return findings
         digest = hashlib.new(algorithm)
         with file.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         if digest.hexdigest() != expected.lower():
-            findings.append(error(
-                "hash-mismatch", f"The file's {algorithm} hash does not match the descriptor's.",
-                **where, value=f"{algorithm}:{digest.hexdigest()}",
-                hint="The file was changed after it was published: download it again.",
-            ))
+            findings.append(
+                error(
+                    "hash-mismatch",
+                    f"The file's {algorithm} hash does not match the descriptor's.",
+                    **where,
+                    value=f"{algorithm}:{digest.hexdigest()}",
+                    hint="The file was changed after it was published: download it again.",
+                )
+            )
     return findings
 
 
@@ -378,28 +480,42 @@ def _schema(package: DataPackage, name: str, spec: Any, display: str) -> dict[st
     if isinstance(spec, str):
         file, problem = safe_path(package.root, spec)
         if problem or file is None or not file.is_file():
-            package.findings.append(error(
-                "schema-error", f"The schema {spec!r} of resource {name!r} cannot be read"
-                + (f": {problem}." if problem else "."),
-                resource=name, path=display, value=spec,
-                hint="Give the schema inline or as a relative path inside the package.",
-            ))
+            package.findings.append(
+                error(
+                    "schema-error",
+                    f"The schema {spec!r} of resource {name!r} cannot be read"
+                    + (f": {problem}." if problem else "."),
+                    resource=name,
+                    path=display,
+                    value=spec,
+                    hint="Give the schema inline or as a relative path inside the package.",
+                )
+            )
             return None
         try:
             loaded = json.loads(file.read_text(encoding="utf-8-sig"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            package.findings.append(error(
-                "schema-error", f"The schema file {spec!r} is not valid JSON ({exc}).",
-                resource=name, path=spec, hint="Fix the JSON syntax of the schema file.",
-            ))
+            package.findings.append(
+                error(
+                    "schema-error",
+                    f"The schema file {spec!r} is not valid JSON ({exc}).",
+                    resource=name,
+                    path=spec,
+                    hint="Fix the JSON syntax of the schema file.",
+                )
+            )
             return None
         if isinstance(loaded, dict):
             return loaded
-    package.findings.append(error(
-        "schema-error", f"Resource {name!r} has no Table Schema.",
-        resource=name, path=display,
-        hint='Add "schema": {"fields": [...]} describing the columns.',
-    ))
+    package.findings.append(
+        error(
+            "schema-error",
+            f"Resource {name!r} has no Table Schema.",
+            resource=name,
+            path=display,
+            hint='Add "schema": {"fields": [...]} describing the columns.',
+        )
+    )
     return None
 
 

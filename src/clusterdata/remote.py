@@ -66,8 +66,10 @@ class Mismatch:
             return f"{self.file}: the descriptor gives no usable hash ({self.expected or 'none'})."
         label = "size" if self.what == "bytes" else "hash"
         unit = " bytes" if self.what == "bytes" else ""
-        return (f"{self.file}: {label} differs: expected {self.expected}{unit}, "
-                f"got {self.actual}{unit}.")
+        return (
+            f"{self.file}: {label} differs: expected {self.expected}{unit}, "
+            f"got {self.actual}{unit}."
+        )
 
     def error(self) -> IntegrityError:
         return IntegrityError(
@@ -131,13 +133,15 @@ def entries(descriptor: dict[str, Any]) -> list[Entry]:
             size = spec.get("bytes")
             algorithm, digest = parse_hash(spec.get("hash"))
             single = not isinstance(paths, list) or len(paths) == 1
-            found.append(Entry(
-                path=path,
-                bytes=size if single and isinstance(size, int) and size >= 0 else None,
-                algorithm=algorithm if single else None,
-                digest=digest if single else None,
-                declared_hash=spec.get("hash") if isinstance(spec.get("hash"), str) else None,
-            ))
+            found.append(
+                Entry(
+                    path=path,
+                    bytes=size if single and isinstance(size, int) and size >= 0 else None,
+                    algorithm=algorithm if single else None,
+                    digest=digest if single else None,
+                    declared_hash=spec.get("hash") if isinstance(spec.get("hash"), str) else None,
+                )
+            )
     return found
 
 
@@ -252,11 +256,15 @@ def release_url(base_url: str, version: str, default_name: str | None = None) ->
             default_name = listing["name"]
         known = [e.get("version") for e in listing.get("releases") or [] if isinstance(e, dict)]
         if known and version not in known:
-            raise UsageError(f"{base}/releases.json lists no version {version} "
-                             f"(it has {', '.join(map(str, known))}).")
+            raise UsageError(
+                f"{base}/releases.json lists no version {version} "
+                f"(it has {', '.join(map(str, known))})."
+            )
     if not default_name:
-        raise UsageError(f"{base}: no releases.json to find version {version} in; pass the "
-                         "release's datapackage.json URL instead.")
+        raise UsageError(
+            f"{base}: no releases.json to find version {version} in; pass the "
+            "release's datapackage.json URL instead."
+        )
     return f"{base}/{default_name}-{version}/{DESCRIPTOR_NAME}"
 
 
@@ -312,8 +320,9 @@ def _download(url: str, target: Path, entry: Entry | None, limit: int) -> _Guard
     except requests.RequestException as exc:
         guard.close()
         target.unlink(missing_ok=True)
-        raise DownloadError(f"{url}: could not be downloaded ({type(exc).__name__}: {exc}).") \
-            from exc
+        raise DownloadError(
+            f"{url}: could not be downloaded ({type(exc).__name__}: {exc})."
+        ) from exc
     except BaseException:
         guard.close()
         target.unlink(missing_ok=True)
@@ -359,7 +368,9 @@ def download_release(url: str, target: Path) -> dict[str, Any]:
         actual = guard.hasher.hexdigest()
         if actual != entry.digest:
             raise Mismatch(
-                entry.path, "hash", f"{entry.algorithm}:{entry.digest}",
+                entry.path,
+                "hash",
+                f"{entry.algorithm}:{entry.digest}",
                 f"{entry.algorithm}:{actual}",
             ).error()
     return descriptor

@@ -33,9 +33,26 @@ _TABLE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 ALLOWED_TABLE_FUNCTIONS = {"unnest", "range", "generate_series"}
 #: Function names (or prefixes ending in "_") that read files, URLs, other databases or settings.
 FORBIDDEN_FUNCTIONS = (
-    "read_", "parquet_", "glob", "query", "query_table", "sniff_csv", "getenv", "iceberg_",
-    "delta_", "sqlite_", "postgres_", "mysql_", "st_read", "duckdb_", "pragma_", "load",
-    "install", "current_setting", "which_secret", "arrow_scan",
+    "read_",
+    "parquet_",
+    "glob",
+    "query",
+    "query_table",
+    "sniff_csv",
+    "getenv",
+    "iceberg_",
+    "delta_",
+    "sqlite_",
+    "postgres_",
+    "mysql_",
+    "st_read",
+    "duckdb_",
+    "pragma_",
+    "load",
+    "install",
+    "current_setting",
+    "which_secret",
+    "arrow_scan",
 )
 
 
@@ -77,8 +94,10 @@ def parse_check_file(path: Path) -> SqlCheck:
         raise CheckFileError(path, f"cannot be read as UTF-8 text ({exc}).") from exc
     check = parse_check(text, path)
     if check.id != path.stem:
-        raise CheckFileError(path, f"the file name must equal the check id {check.id!r} "
-                                   f"(rename it to {check.id}.sql).")
+        raise CheckFileError(
+            path,
+            f"the file name must equal the check id {check.id!r} (rename it to {check.id}.sql).",
+        )
     return check
 
 
@@ -106,17 +125,22 @@ def parse_check(text: str, path: Path = Path("<check>")) -> SqlCheck:
             raise CheckFileError(path, f"the header has no '-- {key}:' line.")
     check_id = header["id"]
     if not _ID.match(check_id):
-        raise CheckFileError(path, f"the id {check_id!r} must be lower-case words joined by "
-                                   "hyphens, such as link-orphans.")
+        raise CheckFileError(
+            path,
+            f"the id {check_id!r} must be lower-case words joined by "
+            "hyphens, such as link-orphans.",
+        )
     try:
         severity = Severity(header["severity"].lower())
     except ValueError:
         raise CheckFileError(
-            path, f"severity {header['severity']!r} must be error or warning.") from None
+            path, f"severity {header['severity']!r} must be error or warning."
+        ) from None
     tables = tuple(t.strip() for t in header.get("tables", "").split(",") if t.strip())
     if not tables:
-        raise CheckFileError(path, "the header has no '-- tables:' line naming the tables the "
-                                   "check reads.")
+        raise CheckFileError(
+            path, "the header has no '-- tables:' line naming the tables the check reads."
+        )
     for table in tables:
         if not _TABLE_NAME.match(table):
             raise CheckFileError(path, f"{table!r} in '-- tables:' is not a table name.")
@@ -124,9 +148,15 @@ def parse_check(text: str, path: Path = Path("<check>")) -> SqlCheck:
     if not sql:
         raise CheckFileError(path, "there is no SQL statement after the header.")
     verify_read_only(sql, tables, path)
-    return SqlCheck(id=check_id, severity=severity, message=header["message"],
-                    hint=header.get("hint") or None, tables=tables, sql=sql.rstrip(";"),
-                    path=path)
+    return SqlCheck(
+        id=check_id,
+        severity=severity,
+        message=header["message"],
+        hint=header.get("hint") or None,
+        tables=tables,
+        sql=sql.rstrip(";"),
+        path=path,
+    )
 
 
 def verify_read_only(sql: str, tables: tuple[str, ...], path: Path) -> None:
@@ -144,24 +174,44 @@ def verify_read_only(sql: str, tables: tuple[str, ...], path: Path) -> None:
     finally:
         logger.setLevel(level)
     if len(statements) != 1:
-        raise CheckFileError(path, f"holds {len(statements)} statements; a check is exactly one "
-                                   "SELECT or WITH … SELECT.")
+        raise CheckFileError(
+            path,
+            f"holds {len(statements)} statements; a check is exactly one SELECT or WITH … SELECT.",
+        )
     statement = statements[0]
     if not isinstance(statement, exp.Query):
-        kind = statement.key.upper() if statement.key != "command" else \
-            str(statement.this).upper()
-        raise CheckFileError(path, f"only a read-only SELECT or WITH … SELECT is allowed, "
-                                   f"not {kind}.")
+        kind = statement.key.upper() if statement.key != "command" else str(statement.this).upper()
+        raise CheckFileError(
+            path, f"only a read-only SELECT or WITH … SELECT is allowed, not {kind}."
+        )
     for node in statement.walk():
-        if isinstance(node, (exp.DML, exp.Create, exp.Drop, exp.Alter, exp.Command, exp.Copy,
-                             exp.Attach, exp.Detach, exp.Pragma, exp.Set, exp.Use,
-                             exp.Install, exp.Into)):
+        if isinstance(
+            node,
+            (
+                exp.DML,
+                exp.Create,
+                exp.Drop,
+                exp.Alter,
+                exp.Command,
+                exp.Copy,
+                exp.Attach,
+                exp.Detach,
+                exp.Pragma,
+                exp.Set,
+                exp.Use,
+                exp.Install,
+                exp.Into,
+            ),
+        ):
             raise CheckFileError(path, f"{node.key.upper()} is not allowed inside a check.")
         if isinstance(node, exp.Func):
             name = _function_name(node).lower()
             if _forbidden(name):
-                raise CheckFileError(path, f"the function {name}() reads outside the loaded "
-                                           "tables and is not allowed in a check.")
+                raise CheckFileError(
+                    path,
+                    f"the function {name}() reads outside the loaded "
+                    "tables and is not allowed in a check.",
+                )
     ctes = {cte.alias_or_name.casefold() for cte in statement.find_all(exp.CTE)}
     declared = {t.casefold() for t in tables}
     for table in statement.find_all(exp.Table):
@@ -171,17 +221,25 @@ def verify_read_only(sql: str, tables: tuple[str, ...], path: Path) -> None:
             name = name.lower()
             if name.casefold() in ALLOWED_TABLE_FUNCTIONS:
                 continue
-            raise CheckFileError(path, f"the table function {name}() is not allowed in a check; "
-                                       "read only the package's tables.")
+            raise CheckFileError(
+                path,
+                f"the table function {name}() is not allowed in a check; "
+                "read only the package's tables.",
+            )
         if table.args.get("db") or table.args.get("catalog"):
-            raise CheckFileError(path, f"{table.sql(dialect='duckdb')}: qualified table names "
-                                       "are not allowed; name the package's tables directly.")
+            raise CheckFileError(
+                path,
+                f"{table.sql(dialect='duckdb')}: qualified table names "
+                "are not allowed; name the package's tables directly.",
+            )
         name = table.name.casefold()
         if name in ctes:
             continue
         if name not in declared:
-            raise CheckFileError(path, f"the query reads {table.name!r}, which its '-- tables:' "
-                                       "header does not declare.")
+            raise CheckFileError(
+                path,
+                f"the query reads {table.name!r}, which its '-- tables:' header does not declare.",
+            )
 
 
 def _function_name(node: object) -> str:
@@ -196,8 +254,9 @@ def _function_name(node: object) -> str:
 
 def _forbidden(name: str) -> bool:
     lowered = name.casefold()
-    return any(lowered.startswith(p) if p.endswith("_") else lowered == p
-               for p in FORBIDDEN_FUNCTIONS)
+    return any(
+        lowered.startswith(p) if p.endswith("_") else lowered == p for p in FORBIDDEN_FUNCTIONS
+    )
 
 
 def _first_line(text: str) -> str:

@@ -81,9 +81,18 @@ def check_structure(package: DataPackage) -> StructureResult:
     slow = [r for r in candidates if r.name not in done]
     result.findings.extend(_run_frictionless(package, slow, usable, result))
     blocking = {
-        f.resource for f in result.findings
-        if f.is_error and f.check in {"source-error", "schema-error", "missing-label",
-                                      "duplicate-label", "blank-label", "incorrect-label"}
+        f.resource
+        for f in result.findings
+        if f.is_error
+        and f.check
+        in {
+            "source-error",
+            "schema-error",
+            "missing-label",
+            "duplicate-label",
+            "blank-label",
+            "incorrect-label",
+        }
     }
     result.readable = [r for r in candidates if r.name not in blocking]
     return result
@@ -126,8 +135,9 @@ def _run_fast(
     mine = [r for r in candidates if r.name in fast]
     for group in fastpath.groups(mine, usable_fks):
         try:
-            result.findings.extend(fastpath.check_group(
-                package, [fast[r.name] for r in group], usable_fks, result))
+            result.findings.extend(
+                fastpath.check_group(package, [fast[r.name] for r in group], usable_fks, result)
+            )
         except fastpath.FastPathUnavailable:
             for resource in group:
                 line_map, line_findings = map_lines(resource, "utf-8")
@@ -146,24 +156,38 @@ def _schema_findings(resource: Resource) -> list[Finding]:
         Schema.from_descriptor(copy.deepcopy(resource.schema))
     except FrictionlessException as exc:
         note = exc.error.note or exc.error.message
-        return [error(
-            "schema-error", f"The schema of {resource.name!r} is not valid: {note}.",
-            resource=resource.name, path=resource.path,
-            hint="Fix the table's schema in schemas/ (field types are string, integer, number, "
-            "boolean, date, datetime, year, …), then run `clusterdata generate`.",
-        )]
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is not valid: {note}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="Fix the table's schema in schemas/ (field types are string, integer, number, "
+                "boolean, date, datetime, year, …), then run `clusterdata generate`.",
+            )
+        ]
     except RecursionError:
-        return [error("schema-error", f"The schema of {resource.name!r} is nested too deeply.",
-                      resource=resource.name, path=resource.path)]
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is nested too deeply.",
+                resource=resource.name,
+                path=resource.path,
+            )
+        ]
     names = resource.field_names
     missing = [k for k in resource.primary_key if k not in names]
     if missing:
-        return [error(
-            "schema-error",
-            f"The primary key of {resource.name!r} names fields that do not exist: "
-            f"{', '.join(missing)}.", resource=resource.name, path=resource.path,
-            hint="List only field names of this table in primaryKey.",
-        )]
+        return [
+            error(
+                "schema-error",
+                f"The primary key of {resource.name!r} names fields that do not exist: "
+                f"{', '.join(missing)}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="List only field names of this table in primaryKey.",
+            )
+        ]
     return []
 
 
@@ -194,15 +218,18 @@ def _check_foreign_key_declarations(
                     continue  # the target's own problem is already reported
                 problem = f"it points to a table {target_name!r} the package does not have"
             elif any(f not in target.field_names for f in target_fields):
-                problem = (f"table {target_name!r} has no field(s) "
-                           f"{', '.join(target_fields)}")
+                problem = f"table {target_name!r} has no field(s) {', '.join(target_fields)}"
             if problem:
-                findings.append(error(
-                    "schema-error", f"A foreign key of {resource.name!r} cannot be checked: "
-                    f"{problem}.", resource=resource.name, path=resource.path,
-                    column=fields[0] if fields else None,
-                    hint="Correct foreignKeys in the table's schema.",
-                ))
+                findings.append(
+                    error(
+                        "schema-error",
+                        f"A foreign key of {resource.name!r} cannot be checked: {problem}.",
+                        resource=resource.name,
+                        path=resource.path,
+                        column=fields[0] if fields else None,
+                        hint="Correct foreignKeys in the table's schema.",
+                    )
+                )
                 continue
             if target_name in readable:
                 keep.append(fk)
@@ -226,25 +253,33 @@ def _run_frictionless(
         schema["foreignKeys"] = usable_fks.get(resource.name, [])
         if not schema["foreignKeys"]:
             del schema["foreignKeys"]
-        resources.append({
-            "name": resource.name,
-            "type": "table",
-            "path": resource.path,
-            "scheme": "file",
-            "format": resource.format,
-            "encoding": result.encodings[resource.name],
-            "dialect": {"csv": _csv_control(resource)},
-            "schema": schema,
-        })
+        resources.append(
+            {
+                "name": resource.name,
+                "type": "table",
+                "path": resource.path,
+                "scheme": "file",
+                "format": resource.format,
+                "encoding": result.encodings[resource.name],
+                "dialect": {"csv": _csv_control(resource)},
+                "schema": schema,
+            }
+        )
     try:
-        fl_package = Package({"name": "validation", "resources": resources},
-                             basepath=str(package.root))
+        fl_package = Package(
+            {"name": "validation", "resources": resources}, basepath=str(package.root)
+        )
         report = fl_package.validate(limit_errors=UNLIMITED)
     except FrictionlessException as exc:
         reasons = "; ".join(str(r.message) for r in getattr(exc, "reasons", []) or [])
-        return [error("source-error", f"frictionless could not read the package: "
-                      f"{exc.error.message}" + (f" ({reasons})" if reasons else ""),
-                      path=package.descriptor_file.name)]
+        return [
+            error(
+                "source-error",
+                f"frictionless could not read the package: "
+                f"{exc.error.message}" + (f" ({reasons})" if reasons else ""),
+                path=package.descriptor_file.name,
+            )
+        ]
     findings: list[Finding] = []
     by_name = {r.name: r for r in candidates}
     for task in report.tasks:
@@ -278,9 +313,7 @@ def _to_finding(resource: Resource, data: dict[str, Any], line_map: LineMap) -> 
         constraint = note.split('"')[1] if note.count('"') >= 2 else "constraint"
         check = f"constraint-{_kebab(constraint)}"
     if kind in {"foreign-key", "primary-key"}:
-        names = data.get("fieldNames") or (
-            resource.primary_key if kind == "primary-key" else []
-        )
+        names = data.get("fieldNames") or (resource.primary_key if kind == "primary-key" else [])
         column = names[0] if names else column
         cells = data.get("cells") or []
         positions = [resource.field_names.index(n) for n in names if n in resource.field_names]
@@ -370,7 +403,8 @@ def _message(kind: str, data: dict[str, Any], resource: Resource, line_map: Line
         match = re.search(r"position \"?(\d+)", note)
         other = line_map.line(int(match.group(1))) if match else None
         return f"{cell!r} in column {column!r} must be unique" + (
-            f"; it repeats line {other}." if other else ".")
+            f"; it repeats line {other}." if other else "."
+        )
     if kind == "missing-cell":
         return f"This row has fewer cells than the header: column {column!r} is missing."
     if kind == "extra-cell":

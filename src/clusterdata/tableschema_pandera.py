@@ -44,12 +44,22 @@ DEFAULT_MISSING = ("",)
 DEFAULT_TRUE = ("true", "True", "TRUE", "1")
 DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 #: Check ids that layer 1 (frictionless) also emits; the same id lets `merge` collapse them.
-SHARED_WITH_LAYER_1 = frozenset({
-    "type-error", "constraint-required", "unique-error", "constraint-pattern", "constraint-enum",
-    "constraint-minimum", "constraint-maximum", "constraint-exclusive-minimum",
-    "constraint-exclusive-maximum", "constraint-min-length", "constraint-max-length",
-    "primary-key",
-})
+SHARED_WITH_LAYER_1 = frozenset(
+    {
+        "type-error",
+        "constraint-required",
+        "unique-error",
+        "constraint-pattern",
+        "constraint-enum",
+        "constraint-minimum",
+        "constraint-maximum",
+        "constraint-exclusive-minimum",
+        "constraint-exclusive-maximum",
+        "constraint-min-length",
+        "constraint-max-length",
+        "primary-key",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -167,8 +177,20 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 #: Types whose cells this module parses; others (geopoint, geojson, any) are left to layer 1.
-CHECKED_TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "time", "year",
-                 "yearmonth", "duration", "object", "array"}
+CHECKED_TYPES = {
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "year",
+    "yearmonth",
+    "duration",
+    "object",
+    "array",
+}
 
 
 def _full(pattern: re.Pattern[str], text: str) -> bool:
@@ -342,8 +364,10 @@ class ColumnParser:
         self._parsed: Parsed | None = None
 
     def __call__(self, series: pd.Series) -> Parsed:
-        if self._parsed is not None and self._source is not None and (
-            self._source is series or self._source.equals(series)
+        if (
+            self._parsed is not None
+            and self._source is not None
+            and (self._source is series or self._source.equals(series))
         ):
             return self._parsed
         present = series.notna().to_numpy(dtype=bool)
@@ -390,8 +414,9 @@ def _quote(value: str | None) -> str:
     return "an empty cell" if value is None else repr(value)
 
 
-def _compare(values: np.ndarray, ok: np.ndarray, bound: Any, op: Callable[[Any, Any], bool]
-             ) -> np.ndarray:
+def _compare(
+    values: np.ndarray, ok: np.ndarray, bound: Any, op: Callable[[Any, Any], bool]
+) -> np.ndarray:
     """Where `op(value, bound)` holds, among parsed cells; incomparable values do not fail."""
     out = np.zeros(len(values), dtype=bool)
     for index in np.flatnonzero(ok):
@@ -418,14 +443,21 @@ def _message(tail: str) -> Callable[[Failure], str]:
     return message
 
 
-def _bound_check(parser: ColumnParser, check_id: str, op: Callable[[Any, Any], bool],
-                 bound: Any, words: str, shown: Any) -> RuledCheck:
+def _bound_check(
+    parser: ColumnParser,
+    check_id: str,
+    op: Callable[[Any, Any], bool],
+    bound: Any,
+    words: str,
+    shown: Any,
+) -> RuledCheck:
     def fails(series: pd.Series) -> np.ndarray:
         parsed = parser(series)
         return _compare(parsed.values, parsed.ok, bound, op)
 
-    return ruled_check(check_id, Rule(check_id, _message(f"is {words} the allowed {shown}.")),
-                       fails)
+    return ruled_check(
+        check_id, Rule(check_id, _message(f"is {words} the allowed {shown}.")), fails
+    )
 
 
 def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledCheck]:
@@ -437,17 +469,31 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
     label = _type_label(field)
 
     if parser.parse is not None and ftype in CHECKED_TYPES:
-        checks.append(ruled_check("type-error", Rule(
-            "type-error",
-            lambda f: f"{_quote(f.value)} is not a valid {label} for column {f.column!r}.",
-        ), lambda s: (lambda p: p.present & ~p.ok)(parser(s))))
+        checks.append(
+            ruled_check(
+                "type-error",
+                Rule(
+                    "type-error",
+                    lambda f: f"{_quote(f.value)} is not a valid {label} for column {f.column!r}.",
+                ),
+                lambda s: (lambda p: p.present & ~p.ok)(parser(s)),
+            )
+        )
 
     if constraints.get("required") is True:
-        checks.append(ruled_check("constraint-required", Rule(
-            "constraint-required", lambda f: f"Column {f.column!r} must not be empty.",
-        ), lambda s: ~parser(s).present))
+        checks.append(
+            ruled_check(
+                "constraint-required",
+                Rule(
+                    "constraint-required",
+                    lambda f: f"Column {f.column!r} must not be empty.",
+                ),
+                lambda s: ~parser(s).present,
+            )
+        )
 
     if constraints.get("unique") is True:
+
         def duplicated(series: pd.Series) -> np.ndarray:
             parsed = parser(series)
             keys = pd.Series(parsed.values[parsed.ok])
@@ -455,11 +501,19 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             bad[np.flatnonzero(parsed.ok)] = keys.duplicated(keep="first").to_numpy()
             return bad
 
-        checks.append(ruled_check("unique-error", Rule(
-            "unique-error",
-            lambda f: f"{_quote(f.value)} in column {f.column!r} must be unique: it repeats an "
-            "earlier row.",
-        ), duplicated))
+        checks.append(
+            ruled_check(
+                "unique-error",
+                Rule(
+                    "unique-error",
+                    lambda f: (
+                        f"{_quote(f.value)} in column {f.column!r} must be unique: it repeats an "
+                        "earlier row."
+                    ),
+                ),
+                duplicated,
+            )
+        )
 
     bounds: list[tuple[str, str, Callable[[Any, Any], bool], str]] = [
         ("minimum", "constraint-minimum", lambda v, b: v < b, "less than"),
@@ -469,7 +523,13 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
     ]
     for key, check_id, op, words in bounds:
         if key not in constraints or ftype not in {
-            "integer", "number", "date", "datetime", "time", "year", "yearmonth"
+            "integer",
+            "number",
+            "date",
+            "datetime",
+            "time",
+            "year",
+            "yearmonth",
         }:
             continue
         bound = parser.scalar(constraints[key])
@@ -492,9 +552,16 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
                 wrong = lengths < limit if key == "minLength" else lengths > limit
                 return parsed.ok & wrong
 
-            checks.append(ruled_check(check_id, Rule(
-                check_id, _message(f"is {words} than the {limit} characters allowed."),
-            ), length_fails))
+            checks.append(
+                ruled_check(
+                    check_id,
+                    Rule(
+                        check_id,
+                        _message(f"is {words} than the {limit} characters allowed."),
+                    ),
+                    length_fails,
+                )
+            )
 
         pattern = constraints.get("pattern")
         if isinstance(pattern, str):
@@ -503,8 +570,10 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             except re.error:
                 compiled = None
             if compiled is not None:
-                def pattern_fails(series: pd.Series, compiled: re.Pattern[str] = compiled
-                                  ) -> np.ndarray:
+
+                def pattern_fails(
+                    series: pd.Series, compiled: re.Pattern[str] = compiled
+                ) -> np.ndarray:
                     parsed = parser(series)
                     codes, uniques = pd.factorize(series, use_na_sentinel=True)
                     bad_u = np.array(
@@ -515,9 +584,16 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
                     bad[codes >= 0] = bad_u[codes[codes >= 0]]
                     return parsed.ok & bad
 
-                checks.append(ruled_check("constraint-pattern", Rule(
-                    "constraint-pattern", _message(f"does not match the pattern {pattern}."),
-                ), pattern_fails))
+                checks.append(
+                    ruled_check(
+                        "constraint-pattern",
+                        Rule(
+                            "constraint-pattern",
+                            _message(f"does not match the pattern {pattern}."),
+                        ),
+                        pattern_fails,
+                    )
+                )
 
     enum = constraints.get("enum")
     if isinstance(enum, list):
@@ -535,16 +611,25 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             return out
 
         shown_enum = ", ".join(str(v) for v in enum)
-        checks.append(ruled_check("constraint-enum", Rule(
-            "constraint-enum",
-            lambda f: f"{_quote(f.value)} in column {f.column!r} is not one of the allowed "
-            f"values ({shown_enum}).",
-        ), enum_fails))
+        checks.append(
+            ruled_check(
+                "constraint-enum",
+                Rule(
+                    "constraint-enum",
+                    lambda f: (
+                        f"{_quote(f.value)} in column {f.column!r} is not one of the allowed "
+                        f"values ({shown_enum})."
+                    ),
+                ),
+                enum_fails,
+            )
+        )
     return checks
 
 
-def _primary_key_check(schema: dict[str, Any], parsers: dict[str, ColumnParser]
-                       ) -> RuledCheck | None:
+def _primary_key_check(
+    schema: dict[str, Any], parsers: dict[str, ColumnParser]
+) -> RuledCheck | None:
     names = key_fields(schema.get("primaryKey"))
     if not names or any(n not in parsers for n in names):
         return None
@@ -601,8 +686,13 @@ def to_pandera(
         if extra_column_checks is not None:
             ruled.extend(extra_column_checks(field))
         pa_columns[name] = pa.Column(
-            None, checks=[check for check, _ in ruled], nullable=True, coerce=False,
-            required=False, name=name, metadata={"rules": {c.name: r for c, r in ruled}},
+            None,
+            checks=[check for check, _ in ruled],
+            nullable=True,
+            coerce=False,
+            required=False,
+            name=name,
+            metadata={"rules": {c.name: r for c, r in ruled}},
         )
     frame_level: list[RuledCheck] = []
     pk = _primary_key_check(schema, parsers)
@@ -620,12 +710,14 @@ def to_pandera(
 
 def count_checks(schema: pa.DataFrameSchema) -> int:
     """Checks in the schema; a composite check counts as its parts."""
+
     def size(metadata: dict[str, Any] | None, checks: list[pa.Check]) -> int:
         rules = (metadata or {}).get("rules", {})
         return sum(max(1, len(getattr(rules.get(c.name), "parts", ()))) for c in checks)
 
     return size(schema.metadata, schema.checks) + sum(
-        size(c.metadata, c.checks) for c in schema.columns.values())
+        size(c.metadata, c.checks) for c in schema.columns.values()
+    )
 
 
 def rule_for(schema: pa.DataFrameSchema, column: str | None, check_name: str) -> Rule | None:

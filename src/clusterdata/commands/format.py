@@ -20,8 +20,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         epilog="Example: clusterdata format datapackage --check",
     )
     add_package_argument(parser)
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a file is not in canonical form")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if a file is not in canonical form",
+    )
     return parser
 
 
@@ -39,8 +42,10 @@ def run(args: argparse.Namespace) -> int:
     prefix = prefix_for(package.root)
     outcome = format_package(package, check=args.check)
     for finding in outcome.refused:
-        print(f"{_location(prefix, finding.path, finding.line)}: error [{finding.check}] "
-              f"{finding.message}" + (f" Fix: {finding.hint}" if finding.hint else ""))
+        print(
+            f"{_location(prefix, finding.path, finding.line)}: error [{finding.check}] "
+            f"{finding.message}" + (f" Fix: {finding.hint}" if finding.hint else "")
+        )
     refused_paths = sorted({f.path for f in outcome.refused if f.path})
     for path in refused_paths:
         print(f"not formatted: {_location(prefix, path, None)} (fix the errors above first)")
@@ -48,16 +53,22 @@ def run(args: argparse.Namespace) -> int:
     for result in changed:
         where = _location(prefix, result.resource.path, None)
         if args.check:
-            print(f"not canonical: {where}: {'; '.join(result.changes)}; first difference at "
-                  f"line {result.line}: {result.before} should be {result.after}")
+            print(
+                f"not canonical: {where}: {'; '.join(result.changes)}; first difference at "
+                f"line {result.line}: {result.before} should be {result.after}"
+            )
         else:
             print(f"formatted {where}: {'; '.join(result.changes)}")
     canonical = len(outcome.results) - len(changed)
     if args.check:
-        print(f"{len(changed)} file(s) not canonical, {canonical} canonical, "
-              f"{len(refused_paths)} not checked." + (
-                  " Run `clusterdata format` to fix." if changed else ""))
+        print(
+            f"{len(changed)} file(s) not canonical, {canonical} canonical, "
+            f"{len(refused_paths)} not checked."
+            + (" Run `clusterdata format` to fix." if changed else "")
+        )
         return 1 if changed or outcome.refused else 0
-    print(f"{len(changed)} file(s) formatted, {canonical} already canonical, "
-          f"{len(refused_paths)} refused.")
+    print(
+        f"{len(changed)} file(s) formatted, {canonical} already canonical, "
+        f"{len(refused_paths)} refused."
+    )
     return 1 if outcome.refused else 0

@@ -15,8 +15,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "render docs/data-dictionary.md. With --check, write nothing and exit 1 when stale.",
         epilog="Example: clusterdata generate --check",
     )
-    parser.add_argument("--root", type=Path, default=None,
-                        help="repository root (default: this checkout)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: this checkout)"
+    )
     parser.add_argument("--check", action="store_true", help="only report stale files")
     return parser
 

@@ -12,16 +12,20 @@ from clusterdata.report import FORMATS
 
 def add_package_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "package", nargs="?", default=None,
+        "package",
+        nargs="?",
+        default=None,
         help="datapackage.json, its folder, or a zipped package (default: the bundled dataset)",
     )
 
 
 def add_report_options(parser: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
-    parser.add_argument("--format", "-f", choices=formats, default="text",
-                        help="report format (default: text)")
-    parser.add_argument("--output", "-o", type=Path, default=None,
-                        help="also write the report to this file")
+    parser.add_argument(
+        "--format", "-f", choices=formats, default="text", help="report format (default: text)"
+    )
+    parser.add_argument(
+        "--output", "-o", type=Path, default=None, help="also write the report to this file"
+    )
 
 
 def emit(text: str, output: Path | None) -> None:

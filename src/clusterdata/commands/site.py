@@ -19,16 +19,29 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         epilog="Example: clusterdata site dist/swedish-clusters-1.0.0 --out dist/site "
         "--base-url https://example.org/clusters/",
     )
-    parser.add_argument("release", nargs="?", default=None, metavar="RELEASE",
-                        help="a release folder, or a version in --dist (default: the newest "
-                        "release listed in --dist/releases.json)")
-    parser.add_argument("--dist", type=Path, default=Path("dist"),
-                        help="where releases are published (default: dist)")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="output folder (default: <dist>/site)")
-    parser.add_argument("--base-url", default=None,
-                        help="public URL the site will be served from; makes the DCAT-AP "
-                        "download URLs absolute (default: relative to dcat.jsonld)")
+    parser.add_argument(
+        "release",
+        nargs="?",
+        default=None,
+        metavar="RELEASE",
+        help="a release folder, or a version in --dist (default: the newest "
+        "release listed in --dist/releases.json)",
+    )
+    parser.add_argument(
+        "--dist",
+        type=Path,
+        default=Path("dist"),
+        help="where releases are published (default: dist)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output folder (default: <dist>/site)"
+    )
+    parser.add_argument(
+        "--base-url",
+        default=None,
+        help="public URL the site will be served from; makes the DCAT-AP "
+        "download URLs absolute (default: relative to dcat.jsonld)",
+    )
     return parser
 
 
@@ -49,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else args.dist / "site"
     result = build_site(release, out, base_url=args.base_url)
     verdict = "valid" if result.valid else "INVALID (see validation.html)"
-    print(f"{release.name} {release.version}: {len(result.pages)} pages, {result.artefacts} "
-          f"downloads, validation {verdict} → {out}/index.html")
+    print(
+        f"{release.name} {release.version}: {len(result.pages)} pages, {result.artefacts} "
+        f"downloads, validation {verdict} → {out}/index.html"
+    )
     return 0

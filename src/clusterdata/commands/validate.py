@@ -20,15 +20,29 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     add_package_argument(parser)
     add_report_options(parser)
-    parser.add_argument("--checks", type=Path, default=None,
-                        help="folder of SQL checks (default: schemas/checks beside the package)")
-    parser.add_argument("--no-checks", action="store_true",
-                        help="skip the dataset's SQL checks (keys are still checked)")
-    parser.add_argument("--base", default=None, metavar="REF",
-                        help="also apply the contribution rules against this git ref")
-    parser.add_argument("--allow-breaking", action="store_true",
-                        help="with --base: report removed or renamed ids as warnings "
-                        "(maintainers, for a deliberate major version)")
+    parser.add_argument(
+        "--checks",
+        type=Path,
+        default=None,
+        help="folder of SQL checks (default: schemas/checks beside the package)",
+    )
+    parser.add_argument(
+        "--no-checks",
+        action="store_true",
+        help="skip the dataset's SQL checks (keys are still checked)",
+    )
+    parser.add_argument(
+        "--base",
+        default=None,
+        metavar="REF",
+        help="also apply the contribution rules against this git ref",
+    )
+    parser.add_argument(
+        "--allow-breaking",
+        action="store_true",
+        help="with --base: report removed or renamed ids as warnings "
+        "(maintainers, for a deliberate major version)",
+    )
     return parser
 
 
@@ -46,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
         report = apply_contribution_rules(report, args.base, allow_breaking=args.allow_breaking)
     color = args.format == "text" and args.output is None and use_color()
-    emit(render(report, args.format, color=color, prefix=prefix_for(report.package.root)),
-         args.output)
+    emit(
+        render(report, args.format, color=color, prefix=prefix_for(report.package.root)),
+        args.output,
+    )
     return 0 if report.valid else 1

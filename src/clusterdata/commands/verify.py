@@ -18,11 +18,15 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         epilog="Example: clusterdata verify dist/clusterdata-1.0.0  "
         "(or a URL: https://example.org/releases/clusterdata-1.0.0/datapackage.json)",
     )
-    parser.add_argument("release", metavar="PATH_OR_URL",
-                        help="a release folder, its datapackage.json or zip, or the http(s) URL "
-                        "of its datapackage.json")
-    parser.add_argument("--no-validate", action="store_true",
-                        help="only compare hashes and sizes; skip validation")
+    parser.add_argument(
+        "release",
+        metavar="PATH_OR_URL",
+        help="a release folder, its datapackage.json or zip, or the http(s) URL "
+        "of its datapackage.json",
+    )
+    parser.add_argument(
+        "--no-validate", action="store_true", help="only compare hashes and sizes; skip validation"
+    )
     return parser
 
 
@@ -42,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{finding.path}: {finding.message}")
         print("not intact: the descriptor cannot be read")
         return 1
-    return _verify(args, package.root, package.descriptor, [], shown=args.release,
-                   package=package)
+    return _verify(args, package.root, package.descriptor, [], shown=args.release, package=package)
 
 
 def _verify(
@@ -65,12 +68,12 @@ def _verify(
         return 1
     already = {p.file for p in problems}
     mismatches = list(problems) + [
-        m for m in remote.check_release(root, descriptor, with_sums=True)
-        if m.file not in already
+        m for m in remote.check_release(root, descriptor, with_sums=True) if m.file not in already
     ]
     label = " ".join(str(descriptor.get(k)) for k in ("name", "version") if descriptor.get(k))
-    sources = "datapackage.json" + (f" and {remote.SUMS_NAME}" if (root / remote.SUMS_NAME)
-                                    .is_file() else "")
+    sources = "datapackage.json" + (
+        f" and {remote.SUMS_NAME}" if (root / remote.SUMS_NAME).is_file() else ""
+    )
     print(f"{label or shown}: {len(entries)} files checked against {sources}")
     for mismatch in mismatches:
         print(f"  {mismatch.sentence()}")
@@ -81,8 +84,10 @@ def _verify(
         report = validate(package if package is not None else root)
         s = report.summary
         valid = report.valid
-        print(f"validation: {'valid' if valid else 'invalid'}, {s.errors} errors, "
-              f"{s.warnings} warnings")
+        print(
+            f"validation: {'valid' if valid else 'invalid'}, {s.errors} errors, "
+            f"{s.warnings} warnings"
+        )
         for finding in [f for f in report.findings if f.is_error][:20]:
             where = ":".join(str(x) for x in (finding.path, finding.line) if x)
             print(f"  {where}: {finding.message}" if where else f"  {finding.message}")

@@ -28,12 +28,17 @@ def render_markdown(report: Report, prefix: str = "") -> str:
         out += [f"| {_cell(t)} | {n} |" for t, n in s.rows_per_table.items()]
         out.append("")
     if report.findings:
-        out += ["| | file | line | column | check | value | message | how to fix |",
-                "| --- | --- | ---: | --- | --- | --- | --- | --- |"]
+        out += [
+            "| | file | line | column | check | value | message | how to fix |",
+            "| --- | --- | ---: | --- | --- | --- | --- | --- |",
+        ]
         for f in report.findings[:MAX_ROWS]:
             icon = "❌" if f.is_error else "⚠️"
-            path = f"{prefix.rstrip('/')}/{f.path}" if prefix and prefix != "." and f.path \
+            path = (
+                f"{prefix.rstrip('/')}/{f.path}"
+                if prefix and prefix != "." and f.path
                 else (f.path or "")
+            )
             value = f"`{_cell(f.value)}`" if f.value not in (None, "") else ""
             out.append(
                 f"| {icon} | {_cell(path)} | {f.line or ''} | {_cell(f.column or '')} | "

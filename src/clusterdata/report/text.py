@@ -12,7 +12,13 @@ from clusterdata.validate import Report
 EXAMPLES_PER_CHECK = 20
 
 _RED, _YELLOW, _GREEN, _BOLD, _DIM, _RESET = (
-    "\033[31m", "\033[33m", "\033[32m", "\033[1m", "\033[2m", "\033[0m")
+    "\033[31m",
+    "\033[33m",
+    "\033[32m",
+    "\033[1m",
+    "\033[2m",
+    "\033[0m",
+)
 
 
 def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str:
@@ -52,6 +58,8 @@ def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str
         f"{plural(s.errors, 'error')}, {plural(s.warnings, 'warning')}."
     )
     if s.checks_skipped:
-        out.append(f"{plural(len(s.checks_skipped), 'check')} skipped, the package lacks their "
-                   f"tables: {', '.join(sorted(s.checks_skipped))}.")
+        out.append(
+            f"{plural(len(s.checks_skipped), 'check')} skipped, the package lacks their "
+            f"tables: {', '.join(sorted(s.checks_skipped))}."
+        )
     return "\n".join(out) + "\n"

@@ -14,8 +14,18 @@ from html import escape
 
 Rows = list[dict[str, str]]
 #: Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000", "#999999", "#7F3C8D")
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#7F3C8D",
+)
 FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
 
 
@@ -64,13 +74,17 @@ def stacked_columns(
     height = top_pad + plot_h + bottom + legend_h
     totals = [sum(series[n].get(c, 0) for n in names) for c in columns]
     peak = max(totals, default=1) or 1
-    body = [f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" '
-            f'y2="{top_pad + plot_h}" stroke="#555"/>']
+    body = [
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{width - 10}" '
+        f'y2="{top_pad + plot_h}" stroke="#555"/>'
+    ]
     for tick in sorted({0, peak // 2, peak}):
         y = top_pad + plot_h - plot_h * tick / peak
-        body.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>'
-                    f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" '
-                    f'stroke="#ddd"/>')
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" '
+            f'stroke="#ddd"/>'
+        )
     for i, column in enumerate(columns):
         x = left + 8 + i * (col_w + gap)
         y = top_pad + plot_h
@@ -80,20 +94,28 @@ def stacked_columns(
                 continue
             h = plot_h * count / peak
             y -= h
-            body.append(f'<rect x="{x}" y="{y:.1f}" width="{col_w}" height="{h:.1f}" '
-                        f'fill="{colours[name]}"><title>{escape(column)}, {escape(name)}: '
-                        f"{count}</title></rect>")
-        body.append(f'<text x="{x + col_w / 2}" y="{top_pad + plot_h + 16}" '
-                    f'text-anchor="middle">{escape(column)}</text>')
+            body.append(
+                f'<rect x="{x}" y="{y:.1f}" width="{col_w}" height="{h:.1f}" '
+                f'fill="{colours[name]}"><title>{escape(column)}, {escape(name)}: '
+                f"{count}</title></rect>"
+            )
+        body.append(
+            f'<text x="{x + col_w / 2}" y="{top_pad + plot_h + 16}" '
+            f'text-anchor="middle">{escape(column)}</text>'
+        )
         if totals[i]:
-            body.append(f'<text x="{x + col_w / 2}" y="{y - 4:.1f}" text-anchor="middle" '
-                        f'font-weight="bold">{totals[i]}</text>')
+            body.append(
+                f'<text x="{x + col_w / 2}" y="{y - 4:.1f}" text-anchor="middle" '
+                f'font-weight="bold">{totals[i]}</text>'
+            )
     ly = top_pad + plot_h + bottom
     for i, name in enumerate(names):
         lx = left + (i % per_row) * 130
         yy = ly + (i // per_row) * 18
-        body.append(f'<rect x="{lx}" y="{yy}" width="12" height="12" fill="{colours[name]}"/>'
-                    f'<text x="{lx + 17}" y="{yy + 10}">{escape(name)}</text>')
+        body.append(
+            f'<rect x="{lx}" y="{yy}" width="12" height="12" fill="{colours[name]}"/>'
+            f'<text x="{lx + 17}" y="{yy + 10}">{escape(name)}</text>'
+        )
     return _svg(width, height, body, label)
 
 
@@ -116,24 +138,31 @@ def matrix(
     for j, column in enumerate(columns):
         x = left + j * cell + cell / 2 + 4
         short = column if len(column) <= 40 else column[:39] + "…"
-        body.append(f'<text transform="translate({x:.1f},{head - 6}) rotate(-60)">'
-                    f"{escape(short)}<title>{escape(column)}</title></text>")
+        body.append(
+            f'<text transform="translate({x:.1f},{head - 6}) rotate(-60)">'
+            f"{escape(short)}<title>{escape(column)}</title></text>"
+        )
     for i, row in enumerate(rows):
         y = head + i * cell
         short = row if len(row) <= 30 else row[:29] + "…"
-        body.append(f'<text x="{left - 6}" y="{y + cell - 5}" text-anchor="end">'
-                    f"{escape(short)}</text>")
+        body.append(
+            f'<text x="{left - 6}" y="{y + cell - 5}" text-anchor="end">{escape(short)}</text>'
+        )
         for j, column in enumerate(columns):
             value = cells.get((row, column))
             fill = colours[value] if value is not None else "#f3f3f3"
             tip = f"{row} × {column}: {value}" if value is not None else f"{row} × {column}"
-            body.append(f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" '
-                        f'height="{cell - 2}" fill="{fill}"><title>{escape(tip)}</title></rect>')
+            body.append(
+                f'<rect x="{left + j * cell}" y="{y}" width="{cell - 2}" '
+                f'height="{cell - 2}" fill="{fill}"><title>{escape(tip)}</title></rect>'
+            )
     ly = head + len(rows) * cell + 14
     for i, value in enumerate(values):
         lx = left + i * 120
-        body.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{colours[value]}"/>'
-                    f'<text x="{lx + 17}" y="{ly + 10}">{escape(value)}</text>')
+        body.append(
+            f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{colours[value]}"/>'
+            f'<text x="{lx + 17}" y="{ly + 10}">{escape(value)}</text>'
+        )
     return _svg(max(width, left + 120 * len(values) + 20), height + 10, body, label)
 
 

@@ -145,8 +145,10 @@ def find_release(release: str | Path | None, dist: Path) -> Release:
                     f"{dist}: no releases found (no releases.json). Run `clusterdata publish` "
                     "first, or give a release folder."
                 )
-            entries = [json.loads(p.read_text(encoding="utf-8")) | {"path": p.parent.name}
-                       for p in candidates]
+            entries = [
+                json.loads(p.read_text(encoding="utf-8")) | {"path": p.parent.name}
+                for p in candidates
+            ]
         wanted = [e for e in entries if release is None or e["version"] == str(release).lstrip("v")]
         if not wanted:
             raise UsageError(f"{dist}: no release {release!r} in releases.json.")
@@ -161,9 +163,12 @@ def find_release(release: str | Path | None, dist: Path) -> Release:
         entry = next((e for e in entries if e.get("version") == descriptor.get("version")), {})
     date = entry.get("date") or descriptor.get("created")
     summary = entry.get("summary")
-    result = Release(folder=folder.resolve(), descriptor=descriptor,
-                     date=str(date)[:10] if date else None,
-                     summary=summary if isinstance(summary, str) else None)
+    result = Release(
+        folder=folder.resolve(),
+        descriptor=descriptor,
+        date=str(date)[:10] if date else None,
+        summary=summary if isinstance(summary, str) else None,
+    )
     result.artefacts = collect_artefacts(result)
     return result
 
@@ -190,8 +195,11 @@ def collect_artefacts(release: Release) -> list[Artefact]:
     """
     from clusterdata import remote
 
-    mismatches = [m for m in remote.check_release(release.folder, release.descriptor)
-                  if m.what != "unverifiable"]
+    mismatches = [
+        m
+        for m in remote.check_release(release.folder, release.descriptor)
+        if m.what != "unverifiable"
+    ]
     if mismatches:
         raise mismatches[0].error()
     declared = {e.path: e for e in remote.entries(release.descriptor)}
@@ -201,10 +209,15 @@ def collect_artefacts(release: Release) -> list[Artefact]:
             # publish lists a Parquet export as its own resource naming its table in x-table.
             owners[spec["path"]] = str(spec.get("x-table") or spec.get("name"))
     found: list[Artefact] = []
-    files = [p for p in sorted(release.folder.rglob("*")) if p.is_file()
-             and not any(part.startswith(".") for part in p.relative_to(release.folder).parts)]
-    beside = sorted(p for p in release.folder.parent.glob(f"{release.folder.name}.*")
-                    if p.is_file())
+    files = [
+        p
+        for p in sorted(release.folder.rglob("*"))
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(release.folder).parts)
+    ]
+    beside = sorted(
+        p for p in release.folder.parent.glob(f"{release.folder.name}.*") if p.is_file()
+    )
     zips_inside = {p.name for p in files if p.suffix == ".zip"}
     for file in files + [p for p in beside if p.name not in zips_inside]:
         inside = file.is_relative_to(release.folder)
@@ -218,8 +231,16 @@ def collect_artefacts(release: Release) -> list[Artefact]:
         resource = owners.get(name) if inside else None
         if resource is None and kind in ("csv", "parquet"):
             resource = PurePosixPath(name).stem
-        found.append(Artefact(name=name, file=file, bytes=file.stat().st_size, sha256=digest,
-                              kind=kind, resource=resource))
+        found.append(
+            Artefact(
+                name=name,
+                file=file,
+                bytes=file.stat().st_size,
+                sha256=digest,
+                kind=kind,
+                resource=resource,
+            )
+        )
     found.sort(key=lambda a: (KIND_ORDER.index(a.kind), a.name))
     return found
 

@@ -24,52 +24,110 @@ FILES = "files/"
 
 UI: dict[str, dict[str, str]] = {
     "en": {
-        "lang_name": "English", "other": "Svenska", "home": "Overview", "tables": "Tables",
-        "changelog": "Changelog", "validation": "Validation report", "version": "Version",
-        "released": "Released", "licence": "Licence", "cite": "How to cite",
-        "downloads": "Downloads", "file": "File", "size": "Size", "sha256": "SHA-256",
-        "format": "Format", "table": "Table", "rows": "rows", "description": "Description",
-        "dictionary": "Data dictionary", "field": "Field", "type": "Type",
-        "constraints": "Constraints", "data": "Data", "filter": "Filter rows",
-        "filter_placeholder": "Type to filter…", "showing": "Showing", "of": "of",
-        "required": "required", "unique": "unique", "one_of": "one of", "pattern": "pattern",
-        "references": "references", "primary_key": "Primary key",
-        "charts": "At a glance", "per_county": "Clusters per county",
+        "lang_name": "English",
+        "other": "Svenska",
+        "home": "Overview",
+        "tables": "Tables",
+        "changelog": "Changelog",
+        "validation": "Validation report",
+        "version": "Version",
+        "released": "Released",
+        "licence": "Licence",
+        "cite": "How to cite",
+        "downloads": "Downloads",
+        "file": "File",
+        "size": "Size",
+        "sha256": "SHA-256",
+        "format": "Format",
+        "table": "Table",
+        "rows": "rows",
+        "description": "Description",
+        "dictionary": "Data dictionary",
+        "field": "Field",
+        "type": "Type",
+        "constraints": "Constraints",
+        "data": "Data",
+        "filter": "Filter rows",
+        "filter_placeholder": "Type to filter…",
+        "showing": "Showing",
+        "of": "of",
+        "required": "required",
+        "unique": "unique",
+        "one_of": "one of",
+        "pattern": "pattern",
+        "references": "references",
+        "primary_key": "Primary key",
+        "charts": "At a glance",
+        "per_county": "Clusters per county",
         "per_nuts2": "Clusters per NUTS 2 region (riksområde)",
         "over_time": "Initiatives by start year and kind",
         "matrix": "Which clusters take part in which initiatives",
-        "not_stated": "County not stated", "nuts_not_stated": "Region not stated",
+        "not_stated": "County not stated",
+        "nuts_not_stated": "Region not stated",
         "undated": "{n} initiatives without a stated year are not shown.",
         "verify": "Check a download with `sha256sum`, or verify the whole release with "
-                  "`clusterdata verify <folder or URL>`.",
-        "whole": "Whole package (zip)", "descriptor": "Package descriptor",
-        "duckdb": "DuckDB database (every table)", "metadata": "DCAT-AP metadata (JSON-LD)",
-        "sort": "Sort by", "loading": "Load it in Python",
-        "summary": "Summary", "no_report": "No report.",
+        "`clusterdata verify <folder or URL>`.",
+        "whole": "Whole package (zip)",
+        "descriptor": "Package descriptor",
+        "duckdb": "DuckDB database (every table)",
+        "metadata": "DCAT-AP metadata (JSON-LD)",
+        "sort": "Sort by",
+        "loading": "Load it in Python",
+        "summary": "Summary",
+        "no_report": "No report.",
     },
     "sv": {
-        "lang_name": "Svenska", "other": "English", "home": "Översikt", "tables": "Tabeller",
-        "changelog": "Ändringslogg", "validation": "Valideringsrapport", "version": "Version",
-        "released": "Publicerad", "licence": "Licens", "cite": "Så citerar du",
-        "downloads": "Nedladdningar", "file": "Fil", "size": "Storlek", "sha256": "SHA-256",
-        "format": "Format", "table": "Tabell", "rows": "rader", "description": "Beskrivning",
-        "dictionary": "Datakatalog", "field": "Fält", "type": "Typ",
-        "constraints": "Villkor", "data": "Data", "filter": "Filtrera rader",
-        "filter_placeholder": "Skriv för att filtrera…", "showing": "Visar", "of": "av",
-        "required": "obligatoriskt", "unique": "unikt", "one_of": "ett av", "pattern": "mönster",
-        "references": "refererar till", "primary_key": "Primärnyckel",
-        "charts": "Översikt i bilder", "per_county": "Kluster per län",
+        "lang_name": "Svenska",
+        "other": "English",
+        "home": "Översikt",
+        "tables": "Tabeller",
+        "changelog": "Ändringslogg",
+        "validation": "Valideringsrapport",
+        "version": "Version",
+        "released": "Publicerad",
+        "licence": "Licens",
+        "cite": "Så citerar du",
+        "downloads": "Nedladdningar",
+        "file": "Fil",
+        "size": "Storlek",
+        "sha256": "SHA-256",
+        "format": "Format",
+        "table": "Tabell",
+        "rows": "rader",
+        "description": "Beskrivning",
+        "dictionary": "Datakatalog",
+        "field": "Fält",
+        "type": "Typ",
+        "constraints": "Villkor",
+        "data": "Data",
+        "filter": "Filtrera rader",
+        "filter_placeholder": "Skriv för att filtrera…",
+        "showing": "Visar",
+        "of": "av",
+        "required": "obligatoriskt",
+        "unique": "unikt",
+        "one_of": "ett av",
+        "pattern": "mönster",
+        "references": "refererar till",
+        "primary_key": "Primärnyckel",
+        "charts": "Översikt i bilder",
+        "per_county": "Kluster per län",
         "per_nuts2": "Kluster per riksområde (NUTS 2)",
         "over_time": "Initiativ per startår och typ",
         "matrix": "Vilka kluster som deltar i vilka initiativ",
-        "not_stated": "Län ej angivet", "nuts_not_stated": "Region ej angiven",
+        "not_stated": "Län ej angivet",
+        "nuts_not_stated": "Region ej angiven",
         "undated": "{n} initiativ utan angivet år visas inte.",
         "verify": "Kontrollera en nedladdning med `sha256sum`, eller hela utgåvan med "
-                  "`clusterdata verify <mapp eller URL>`.",
-        "whole": "Hela paketet (zip)", "descriptor": "Paketbeskrivning",
-        "duckdb": "DuckDB-databas (alla tabeller)", "metadata": "DCAT-AP-metadata (JSON-LD)",
-        "sort": "Sortera efter", "loading": "Läs in i Python",
-        "summary": "Sammanfattning", "no_report": "Ingen rapport.",
+        "`clusterdata verify <mapp eller URL>`.",
+        "whole": "Hela paketet (zip)",
+        "descriptor": "Paketbeskrivning",
+        "duckdb": "DuckDB-databas (alla tabeller)",
+        "metadata": "DCAT-AP-metadata (JSON-LD)",
+        "sort": "Sortera efter",
+        "loading": "Läs in i Python",
+        "summary": "Sammanfattning",
+        "no_report": "Ingen rapport.",
     },
 }
 
@@ -113,18 +171,30 @@ def read_tables(release: Release) -> list[Table]:
     tables, slugs = [], set()
     for resource in package.resources:
         with resource.file.open(encoding=resource.encoding, newline="") as handle:
-            records = list(csv.reader(handle, delimiter=resource.delimiter,
-                                      quotechar=resource.quote_char))
+            records = list(
+                csv.reader(handle, delimiter=resource.delimiter, quotechar=resource.quote_char)
+            )
         if not records:
             continue
         slug = _slug(resource.name)
         while slug in slugs:
             slug += "-"
         slugs.add(slug)
-        numeric = {str(f.get("name")) for f in resource.fields
-                   if f.get("type") in ("integer", "number", "year")}
-        tables.append(Table(resource.name, slug, release.resource_spec(resource.name) or {
-            "schema": resource.schema}, records[0], records[1:], numeric))
+        numeric = {
+            str(f.get("name"))
+            for f in resource.fields
+            if f.get("type") in ("integer", "number", "year")
+        }
+        tables.append(
+            Table(
+                resource.name,
+                slug,
+                release.resource_spec(resource.name) or {"schema": resource.schema},
+                records[0],
+                records[1:],
+                numeric,
+            )
+        )
     return tables
 
 
@@ -144,10 +214,13 @@ def _validation(release: Release) -> tuple[str, bool]:
 
 def citation(release: Release, lang: str, landing: str | None) -> str:
     """Author (year). Title (version X) [Data set]. Date. URL — the common data-citation shape."""
-    authors = [c.get("title") for c in release.descriptor.get("contributors") or []
-               if isinstance(c, dict) and isinstance(c.get("title"), str)
-               and (c.get("role") in (None, "author", "publisher")
-                    or "author" in (c.get("roles") or []))]
+    authors = [
+        c.get("title")
+        for c in release.descriptor.get("contributors") or []
+        if isinstance(c, dict)
+        and isinstance(c.get("title"), str)
+        and (c.get("role") in (None, "author", "publisher") or "author" in (c.get("roles") or []))
+    ]
     who = "; ".join(str(a) for a in authors) or release.name
     year = (release.date or "")[:4] or "n.d."
     title = release.text("title", lang) or release.name
@@ -200,9 +273,15 @@ def _field_rows(spec: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         kind = str(f.get("type") or "string")
         if f.get("format") and f.get("format") != "default":
             kind += f" ({f['format']})"
-        out.append({"name": name, "type": kind, "constraints": notes,
-                    "description": localized(f, "description", lang),
-                    "fallback": lang != "en" and not f.get(f"x-description-{lang}")})
+        out.append(
+            {
+                "name": name,
+                "type": kind,
+                "constraints": notes,
+                "description": localized(f, "description", lang),
+                "fallback": lang != "en" and not f.get(f"x-description-{lang}"),
+            }
+        )
     return out
 
 
@@ -222,8 +301,11 @@ def _per_table(release: Release, tables: list[Table]) -> list[dict[str, Any]]:
     """One row per table: its CSV and Parquet files (each with size and sha256)."""
     rows = []
     for table in tables:
-        files = {a.kind: a for a in release.artefacts
-                 if a.resource == table.name and a.kind in ("csv", "parquet")}
+        files = {
+            a.kind: a
+            for a in release.artefacts
+            if a.resource == table.name and a.kind in ("csv", "parquet")
+        }
         rows.append({"table": table, "csv": files.get("csv"), "parquet": files.get("parquet")})
     return rows
 
@@ -243,8 +325,14 @@ def _charts(tables: list[Table], lang: str) -> list[dict[str, str]]:
     over_time = charts.initiatives_over_time(rows, ui["over_time"])
     if over_time:
         svg, undated = over_time
-        found.append({"id": "chart-time", "title": ui["over_time"], "svg": svg,
-                      "note": ui["undated"].format(n=undated) if undated else ""})
+        found.append(
+            {
+                "id": "chart-time",
+                "title": ui["over_time"],
+                "svg": svg,
+                "note": ui["undated"].format(n=undated) if undated else "",
+            }
+        )
     grid = charts.participation_matrix(rows, ui["matrix"])
     if grid:
         found.append({"id": "chart-matrix", "title": ui["matrix"], "svg": grid, "note": ""})
@@ -284,8 +372,11 @@ def build_site(
         tables = read_tables(release)
         validation_html, valid = _validation(release)
         changelog_file = release.folder / "CHANGELOG.md"
-        changelog_html = _markdown(changelog_file.read_text(encoding="utf-8")) \
-            if changelog_file.is_file() else ""
+        changelog_html = (
+            _markdown(changelog_file.read_text(encoding="utf-8"))
+            if changelog_file.is_file()
+            else ""
+        )
         # Copy the artefacts: a download link must resolve wherever the folder is served.
         for artefact in release.artefacts:
             target = staging / FILES / artefact.name
@@ -293,9 +384,12 @@ def build_site(
             shutil.copyfile(artefact.file, target)
         static = Path(__file__).parent / "static"
         shutil.copytree(static, staging / "static")
-        graph = dcat.build_graph(release, files_prefix=FILES, base_url=base_url,
-                                 landing_page=(base_url.rstrip("/") + "/en/") if base_url
-                                 else None)
+        graph = dcat.build_graph(
+            release,
+            files_prefix=FILES,
+            base_url=base_url,
+            landing_page=(base_url.rstrip("/") + "/en/") if base_url else None,
+        )
         (staging / "dcat.jsonld").write_text(dcat.to_jsonld(graph), encoding="utf-8")
 
         env = _environment()
@@ -306,50 +400,82 @@ def build_site(
             other = "sv" if lang == "en" else "en"
             charts_ = [dict(c, svg=Markup(c["svg"])) for c in _charts(tables, lang)]
             common = {
-                "lang": lang, "other": other, "ui": ui, "release": release,
+                "lang": lang,
+                "other": other,
+                "ui": ui,
+                "release": release,
                 "title": release.text("title", lang) or release.name,
-                "tables": tables, "root": "../", "files": "../" + FILES,
+                "tables": tables,
+                "root": "../",
+                "files": "../" + FILES,
             }
 
-            def write(rel: str, template: str, depth: int = 1, *,
-                      common: dict[str, Any] = common, lang: str = lang,
-                      **context: Any) -> None:
+            def write(
+                rel: str,
+                template: str,
+                depth: int = 1,
+                *,
+                common: dict[str, Any] = common,
+                lang: str = lang,
+                **context: Any,
+            ) -> None:
                 prefix = "../" * depth
                 html = env.get_template(template).render(
-                    **common | {"root": prefix, "files": prefix + FILES, "here": rel},
-                    **context)
+                    **common | {"root": prefix, "files": prefix + FILES, "here": rel}, **context
+                )
                 path = staging / lang / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(html, encoding="utf-8")
                 pages.append(f"{lang}/{rel}")
 
-            write("index.html", "index.html",
-                  description=release.text("description", lang),
-                  licences=[lic for lic in release.descriptor.get("licenses") or []
-                            if isinstance(lic, dict)],
-                  citation=citation(release, lang, landing),
-                  downloads=[{"a": a, "label": _download_label(a, ui)}
-                             for a in release.artefacts
-                             if a.kind not in ("csv", "parquet") or not a.resource],
-                  per_table=_per_table(release, tables),
-                  charts=charts_)
+            write(
+                "index.html",
+                "index.html",
+                description=release.text("description", lang),
+                licences=[
+                    lic for lic in release.descriptor.get("licenses") or [] if isinstance(lic, dict)
+                ],
+                citation=citation(release, lang, landing),
+                downloads=[
+                    {"a": a, "label": _download_label(a, ui)}
+                    for a in release.artefacts
+                    if a.kind not in ("csv", "parquet") or not a.resource
+                ],
+                per_table=_per_table(release, tables),
+                charts=charts_,
+            )
             for table in tables:
                 spec = table.spec
                 schema = spec.get("schema") if isinstance(spec.get("schema"), dict) else {}
-                write(f"tables/{table.slug}.html", "table.html", depth=2, table=table,
-                      table_title=localized(spec, "title", lang)
-                      or localized(schema or {}, "title", lang) or table.name,
-                      table_description=localized(spec, "description", lang)
-                      or localized(schema or {}, "description", lang),
-                      fields=_field_rows(spec, lang),
-                      primary_key=(schema or {}).get("primaryKey"),
-                      downloads=[a for a in release.artefacts if a.resource == table.name])
-            write("changelog.html", "page.html", page_title=ui["changelog"],
-                  body=Markup(changelog_html))
-            write("validation.html", "page.html", page_title=ui["validation"],
-                  body=Markup(validation_html))
-        index = env.get_template("root.html").render(release=release, ui=UI,
-                                                     title=release.text("title", "en"))
+                write(
+                    f"tables/{table.slug}.html",
+                    "table.html",
+                    depth=2,
+                    table=table,
+                    table_title=localized(spec, "title", lang)
+                    or localized(schema or {}, "title", lang)
+                    or table.name,
+                    table_description=localized(spec, "description", lang)
+                    or localized(schema or {}, "description", lang),
+                    fields=_field_rows(spec, lang),
+                    primary_key=(schema or {}).get("primaryKey"),
+                    downloads=[a for a in release.artefacts if a.resource == table.name],
+                )
+            write(
+                "changelog.html",
+                "page.html",
+                page_title=ui["changelog"],
+                body=Markup(changelog_html),
+            )
+            write(
+                "validation.html",
+                "page.html",
+                page_title=ui["validation"],
+                body=Markup(validation_html),
+            )
+        index = env.get_template("root.html").render(
+            release=release, ui=UI, title=release.text("title", "en")
+        )
         (staging / "index.html").write_text(index, encoding="utf-8")
         pages.append("index.html")
         _swap(staging, out)
