@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.findings import Finding, error
-from clusterdata.lines import LineMap, map_lines
+from clusterdata.lines import LineMap, csv_records, map_lines
 from clusterdata.package import DataPackage, Resource, as_list
 
 if TYPE_CHECKING:
@@ -587,15 +587,7 @@ def _read_with_python(
     width = len(resource.fields)
     missing = set(missing_values(resource.schema)) & {""}
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    with resource.file.open("r", encoding=encoding, newline="", errors="replace") as handle:
-        reader = csv.reader(
-            handle,
-            delimiter=resource.delimiter,
-            quotechar=resource.quote_char,
-            doublequote=bool(resource.dialect.get("doubleQuote", True)),
-            skipinitialspace=bool(resource.dialect.get("skipInitialSpace", False)),
-            strict=False,
-        )
+    with csv_records(resource, encoding) as reader:
         first = True
         try:
             for record in reader:

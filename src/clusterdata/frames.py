@@ -28,7 +28,7 @@ import pandas as pd
 from clusterdata import domain
 from clusterdata.findings import Finding, error, warning
 from clusterdata.hints import hint_for
-from clusterdata.lines import LineMap
+from clusterdata.lines import LineMap, csv_records
 from clusterdata.package import DataPackage, Resource
 from clusterdata.structure import StructureResult
 from clusterdata.tableschema_pandera import (
@@ -93,15 +93,7 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     """
     records: list[list[str]] = []
     header: list[str] = []
-    with resource.file.open("r", encoding=encoding, newline="", errors="replace") as handle:
-        reader = csv.reader(
-            handle,
-            delimiter=resource.delimiter,
-            quotechar=resource.quote_char,
-            doublequote=bool(resource.dialect.get("doubleQuote", True)),
-            skipinitialspace=bool(resource.dialect.get("skipInitialSpace", False)),
-            strict=False,
-        )
+    with csv_records(resource, encoding) as reader:
         try:
             header = next(reader, [])
             records.extend(reader)

@@ -12,7 +12,10 @@ import codecs
 import csv
 import sys
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from clusterdata.findings import Finding, error, warning
 from clusterdata.package import Resource
@@ -205,14 +208,12 @@ class LineMap:
         return len(self.starts)
 
 
-def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]]:
-    """Read the CSV once as the csv module does, noting where each record starts."""
-    line_map = LineMap()
-    findings: list[Finding] = []
-    columns = 0
-    previous_end = 0
+@contextmanager
+def csv_records(resource: Resource, encoding: str) -> Iterator[Any]:
+    """A csv reader over the file with the resource's dialect: every layer that reads records
+    reads them this way, so that record numbers and physical lines agree across layers."""
     with resource.file.open("r", encoding=encoding, newline="", errors="replace") as handle:
-        reader = csv.reader(
+        yield csv.reader(
             handle,
             delimiter=resource.delimiter,
             quotechar=resource.quote_char,
@@ -220,6 +221,15 @@ def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]
             skipinitialspace=bool(resource.dialect.get("skipInitialSpace", False)),
             strict=False,
         )
+
+
+def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]]:
+    """Read the CSV once as the csv module does, noting where each record starts."""
+    line_map = LineMap()
+    findings: list[Finding] = []
+    columns = 0
+    previous_end = 0
+    with csv_records(resource, encoding) as reader:
         header: list[str] = []
         try:
             for record in reader:
