@@ -172,3 +172,13 @@ def test_declared_hash_and_bytes_are_checked_for_every_file_resource(tmp_path: P
         ["hash-mismatch", "extra"],
         ["hash-mismatch", "t"],
     ]
+
+
+def test_default_package_is_the_checkout_in_the_working_directory(tmp_path: Path, cli, monkeypatch):
+    """A contributor runs `clusterdata validate` in their clone: that clone's data is checked."""
+    write_package(tmp_path / "datapackage", {"t": (SCHEMA, "id,note,n\nAB,x,1\n")})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CLUSTERDATA_PACKAGE", raising=False)
+    result = cli("validate", "--format", "json")
+    assert result.code == 1
+    assert [f["check"] for f in result.json()["findings"]] == ["constraint-pattern"]

@@ -41,10 +41,14 @@ def repo_root() -> Path:
 
 
 def bundled_descriptor() -> Path:
-    """The dataset that ships with the project; `CLUSTERDATA_PACKAGE` points elsewhere."""
+    """The default package: `CLUSTERDATA_PACKAGE`, else `datapackage/` in the working directory
+    (a contributor's checkout of the dataset), else the one this installation ships with."""
     override = os.environ.get("CLUSTERDATA_PACKAGE")
     if override:
         return Path(override)
+    here = Path("datapackage") / DESCRIPTOR_NAME
+    if here.is_file():
+        return here
     return repo_root() / "datapackage" / DESCRIPTOR_NAME
 
 
