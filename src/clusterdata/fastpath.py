@@ -96,7 +96,11 @@ def use_fast_path(group_bytes: int) -> bool:
 
 @dataclass
 class Prepared:
-    """A resource whose bytes are plain enough for the fast path, with its record map."""
+    """A resource whose bytes are plain enough for the fast path, with its record map.
+
+    The file's bytes are not kept: a 100 MB table would hold 100 MB for the few records that
+    are ever parsed in Python (ragged, blank, multi-line); those are re-read by byte range.
+    """
 
     resource: Resource
     line_map: LineMap
@@ -105,20 +109,27 @@ class Prepared:
     ends: Any
     #: Indexes (into records) of blank records: frictionless reports them as blank rows.
     blank: list[int]
-    #: Indexes of records that span several lines (quoted newlines).
+    #: Indexes of records that span several lines (quoted newlines), with their line breaks.
     multiline: list[int]
     embedded_newlines: int
     header: list[str]
-    data: bytes = field(repr=False)
+    spans: dict[int, int] = field(default_factory=dict, repr=False)
     findings: list[Finding] = field(default_factory=list)
 
 
+#: Bytes scanned at a time by `prepare`: its temporaries are a few times this, not the file.
+CHUNK_BYTES = 8 * 1024 * 1024
+
+
 def prepare(resource: Resource) -> Prepared | None:
-    """Read the file once and find its records; None when only the general path is safe.
+    """Scan the file once, in chunks, and find its records; None when only the general path is
+    safe.
 
     Returns None (so frictionless and the byte scanner of `lines` handle the file) for anything
     but plain UTF-8 CSV: a BOM, a NUL byte, invalid UTF-8, CR-only line ends, an unusual dialect,
     or a header that differs from the schema's field names (frictionless reports label errors).
+    Memory: the newline positions (8 bytes per line) and fixed-size chunk temporaries; the
+    quote characters are counted per chunk, never stored.
     """
     import numpy as np
 
@@ -128,57 +139,92 @@ def prepare(resource: Resource) -> Prepared | None:
         return None
     if not resource.dialect.get("doubleQuote", True) or not resource.fields:
         return None
+    quote = resource.quote_char.encode("utf-8")
+    if len(quote) != 1:
+        return None
+    quote_byte = quote[0]
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newline_parts: list[Any] = []
+    ends_parts: list[Any] = []
+    return_count = 0
+    crlf_only = True
+    quotes_before = 0  # quote characters before the current chunk
+    size = 0
+    last = b""
     try:
-        data = resource.file.read_bytes()
+        with resource.file.open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                if (size == 0 and chunk.startswith(codecs.BOM_UTF8)) or b"\x00" in chunk:
+                    return None
+                if not chunk.isascii() or decoder.getstate()[0]:
+                    try:  # the general path locates the bad byte
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        return None
+                buffer = np.frombuffer(chunk, dtype=np.uint8)
+                newlines = np.flatnonzero(buffer == 10)
+                # A newline ends a record when an even number of quote characters precede it.
+                if chunk.find(quote) >= 0:
+                    quotes = np.flatnonzero(buffer == quote_byte)
+                    inside = ((np.searchsorted(quotes, newlines) + quotes_before) & 1).astype(bool)
+                    ends = newlines[~inside]
+                    quotes_before += len(quotes)
+                else:
+                    ends = newlines if quotes_before % 2 == 0 else newlines[:0]
+                # (bytes.find is a memchr: far cheaper than a vector compare when there is no CR)
+                if chunk.find(b"\r") >= 0:
+                    returns = np.flatnonzero(buffer == 13)
+                    return_count += len(returns)
+                    # Every CR must start a CRLF (CR-only and mixed line ends: `lines` reports
+                    # them); a CR as a chunk's last byte is checked against the next chunk.
+                    following = returns + 1
+                    inner = following < len(chunk)
+                    if (buffer[following[inner]] != 10).any():
+                        crlf_only = False
+                    if not inner.all():
+                        peek = handle.read(1)
+                        handle.seek(-len(peek), os.SEEK_CUR)
+                        if peek != b"\n":
+                            crlf_only = False
+                del buffer
+                newline_parts.append(newlines.astype(np.int64) + size)
+                ends_parts.append(ends.astype(np.int64) + size)
+                size += len(chunk)
+                last = chunk[-1:]
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
     except OSError:
         return None
-    if not data or data.startswith(codecs.BOM_UTF8) or b"\x00" in data:
+    if size == 0:
         return None
-    if not data.isascii():
-        try:  # ~0.2 s per 150 MB; the general path locates the bad byte
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    buffer = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(buffer == 10)
-    quote = resource.quote_char.encode("utf-8")
-    quotes = (
-        np.flatnonzero(buffer == ord(resource.quote_char))
-        if data.find(quote) >= 0
-        else np.empty(0, np.int64)
-    )
-    # (bytes.find is a memchr: far cheaper than a vector compare when there is no CR at all)
-    returns = np.flatnonzero(buffer == 13) if data.find(b"\r") >= 0 else np.empty(0, np.int64)
-    if len(returns) and (returns[-1] + 1 >= len(data) or (buffer[returns + 1] != 10).any()):
-        return None  # CR-only line ends: `lines.scan_bytes` reports them
-    if len(returns) and len(returns) != len(newlines):
-        return None  # mixed line ends: likewise
-    del buffer
-    if len(quotes):
-        # A newline ends a record when an even number of quote characters precede it.
-        inside = (np.searchsorted(quotes, newlines) & 1).astype(bool)
-        ends = newlines[~inside]
-    else:
-        ends = newlines
-    size = len(data)
-    starts = np.concatenate(([0], ends + 1))
-    ends = np.concatenate((ends, [size]))
+    newlines = np.concatenate(newline_parts) if newline_parts else np.empty(0, np.int64)
+    record_ends = np.concatenate(ends_parts) if ends_parts else np.empty(0, np.int64)
+    del newline_parts, ends_parts
+    if return_count and (not crlf_only or return_count != len(newlines)):
+        return None  # CR-only or mixed line ends: `lines.scan_bytes` reports them
+    starts = np.concatenate(([0], record_ends + 1))
+    ends = np.concatenate((record_ends, [size]))
     if starts[-1] >= size:  # the file ends with a newline: no record after it
         starts, ends = starts[:-1], ends[:-1]
+    if len(starts) == 0:
+        return None
     lengths = ends - starts
     # Physical line of each record's first byte.
     lines = np.searchsorted(newlines, starts) + 1
-    spans = np.searchsorted(newlines, ends) - np.searchsorted(newlines, starts)
+    spans = np.searchsorted(newlines, ends) - (lines - 1)
     blank_mask = lengths == 0
-    if len(returns):
-        blank_mask |= (lengths == 1) & (
-            np.frombuffer(data, np.uint8)[np.minimum(starts, size - 1)] == 13
-        )
+    if return_count:
+        # Every CR precedes a LF here, so a one-byte record ending at a LF is a lone CR.
+        blank_mask |= (lengths == 1) & (ends < size)
     blank = [int(i) for i in np.flatnonzero(blank_mask) if i > 0]
     multiline = [int(i) for i in np.flatnonzero(spans > 0)]
-    if 0 in multiline or 0 in blank or len(starts) == 0:
+    if 0 in multiline or 0 in blank:
         return None  # a header over several lines: leave it to the csv module
-    header_text = data[starts[0] : ends[0]].decode("utf-8").rstrip("\r")
+    header_bytes = _read_range(resource, int(starts[0]), int(ends[0]))
+    if header_bytes is None:
+        return None
+    header_text = header_bytes.decode("utf-8").rstrip("\r")
     header = next(
         csv.reader([header_text], delimiter=resource.delimiter, quotechar=resource.quote_char), []
     )
@@ -186,7 +232,7 @@ def prepare(resource: Resource) -> Prepared | None:
         return None
     line_map = LineMap(
         starts=array("q"),
-        total_lines=int(len(newlines) + (0 if size and data[-1:] == b"\n" else 1)),
+        total_lines=int(len(newlines) + (0 if last == b"\n" else 1)),
     )
     line_map.starts.frombytes(lines.astype(np.int64).tobytes())
     return Prepared(
@@ -198,8 +244,18 @@ def prepare(resource: Resource) -> Prepared | None:
         multiline=multiline,
         embedded_newlines=int(spans.sum()),
         header=header,
-        data=data,
+        spans={i: int(spans[i]) for i in multiline},
     )
+
+
+def _read_range(resource: Resource, start: int, end: int) -> bytes | None:
+    """Bytes `start:end` of the resource's file (the few records parsed in Python)."""
+    try:
+        with resource.file.open("rb") as handle:
+            handle.seek(start)
+            return handle.read(end - start)
+    except OSError:
+        return None
 
 
 def swallowed_findings(prepared: Prepared) -> list[Finding]:
@@ -217,14 +273,14 @@ def swallowed_findings(prepared: Prepared) -> list[Finding]:
 
 
 def _span(prepared: Prepared, index: int) -> int:
-    start, end = int(prepared.starts[index]), int(prepared.ends[index])
-    return prepared.data.count(b"\n", start, end)
+    """Line breaks inside record `index` (0 unless it spans several lines)."""
+    return prepared.spans.get(index, 0)
 
 
 def _parse_record(prepared: Prepared, index: int) -> list[str]:
     resource = prepared.resource
-    raw = prepared.data[int(prepared.starts[index]) : int(prepared.ends[index])]
-    text = raw.decode("utf-8")
+    raw = _read_range(resource, int(prepared.starts[index]), int(prepared.ends[index])) or b""
+    text = raw.decode("utf-8", errors="replace")
     reader = csv.reader(
         io.StringIO(text, newline=""),
         delimiter=resource.delimiter,
@@ -473,6 +529,9 @@ class _Table:
     key_fields: list[str]
     fl_schema: Any
     handlers: Any
+    #: `patterncheck.RowPatterns`: the schema's patterns, checked on the rows frictionless reads
+    #: (its handlers are built without them: its `re` has no time limit).
+    patterns: Any
     #: Fields other tables' foreign keys point at: their canonical values are needed too.
     referenced: list[str] = field(default_factory=list)
 
@@ -598,6 +657,8 @@ def check_group(
         findings.extend(swallowed_findings(item))
     for resource, data in descriptors:
         findings.append(_to_finding(resource, data, result.line_maps[resource.name]))
+    for table in tables.values():
+        findings.extend(table.patterns.findings(table.prepared.line_map))
     return findings
 
 
@@ -607,6 +668,9 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
     import numpy as np
     from frictionless import Schema
     from frictionless.table.row import create_cell_handlers
+
+    from clusterdata.patterncheck import RowPatterns
+    from clusterdata.patterns import has_patterns, without_patterns
 
     resource = prepared.resource
     width = len(resource.fields)
@@ -698,6 +762,9 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
     # metadata validation saves ~20 ms per table.
     fl_schema = Schema.from_descriptor(copy.deepcopy(resource.schema), allow_invalid=True)
     handlers = create_cell_handlers(fl_schema.fields)
+    if has_patterns(resource.schema):
+        plain = Schema.from_descriptor(without_patterns(resource.schema), allow_invalid=True)
+        handlers = create_cell_handlers(plain.fields)
     cols = [
         _Column(connection, f, spec, i)
         for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))
@@ -711,6 +778,7 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
         key_fields=key_fields,
         fl_schema=fl_schema,
         handlers=handlers,
+        patterns=RowPatterns.of(resource),
     )
 
 
@@ -758,7 +826,7 @@ def _cell_checks(
         else:
             values = ["" if c is None else c for c in cells]
         row = Row(values, handlers=table.handlers, row_number=rn)
-        for fl_error in row.errors:
+        for fl_error in [*row.errors, *table.patterns.errors(row)]:
             descriptors.append(fl_error.to_descriptor())
         overrides["rn"].append(rn)
         for name, i in key_index.items():
