@@ -761,10 +761,10 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, name: str) 
     # Layer 1 has validated this schema already (`structure._schema_findings`); skipping the
     # metadata validation saves ~20 ms per table.
     fl_schema = Schema.from_descriptor(copy.deepcopy(resource.schema), allow_invalid=True)
-    handlers = create_cell_handlers(fl_schema.fields)
+    plain = fl_schema
     if has_patterns(resource.schema):
         plain = Schema.from_descriptor(without_patterns(resource.schema), allow_invalid=True)
-        handlers = create_cell_handlers(plain.fields)
+    handlers = create_cell_handlers(plain.fields)
     cols = [
         _Column(connection, f, spec, i)
         for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))

@@ -245,11 +245,18 @@ def _run_frictionless(
 ) -> list[Finding]:
     if not candidates:
         return []
-    from frictionless import FrictionlessException, Package
+    from frictionless import Checklist, FrictionlessException, Package
 
+    from clusterdata.patterncheck import PatternCheck, RowPatterns
+    from clusterdata.patterns import without_patterns
+
+    # frictionless's `re` backtracks without bound on a hostile pattern: it gets each schema
+    # without its patterns, and `PatternCheck` checks them on its rows with a time budget.
+    patterns = PatternCheck()
     resources = []
     for resource in candidates:
-        schema = copy.deepcopy(resource.schema)
+        patterns.tables[resource.name] = RowPatterns.of(resource)
+        schema = without_patterns(copy.deepcopy(resource.schema))
         schema["foreignKeys"] = usable_fks.get(resource.name, [])
         if not schema["foreignKeys"]:
             del schema["foreignKeys"]
@@ -269,7 +276,7 @@ def _run_frictionless(
         fl_package = Package(
             {"name": "validation", "resources": resources}, basepath=str(package.root)
         )
-        report = fl_package.validate(limit_errors=UNLIMITED)
+        report = fl_package.validate(limit_errors=UNLIMITED, checklist=Checklist(checks=[patterns]))
     except FrictionlessException as exc:
         reasons = "; ".join(str(r.message) for r in getattr(exc, "reasons", []) or [])
         return [
@@ -290,6 +297,7 @@ def _run_frictionless(
         line_map = result.line_maps[resource.name]
         for fl_error in task.errors:
             findings.append(_to_finding(resource, fl_error.to_descriptor(), line_map))
+        findings.extend(patterns.tables[resource.name].findings(line_map))
     return findings
 
 

@@ -38,6 +38,14 @@ import pandas as pd
 import pandera.pandas as pa
 
 from clusterdata.findings import Severity
+from clusterdata.patterns import (
+    TIMEOUT_CHECK,
+    TIMEOUT_HINT,
+    Outcome,
+    PatternError,
+    TablePattern,
+    timeout_message,
+)
 
 #: Table Schema's default for `missingValues`.
 DEFAULT_MISSING = ("",)
@@ -460,6 +468,46 @@ def _bound_check(
     )
 
 
+def _pattern_check(parser: ColumnParser, source: str) -> list[RuledCheck]:
+    """`constraint-pattern`, evaluated under the pattern's time budget (`patterns`): a value
+    whose match runs out of time is a `pattern-timeout` instead, and later values of the column
+    are not checked. A pattern that does not compile is layer 1's `schema-error`."""
+    try:
+        pattern = TablePattern(source)
+    except PatternError:
+        return []
+    outcomes: dict[str, Outcome] = {}
+
+    def pattern_fails(series: pd.Series) -> np.ndarray:
+        parsed = parser(series)
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        texts = [str(u) for u in uniques.tolist()]
+        for text in texts:
+            if text not in outcomes:
+                outcomes[text] = pattern.check(text)
+        bad_u = np.array([outcomes[t] is Outcome.MISMATCH for t in texts], dtype=bool)
+        bad = np.zeros(len(series), dtype=bool)
+        bad[codes >= 0] = bad_u[codes[codes >= 0]]
+        bad &= parsed.ok
+        for code, text in enumerate(texts):  # a timeout is reported once: at its first cell
+            if outcomes[text] is Outcome.TIMEOUT:
+                first = np.flatnonzero((codes == code) & parsed.ok)[:1]
+                bad[first] = True
+        return bad
+
+    mismatch = Rule("constraint-pattern", _message(f"does not match the pattern {source}."))
+    timeout = Rule(TIMEOUT_CHECK, lambda f: timeout_message(f.column), hint=TIMEOUT_HINT)
+    rule = Rule(
+        "constraint-pattern",
+        mismatch.message,
+        parts=(
+            ("constraint-pattern", mismatch, lambda t: outcomes.get(t) is Outcome.MISMATCH),
+            (TIMEOUT_CHECK, timeout, lambda t: outcomes.get(t) is Outcome.TIMEOUT),
+        ),
+    )
+    return [ruled_check("constraint-pattern", rule, pattern_fails)]
+
+
 def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledCheck]:
     """The type check and one check per constraint of one field."""
     constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
@@ -565,35 +613,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
 
         pattern = constraints.get("pattern")
         if isinstance(pattern, str):
-            try:
-                compiled = re.compile(pattern)
-            except re.error:
-                compiled = None
-            if compiled is not None:
-
-                def pattern_fails(
-                    series: pd.Series, compiled: re.Pattern[str] = compiled
-                ) -> np.ndarray:
-                    parsed = parser(series)
-                    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-                    bad_u = np.array(
-                        [compiled.fullmatch(str(u)) is None for u in uniques.tolist()],
-                        dtype=bool,
-                    )
-                    bad = np.zeros(len(series), dtype=bool)
-                    bad[codes >= 0] = bad_u[codes[codes >= 0]]
-                    return parsed.ok & bad
-
-                checks.append(
-                    ruled_check(
-                        "constraint-pattern",
-                        Rule(
-                            "constraint-pattern",
-                            _message(f"does not match the pattern {pattern}."),
-                        ),
-                        pattern_fails,
-                    )
-                )
+            checks.extend(_pattern_check(parser, pattern))
 
     enum = constraints.get("enum")
     if isinstance(enum, list):

