@@ -49,15 +49,6 @@ LINE_COLUMN = "__line"
 
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
 _LINE_ENDING_CHECKS = {"mixed-line-endings", "line-endings"}
-_PLAIN_DIALECT_KEYS = {
-    "delimiter",
-    "quoteChar",
-    "doubleQuote",
-    "header",
-    "lineTerminator",
-    "caseSensitiveHeader",
-    "csvddfVersion",
-}
 
 # Table Schema's lexical forms (https://specs.frictionlessdata.io/table-schema/#types-and-formats).
 _INTEGER = r"[+-]?[0-9]+"
@@ -543,7 +534,7 @@ def _read_with_duckdb(
     import duckdb
 
     dialect_plain = (
-        set(resource.dialect) <= _PLAIN_DIALECT_KEYS
+        resource.has_plain_dialect
         and bool(resource.dialect.get("doubleQuote", True))
         and resource.dialect.get("header", True)
     )

@@ -59,15 +59,6 @@ _UTF8 = {"utf-8", "utf8", "utf_8"}
 #: Types whose parsed values compare equal exactly when `str(value)` does, so keys can be
 #: compared as canonical text in SQL.
 _KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
-_PLAIN_DIALECT = {
-    "delimiter",
-    "quoteChar",
-    "doubleQuote",
-    "header",
-    "lineTerminator",
-    "caseSensitiveHeader",
-    "csvddfVersion",
-}
 
 
 def mode() -> str:
@@ -135,7 +126,7 @@ def prepare(resource: Resource) -> Prepared | None:
 
     if resource.encoding not in _UTF8 or resource.format not in {"csv", "tsv"}:
         return None
-    if not set(resource.dialect) <= _PLAIN_DIALECT or not resource.dialect.get("header", True):
+    if not resource.has_plain_dialect or not resource.dialect.get("header", True):
         return None
     if not resource.dialect.get("doubleQuote", True) or not resource.fields:
         return None

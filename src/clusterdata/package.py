@@ -26,6 +26,19 @@ TABULAR_FORMATS = {"csv", "tsv"}
 MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
 #: A zipped package may not unpack to more than this (zip bombs).
 MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024
+#: Dialect keys that DuckDB's CSV reader honours exactly as Python's csv module does; a resource
+#: with any other key is read with the csv module so that records and lines stay exact.
+PLAIN_DIALECT_KEYS = frozenset(
+    {
+        "delimiter",
+        "quoteChar",
+        "doubleQuote",
+        "header",
+        "lineTerminator",
+        "caseSensitiveHeader",
+        "csvddfVersion",
+    }
+)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 #: Frictionless refuses any other resource name, and with it the whole package.
 _NAME = re.compile(r"^[-a-z0-9._/]+$")
@@ -91,6 +104,10 @@ class Resource:
         default = "\t" if self.format == "tsv" else ","
         value = self.dialect.get("delimiter", default)
         return value if isinstance(value, str) and len(value) == 1 else default
+
+    @property
+    def has_plain_dialect(self) -> bool:
+        return set(self.dialect) <= PLAIN_DIALECT_KEYS
 
     @property
     def quote_char(self) -> str:
