@@ -143,3 +143,21 @@ def test_a_temp_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path: P
     assert target.read_bytes() == b"new\n"
     assert not stale.exists()
     assert live.exists() and other.exists()
+
+
+def test_a_zip_that_unpacks_past_the_size_limit_is_refused_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip bomb: the declared sizes are summed before anything is extracted."""
+    import zipfile
+
+    import clusterdata.package as package_module
+    from clusterdata.package import UsageError
+
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("datapackage.json", json.dumps({"name": "x", "resources": []}))
+        zf.writestr("data/zeros.csv", b"0" * 2_000_000)
+    monkeypatch.setattr(package_module, "MAX_UNZIPPED_BYTES", 1_000_000)
+    with pytest.raises(UsageError, match="unpacks to more than"):
+        open_package(archive)

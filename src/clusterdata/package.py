@@ -559,7 +559,9 @@ def _unzip(archive: Path) -> tuple[tempfile.TemporaryDirectory[str], Path]:
                     raise UsageError(f"{archive}: the zip entry {name!r} is a symbolic link.")
                 total += info.file_size
                 if total > MAX_UNZIPPED_BYTES:
-                    raise UsageError(f"{archive}: unpacks to more than 2 GiB; refusing.")
+                    raise UsageError(
+                        f"{archive}: unpacks to more than {MAX_UNZIPPED_BYTES:,} bytes; refusing."
+                    )
             zf.extractall(target)
     except zipfile.BadZipFile as exc:
         tempdir.cleanup()
