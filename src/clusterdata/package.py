@@ -177,79 +177,12 @@ def open_package(source: str | os.PathLike[str] | None = None) -> DataPackage:
         tempdir, path = _unzip(path)
     root = path.parent.resolve()
     display = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_DESCRIPTOR_BYTES:
-            return _broken(
-                root,
-                path,
-                tempdir,
-                error(
-                    "descriptor-error",
-                    f"The descriptor is {size:,} bytes, too large to be a package descriptor.",
-                    path=display,
-                    hint="A datapackage.json describes the data; it should not hold it.",
-                ),
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror}).") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return _broken(
-            root,
-            path,
-            tempdir,
-            error(
-                "descriptor-error",
-                "The descriptor is not valid UTF-8.",
-                path=display,
-                line=line,
-                hint="Save datapackage.json as UTF-8.",
-            ),
-        )
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return _broken(
-            root,
-            path,
-            tempdir,
-            error(
-                "descriptor-error",
-                f"The descriptor is not valid JSON: {exc.msg}.",
-                path=display,
-                line=exc.lineno,
-                value=_excerpt(text, exc.pos),
-                hint="Check for a missing comma, quote or bracket near this line.",
-            ),
-        )
-    except RecursionError:
-        return _broken(
-            root,
-            path,
-            tempdir,
-            error(
-                "descriptor-error",
-                "The descriptor is nested too deeply to be read.",
-                path=display,
-                hint="A package descriptor needs only a few levels of nesting.",
-            ),
-        )
-    if not isinstance(descriptor, dict):
-        return _broken(
-            root,
-            path,
-            tempdir,
-            error(
-                "descriptor-error",
-                "The descriptor must be a JSON object.",
-                path=display,
-                hint='Start datapackage.json with "{" and list tables under "resources".',
-            ),
-        )
+    descriptor = _read_descriptor(path)
+    if isinstance(descriptor, DescriptorProblem):
+        finding = error("descriptor-error", descriptor.message, path=display, **descriptor.where)
+        package = DataPackage(root=root, descriptor_file=path, descriptor={}, findings=[finding])
+        package._tempdir = tempdir
+        return package
     package = DataPackage(root=root, descriptor_file=path, descriptor=descriptor)
     package._tempdir = tempdir
     resources = descriptor.get("resources")
@@ -268,15 +201,54 @@ def open_package(source: str | os.PathLike[str] | None = None) -> DataPackage:
     return package
 
 
-def _broken(
-    root: Path,
-    path: Path,
-    tempdir: tempfile.TemporaryDirectory[str] | None,
-    finding: Finding,
-) -> DataPackage:
-    package = DataPackage(root=root, descriptor_file=path, descriptor={}, findings=[finding])
-    package._tempdir = tempdir
-    return package
+@dataclass(frozen=True)
+class DescriptorProblem:
+    """Why a descriptor cannot be read as a package, located for the person who wrote it."""
+
+    message: str
+    where: dict[str, Any]
+
+
+def _read_descriptor(path: Path) -> dict[str, Any] | DescriptorProblem:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DESCRIPTOR_BYTES:
+            return DescriptorProblem(
+                f"The descriptor is {size:,} bytes, too large to be a package descriptor.",
+                {"hint": "A datapackage.json describes the data; it should not hold it."},
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return DescriptorProblem(
+            "The descriptor is not valid UTF-8.",
+            {"line": raw[: exc.start].count(b"\n") + 1, "hint": "Save datapackage.json as UTF-8."},
+        )
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return DescriptorProblem(
+            f"The descriptor is not valid JSON: {exc.msg}.",
+            {
+                "line": exc.lineno,
+                "value": _excerpt(text, exc.pos),
+                "hint": "Check for a missing comma, quote or bracket near this line.",
+            },
+        )
+    except RecursionError:
+        return DescriptorProblem(
+            "The descriptor is nested too deeply to be read.",
+            {"hint": "A package descriptor needs only a few levels of nesting."},
+        )
+    if not isinstance(descriptor, dict):
+        return DescriptorProblem(
+            "The descriptor must be a JSON object.",
+            {"hint": 'Start datapackage.json with "{" and list tables under "resources".'},
+        )
+    return descriptor
 
 
 def _excerpt(text: str, pos: int) -> str:
