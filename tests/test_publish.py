@@ -394,3 +394,13 @@ def test_republishing_unchanged_bundled_data_publishes_nothing(tmp_path: Path, c
     assert second.code == 0
     assert "nothing to publish" in second.out.lower()
     assert [p.name for p in out.iterdir() if p.is_dir()] == ["swedish-clusters-0.1.0"]
+
+
+def test_dry_run_of_unchanged_data_says_only_that_there_is_nothing_to_publish(cli) -> None:
+    """The repository's own data is published as 0.1.0 in dist/ and unchanged since."""
+    from conftest import REPO
+
+    result = cli("publish", REPO / "datapackage", "--out", REPO / "dist", "--dry-run")
+    assert result.code == 0
+    assert result.out.startswith("nothing to publish")
+    assert "would publish" not in result.out

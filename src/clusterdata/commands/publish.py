@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     plan = outcome.plan
     for note in plan.notes:
         print(f"note: {note}")
-    if outcome.status == "unchanged":
+    if outcome.status == "unchanged" or plan.status == "unchanged":
         print(plan.decision())
         return 0
     if outcome.status == "dry-run":
