@@ -396,11 +396,18 @@ def test_republishing_unchanged_bundled_data_publishes_nothing(tmp_path: Path, c
     assert [p.name for p in out.iterdir() if p.is_dir()] == ["swedish-clusters-0.1.0"]
 
 
-def test_dry_run_of_unchanged_data_says_only_that_there_is_nothing_to_publish(cli) -> None:
-    """The repository's own data is published as 0.1.0 in dist/ and unchanged since."""
-    from conftest import REPO
+def test_dry_run_of_unchanged_data_says_only_that_there_is_nothing_to_publish(
+    tmp_path: Path, cli
+) -> None:
+    import shutil
 
-    result = cli("publish", REPO / "datapackage", "--out", REPO / "dist", "--dry-run")
+    from conftest import BUNDLED, SCHEMAS
+
+    shutil.copytree(BUNDLED, tmp_path / "datapackage")
+    shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    args = ("publish", tmp_path / "datapackage", "--out", tmp_path / "dist", "--date", "2026-01-01")
+    assert cli(*args).code == 0
+    result = cli(*args, "--dry-run")
     assert result.code == 0
     assert result.out.startswith("nothing to publish")
     assert "would publish" not in result.out
