@@ -367,13 +367,7 @@ def _adopt_fast_table(
         if "" in missing:
             text = f"nullif({text}, '')"
         texts.append(f"{text} AS {quote_ident(f'c{i}')}")
-    casts = ", ".join(
-        f"{cast_expression(spec, 'r.' + quote_ident(f'c{i}'), missing)} AS "
-        f"{quote_ident(str(spec.get('name')))}"
-        for i, spec in enumerate(resource.fields)
-    )
-    cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(resource.fields)))
-    where = f" WHERE coalesce({cells}) IS NOT NULL" if resource.fields else ""
+    casts, where = _typed_select(resource)
     target = "main." + quote_ident(resource.name)
     line = fast_table.line_sql("t.rn")
     source = f"{fast_table.sql} AS t"
@@ -457,16 +451,7 @@ def _load_table(
         connection.register("__lines", _line_table(line_map))
         source = f"{raw_sql} AS r POSITIONAL JOIN __lines AS l"
         select_line = f", l.line AS {quote_ident(line_column)}"
-    missing = missing_values(resource.schema)
-    casts = ", ".join(
-        f"{cast_expression(spec, 'r.' + quote_ident(f'c{i}'), missing)} AS "
-        f"{quote_ident(str(spec.get('name')))}"
-        for i, spec in enumerate(resource.fields)
-    )
-    # A blank record (an empty line, or only empty cells) is layer 1's `blank-row`; it holds
-    # nothing for a cross-table rule, so it is left out rather than reported again as a key.
-    cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(resource.fields)))
-    where = f" WHERE coalesce({cells}) IS NOT NULL" if resource.fields else ""
+    casts, where = _typed_select(resource)
     target = "main." + quote_ident(resource.name)
     try:
         if keyed is None:
@@ -664,3 +649,20 @@ def loaded(package: DataPackage, **options: Any) -> Iterator[LoadedPackage]:
         yield result
     finally:
         result.close()
+
+
+def _typed_select(resource: Resource) -> tuple[str, str]:
+    """The typed columns over raw text columns `r.c0…`, and the filter on blank records.
+
+    A blank record (an empty line, or only empty cells) is layer 1's `blank-row`; it holds
+    nothing for a cross-table rule, so it is left out rather than reported again as a key.
+    """
+    missing = missing_values(resource.schema)
+    casts = ", ".join(
+        f"{cast_expression(spec, 'r.' + quote_ident(f'c{i}'), missing)} AS "
+        f"{quote_ident(str(spec.get('name')))}"
+        for i, spec in enumerate(resource.fields)
+    )
+    cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(resource.fields)))
+    where = f" WHERE coalesce({cells}) IS NOT NULL" if resource.fields else ""
+    return casts, where

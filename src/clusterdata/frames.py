@@ -127,15 +127,7 @@ def check_table(resource: Resource, encoding: str, line_map: LineMap) -> tuple[l
     where = {"resource": resource.name, "path": resource.path}
     frame = read_text_frame(resource, encoding)
     row_checks, problems = domain.frame_checks(resource.schema)
-    findings = [
-        error(
-            "schema-error",
-            problem,
-            **where,
-            hint="Correct x-checks in the table's schema in schemas/.",
-        )
-        for problem in problems
-    ]
+    findings = _x_check_problems(problems, where)
     schema = to_pandera(
         resource.schema,
         extra_column_checks=domain.column_checks,
@@ -263,15 +255,7 @@ def check_table_in_duckdb(
     where = {"resource": resource.name, "path": resource.path}
     line_map = table.line_map
     rules, problems = domain.row_rules(resource.schema)
-    findings = [
-        error(
-            "schema-error",
-            problem,
-            **where,
-            hint="Correct x-checks in the table's schema in schemas/.",
-        )
-        for problem in problems
-    ]
+    findings = _x_check_problems(problems, where)
     fields = {f["name"]: f for f in fields_of(resource.schema)}
     names = resource.field_names
     missing = missing_values(resource.schema)
@@ -389,3 +373,16 @@ def _suspect_frame(connection: Any, table: Any, texts: dict[str, str]) -> pd.Dat
     )
     frame.index = pd.Index([rn - FIRST_DATA_RECORD for rn in columns[0]])
     return frame
+
+
+def _x_check_problems(problems: list[str], where: dict[str, str]) -> list[Finding]:
+    """A malformed `x-checks` declaration is the schema's error, reported on the table."""
+    return [
+        error(
+            "schema-error",
+            problem,
+            **where,
+            hint="Correct x-checks in the table's schema in schemas/.",
+        )
+        for problem in problems
+    ]
