@@ -273,3 +273,44 @@ def test_validate_closes_the_fast_path_connection_even_when_a_layer_fails(
         report = validate(descriptor, use_default_checks=False)
         assert [(f.check, f.line) for f in report.findings] == [("primary-key", 3)]
     assert closed == [True]
+
+
+def test_layer_3_leaves_key_checks_to_layer_1_when_it_ran_in_duckdb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Layer 1's DuckDB engine compared the keys already; layer 3 must not pay for it again,
+    yet the report (findings and the number of checks run) is the same as on the other engine."""
+    from clusterdata import fastpath, integrity
+
+    write_package(
+        tmp_path,
+        {
+            "parent": (PARENT, "id,note\np1,x\np1,y\n"),
+            "child": (CHILD, "id,parent_id,note\nc1,nope,\n"),
+        },
+    )
+    reports = {}
+    for mode in ("0", "1"):
+        monkeypatch.setenv(fastpath.ENV, mode)
+        calls: list[str] = []
+        for name in ("primary_key_findings", "foreign_key_findings"):
+            original = getattr(integrity, name)
+
+            def spy(
+                *args: object,
+                _name: str = name,
+                _original=original,
+                _calls: list[str] = calls,
+                **kwargs: object,
+            ):
+                _calls.append(_name)
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(integrity, name, spy)
+        reports[mode] = validate(tmp_path, use_default_checks=False)
+        monkeypatch.undo()
+        assert bool(calls) == (mode == "0"), (mode, calls)
+    assert reports["1"].findings == reports["0"].findings
+    assert reports["1"].summary == reports["0"].summary
+    assert _located(reports["1"].findings, "primary-key") == [("parent", 3, "id", "p1")]
+    assert _located(reports["1"].findings, "foreign-key") == [("child", 2, "parent_id", "nope")]

@@ -22,13 +22,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import numpy as np
-import pandas as pd
-
 from clusterdata.findings import Severity
+from clusterdata.lazy import lazy_module
 from clusterdata.tableschema_pandera import (
     Failure,
     Rule,
@@ -37,6 +35,13 @@ from clusterdata.tableschema_pandera import (
     frame_check,
     ruled_check,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:  # imported when a frame is really checked (see `lazy`)
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 TEXT_TYPES = {"string", "any"}
 FORMAT_HINT = "Run `clusterdata format` to fix this in every file, or retype the cell."

@@ -31,13 +31,10 @@ import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import pandera.pandas as pa
+from typing import TYPE_CHECKING, Any
 
 from clusterdata.findings import Severity
+from clusterdata.lazy import lazy_module
 from clusterdata.patterns import (
     TIMEOUT_CHECK,
     TIMEOUT_HINT,
@@ -46,6 +43,15 @@ from clusterdata.patterns import (
     TablePattern,
     timeout_message,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pandera.pandas as pa
+else:  # ~0.9 s of imports, paid only when a frame is really built (see `lazy`)
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    pa = lazy_module("pandera.pandas")
 
 #: Table Schema's default for `missingValues`.
 DEFAULT_MISSING = ("",)
@@ -102,7 +108,19 @@ class Rule:
         return self
 
 
-RuledCheck = tuple[pa.Check, Rule]
+@dataclass(frozen=True)
+class CheckSpec:
+    """A pandera check not built yet: building one imports pandera (~0.9 s with pandas), which a
+    validation whose rows all passed in DuckDB never needs; `to_pandera` builds them."""
+
+    name: str
+    passes: Callable[[Any], Any]
+
+    def build(self) -> pa.Check:
+        return pa.Check(self.passes, name=self.name, ignore_na=False)
+
+
+RuledCheck = tuple[CheckSpec, Rule]
 
 
 def ruled_check(
@@ -114,7 +132,7 @@ def ruled_check(
         bad = np.asarray(fails(series), dtype=bool)
         return pd.Series(~bad, index=series.index)
 
-    return pa.Check(passes, name=name, ignore_na=False), rule
+    return CheckSpec(name, passes), rule
 
 
 def frame_check(
@@ -124,7 +142,7 @@ def frame_check(
         bad = np.asarray(fails(frame), dtype=bool)
         return pd.Series(~bad, index=frame.index)
 
-    return pa.Check(passes, name=name, ignore_na=False), rule
+    return CheckSpec(name, passes), rule
 
 
 def missing_values(schema: dict[str, Any]) -> list[str]:
@@ -681,6 +699,51 @@ def _primary_key_check(
     return frame_check("primary-key", Rule("primary-key", message, column=names[0]), fails)
 
 
+@dataclass
+class TableRules:
+    """Every check of a table, by column and frame-level, before pandera objects exist."""
+
+    columns: dict[str, list[RuledCheck]]
+    frame: list[RuledCheck]
+
+    def count(self) -> int:
+        """Checks in the table; a composite check counts as its parts."""
+        return sum(
+            max(1, len(rule.parts))
+            for ruled in [*self.columns.values(), self.frame]
+            for _, rule in ruled
+        )
+
+
+def table_rules(
+    schema: dict[str, Any],
+    *,
+    extra_column_checks: Callable[[dict[str, Any]], Sequence[RuledCheck]] | None = None,
+    extra_frame_checks: Sequence[RuledCheck] = (),
+    columns: Sequence[str] | None = None,
+) -> TableRules:
+    """The checks `to_pandera` turns into a schema (same arguments); no pandas, no pandera."""
+    present = set(columns) if columns is not None else None
+    by_column: dict[str, list[RuledCheck]] = {}
+    parsers: dict[str, ColumnParser] = {}
+    for field in fields_of(schema):
+        name = field["name"]
+        if name in by_column or (present is not None and name not in present):
+            continue
+        parser = ColumnParser(field)
+        parsers[name] = parser
+        ruled = column_checks(field, parser)
+        if extra_column_checks is not None:
+            ruled.extend(extra_column_checks(field))
+        by_column[name] = ruled
+    frame_level: list[RuledCheck] = []
+    pk = _primary_key_check(schema, parsers)
+    if pk is not None:
+        frame_level.append(pk)
+    frame_level.extend(extra_frame_checks)
+    return TableRules(by_column, frame_level)
+
+
 def to_pandera(
     schema: dict[str, Any],
     *,
@@ -693,38 +756,36 @@ def to_pandera(
     `columns` limits the schema to the columns the file has (layer 1 reports missing ones);
     `extra_*` add checks Table Schema cannot express (the domain checks).
     """
-    present = set(columns) if columns is not None else None
-    pa_columns: dict[str, pa.Column] = {}
-    parsers: dict[str, ColumnParser] = {}
-    for field in fields_of(schema):
-        name = field["name"]
-        if name in pa_columns or (present is not None and name not in present):
-            continue
-        parser = ColumnParser(field)
-        parsers[name] = parser
-        ruled = column_checks(field, parser)
-        if extra_column_checks is not None:
-            ruled.extend(extra_column_checks(field))
-        pa_columns[name] = pa.Column(
+    return pandera_schema(
+        table_rules(
+            schema,
+            extra_column_checks=extra_column_checks,
+            extra_frame_checks=extra_frame_checks,
+            columns=columns,
+        )
+    )
+
+
+def pandera_schema(rules: TableRules) -> pa.DataFrameSchema:
+    """The pandera schema of these checks; each keeps its `Rule` in the metadata."""
+    pa_columns = {
+        name: pa.Column(
             None,
-            checks=[check for check, _ in ruled],
+            checks=[spec.build() for spec, _ in ruled],
             nullable=True,
             coerce=False,
             required=False,
             name=name,
-            metadata={"rules": {c.name: r for c, r in ruled}},
+            metadata={"rules": {spec.name: r for spec, r in ruled}},
         )
-    frame_level: list[RuledCheck] = []
-    pk = _primary_key_check(schema, parsers)
-    if pk is not None:
-        frame_level.append(pk)
-    frame_level.extend(extra_frame_checks)
+        for name, ruled in rules.columns.items()
+    }
     return pa.DataFrameSchema(
         pa_columns,
-        checks=[check for check, _ in frame_level],
+        checks=[spec.build() for spec, _ in rules.frame],
         coerce=False,
         strict=False,
-        metadata={"rules": {c.name: r for c, r in frame_level}},
+        metadata={"rules": {spec.name: r for spec, r in rules.frame}},
     )
 
 

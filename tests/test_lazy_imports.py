@@ -1,0 +1,87 @@
+"""Start-up: a validation pays only for the libraries it uses (issue 8, "Start-up").
+
+pandas + pandera take ~0.9 s to import on the reference machine, more than `frictionless
+validate` needs for the whole bundled package; they are needed only for rows DuckDB could not
+certify. These tests pin that, and that the checks they would run are still counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BUNDLED, SCHEMAS, write_package
+
+from clusterdata import domain
+from clusterdata.lazy import lazy_module
+from clusterdata.tableschema_pandera import count_checks, table_rules, to_pandera
+
+PROBE = """
+import json, sys
+from clusterdata.validate import validate
+report = validate(sys.argv[1], use_default_checks=sys.argv[2] == "checks")
+print(json.dumps({
+    "valid": report.valid,
+    "findings": len(report.findings),
+    "imported": sorted(m for m in ("pandas", "pandera", "sqlglot") if m in sys.modules),
+}))
+"""
+
+
+def probe(package: Path, *, checks: bool = False, fast: str = "1") -> dict:
+    env = {**os.environ, "CLUSTERDATA_FASTPATH": fast}
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(package), "checks" if checks else "none"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_a_package_whose_rows_all_pass_in_duckdb_never_imports_pandas_or_pandera() -> None:
+    result = probe(BUNDLED, checks=True)
+    assert result["valid"] and result["findings"] == 3  # the bundled package's three warnings
+    assert "pandas" not in result["imported"]
+    assert "pandera" not in result["imported"]
+
+
+def test_a_suspect_row_brings_pandera_in_and_its_finding_out(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "n", "type": "integer"}]}
+    package = write_package(tmp_path / "p", {"t": (schema, "n\n1\nx\n")})
+    result = probe(package)
+    assert not result["valid"] and result["findings"] == 1
+    assert {"pandas", "pandera"} <= set(result["imported"])
+
+
+@pytest.mark.parametrize(
+    "schema_file", sorted((SCHEMAS / "tables").glob("*.schema.json")), ids=lambda p: p.stem
+)
+def test_checks_are_counted_alike_with_and_without_building_pandera(schema_file: Path) -> None:
+    """The DuckDB engine counts the checks from `table_rules` without pandera: the count must
+    be the one the built pandera schema gives (it is part of the report)."""
+    schema = json.loads(schema_file.read_text("utf-8"))
+    row_checks, _ = domain.frame_checks(schema)
+    for extra in (
+        {},
+        {"extra_column_checks": domain.column_checks, "extra_frame_checks": row_checks},
+    ):
+        rules = table_rules(schema, **extra)  # type: ignore[arg-type]
+        assert rules.count() == count_checks(to_pandera(schema, **extra))  # type: ignore[arg-type]
+        assert rules.count() > 0
+
+
+def test_a_lazy_module_imports_on_first_attribute_only() -> None:
+    name = "clusterdata_lazy_probe_module"
+    assert name not in sys.modules
+    module = lazy_module("json")
+    assert "not imported yet" in repr(module)
+    assert module.dumps([1]) == "[1]"
+    assert "imported" in repr(module) and "not" not in repr(module)
+    with pytest.raises(ModuleNotFoundError):
+        lazy_module(name).anything  # noqa: B018
