@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from conftest import write_package
 
+from clusterdata import duck
 from clusterdata.duck import LINE_COLUMN, LoadError, load_package, quote_ident
 from clusterdata.package import open_package
 from clusterdata.structure import check_structure
@@ -275,6 +276,7 @@ def test_lines_after_many_multiline_records_match_the_file_either_way_they_are_c
         fastpath.FastTable, "line_sql", lambda self, rn, most=most: original(self, rn, most)
     )
     monkeypatch.setenv("CLUSTERDATA_FASTPATH", "1")
+    monkeypatch.setattr(duck, "MATERIALIZE_MAX_RECORDS", 0)  # a small table would be copied
     schema = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]}
     rows, expected, line = [], [], 2
     for i in range(9):
@@ -292,3 +294,26 @@ def test_lines_after_many_multiline_records_match_the_file_either_way_they_are_c
     finally:
         structure.close()
     assert got == expected
+
+
+@pytest.mark.parametrize("limit", [0, 10])
+def test_a_small_fast_path_table_is_copied_and_a_large_one_viewed_with_the_same_rows(
+    limit: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small tables are copied (queries over them skip binding the casts each time), large ones
+    stay views; either way layer 3 sees the same typed rows and lines."""
+    monkeypatch.setenv("CLUSTERDATA_FASTPATH", "1")
+    monkeypatch.setattr(duck, "MATERIALIZE_MAX_RECORDS", limit)
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"}]}
+    write_package(tmp_path, {"t": (schema, 'id,n\na,1\n"b\nc",2\nd,\n')})
+    package = open_package(tmp_path)
+    structure = check_structure(package)
+    try:
+        with load_package(package, structure) as db:
+            assert db.tables["t"].view == (limit == 0)
+            got = db.connection.execute(
+                f"SELECT id, n, {LINE_COLUMN} FROM t ORDER BY id"
+            ).fetchall()
+    finally:
+        structure.close()
+    assert got == [("a", 1, 2), ("b\nc", 2, 3), ("d", None, 5)]
