@@ -220,11 +220,20 @@ def test_layer2_findings_carry_everything_a_person_needs(tmp_path: Path) -> None
         assert finding.value == "a" and finding.message and finding.hint
 
 
+@pytest.mark.parametrize(
+    "python_prefilter", [True, False], ids=["python-prefilter", "sql-prefilter"]
+)
 def test_validate_gives_the_same_report_whether_tables_run_in_duckdb_or_pandas(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    python_prefilter: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The engines differ in speed only: same findings (ids, lines, values, messages, hints)."""
+    """The engines differ in speed only: same findings (ids, lines, values, messages, hints),
+    whether the DuckDB engine runs the domain pre-filters in Python (small tables) or SQL."""
     import sys
+
+    from clusterdata import frames
+
+    if not python_prefilter:
+        monkeypatch.setattr(frames, "PYTHON_PREFILTER_MAX_RECORDS", 0)
 
     from clusterdata.validate import validate
 
