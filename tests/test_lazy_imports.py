@@ -49,6 +49,7 @@ def test_a_package_whose_rows_all_pass_in_duckdb_never_imports_pandas_or_pandera
     assert result["valid"] and result["findings"] == 3  # the bundled package's three warnings
     assert "pandas" not in result["imported"]
     assert "pandera" not in result["imported"]
+    assert "sqlglot" not in result["imported"]  # the SQL checks are parsed by DuckDB itself
 
 
 def test_a_suspect_row_brings_pandera_in_and_its_finding_out(tmp_path: Path) -> None:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -560,6 +563,84 @@ def test_a_valid_check_is_parsed_with_its_header() -> None:
 def test_anything_but_one_read_only_query_is_refused(sql: str, problem: str) -> None:
     with pytest.raises(CheckFileError, match=problem.replace("(", r"\(")):
         parse_check(HEADER + sql)
+
+
+@pytest.mark.parametrize(
+    "sql, problem",
+    [
+        # statements DuckDB files under a broader type are named as written
+        ("FORCE INSTALL httpfs", "not FORCE INSTALL"),
+        ("USE memory", "not USE"),
+        ("CALL pragma_version()", "not CALL"),
+        ("CHECKPOINT", "not CHECKPOINT"),
+        ("EXPORT DATABASE '/tmp/x'", "not EXPORT"),
+        ("IMPORT DATABASE '/tmp/x'", "not IMPORT"),
+        ("DETACH x", "not DETACH"),
+        ("UPDATE EXTENSIONS", "not UPDATE"),  # a statement type the Python enum lacks
+        ("SELECT * FROM (PIVOT t ON a USING sum(b))", "not PIVOT"),  # runs as two statements
+        # DuckDB accepts writes inside a CTE, and catalog queries that parse as SELECT
+        ("WITH x AS (UPDATE t SET a = 1 RETURNING *) SELECT * FROM x", "UPDATE is not allowed"),
+        ("WITH x AS (INSERT INTO t VALUES (1) RETURNING *) SELECT * FROM x", "INSERT is not"),
+        ("DESCRIBE t", "DESCRIBE, SHOW or SUMMARIZE is not allowed"),
+        ("SHOW TABLES", "DESCRIBE, SHOW or SUMMARIZE is not allowed"),
+        ("SUMMARIZE t", "DESCRIBE, SHOW or SUMMARIZE is not allowed"),
+        # a file path as a table name is a replacement scan: it reads the file
+        ("SELECT * FROM 'data.csv'", "'data.csv', which its '-- tables:' header does not"),
+        ('SELECT * FROM "data.csv"', "'data.csv', which its '-- tables:' header does not"),
+        ("SELECT * FROM data.csv", "data.csv: qualified table names"),
+        ("SELECT * FROM memory.main.t", "memory.main.t: qualified table names"),
+        # functions are found wherever they hide, however they are spelled
+        ("SELECT * FROM query_table('t')", "query_table"),
+        ("SELECT * FROM main.read_csv('/etc/passwd')", "read_csv"),
+        ("SELECT system.main.read_text('/etc/passwd') AS a FROM t", "read_text"),
+        ("SELECT \"READ_TEXT\"('/etc/passwd') AS a FROM t", "read_text"),
+        ("SELECT '/etc/passwd'.read_text() AS a FROM t", "read_text"),
+        ("SELECT list_transform(['x'], p -> getenv(p)) AS a FROM t", "getenv"),
+        ("SELECT list_transform(['x'], lambda p: getenv(p)) AS a FROM t", "getenv"),
+        ("SELECT [getenv(p) FOR p IN ['x']] AS a FROM t", "getenv"),
+        ("SELECT COLUMNS(c -> getenv(c)) FROM t", "getenv"),
+        ("SELECT * FROM t WHERE a = (SELECT getenv('HOME'))", "getenv"),
+        ("SELECT count(*) FILTER (WHERE getenv('x') = '') AS n FROM t", "getenv"),
+        ("SELECT * FROM t QUALIFY current_setting('threads') > 1", "current_setting"),
+        ("SELECT * FROM t, LATERAL read_csv(t.a)", "read_csv"),
+        ("SELECT * FROM sql_auto_complete('SEL')", "the table function sql_auto_complete()"),
+        # a CTE covers only the query that declares it
+        ("SELECT * FROM (WITH v AS (SELECT 1) SELECT * FROM v) AS a, v", "'v', which its"),
+        ("SELECT " + "abs(" * 400 + "1" + ")" * 400 + " AS a FROM t", "nested too deeply"),
+    ],
+)
+def test_duckdb_specific_ways_out_are_refused(sql: str, problem: str) -> None:
+    with pytest.raises(CheckFileError, match=re.escape(problem)):
+        parse_check(HEADER + sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH v AS (SELECT a FROM t) SELECT * FROM v JOIN u ON v.a = u.a",
+        "WITH v AS (SELECT a FROM t) SELECT * FROM u WHERE a IN (SELECT a FROM v)",
+        "WITH t AS (SELECT a FROM u) SELECT * FROM t",  # a CTE may shadow a declared table
+        "WITH V AS (SELECT 1 AS a) SELECT * FROM v, T",  # names are case-insensitive
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) "
+        "SELECT * FROM r, t",
+        "SELECT a FROM t UNION ALL SELECT a FROM u EXCEPT SELECT 1",
+        "SELECT * FROM t PIVOT (count(*) FOR a IN ('x', 'y'))",
+        "SELECT * FROM (VALUES (1), (2)) AS v(a) JOIN t USING (a)",
+        "SELECT list_filter([1, 2], x -> x > 1) AS l, a LIKE 'x%' AS m FROM t",
+        "FROM t SELECT count(*) AS n",
+    ],
+)
+def test_queries_over_declared_tables_and_own_ctes_are_allowed(sql: str) -> None:
+    parse_check(HEADER + sql)
+
+
+def test_loading_the_checks_does_not_import_a_second_sql_parser() -> None:
+    code = (
+        "import sys; from pathlib import Path; from clusterdata.sqlchecks import load_checks; "
+        f"assert len(load_checks(Path({str(CHECKS)!r}))) > 0; "
+        "assert 'sqlglot' not in sys.modules, 'sqlglot was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=60)
 
 
 def test_table_functions_that_only_compute_are_allowed() -> None:
