@@ -64,6 +64,14 @@ def test_declared_missing_values_become_null(tmp_path: Path) -> None:
     assert rows == [("a", None), (None, 3), ("b", None)]
 
 
+@pytest.fixture
+def layer_1_in_frictionless(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Layer 3 reads a file itself (DuckDB's reader or the csv module) only where layer 1 did
+    not load it into DuckDB already."""
+    monkeypatch.setenv("CLUSTERDATA_FASTPATH", "0")
+
+
+@pytest.mark.usefixtures("layer_1_in_frictionless")
 def test_line_column_is_the_physical_line_after_a_cell_with_newlines(tmp_path: Path) -> None:
     text = 'id,note\na,"one\ntwo\nthree"\nb,plain\nc,"x\ny"\nd,last\n'
     schema = {"fields": [{"name": "id", "type": "string"}, {"name": "note", "type": "string"}]}
@@ -76,6 +84,7 @@ def test_line_column_is_the_physical_line_after_a_cell_with_newlines(tmp_path: P
     assert rows == [("a", 2), ("b", 5), ("c", 6), ("d", 8)]
 
 
+@pytest.mark.usefixtures("layer_1_in_frictionless")
 def test_blank_lines_and_ragged_rows_keep_their_physical_lines(tmp_path: Path) -> None:
     # DuckDB's reader skips blank lines and refuses ragged rows; the csv-module reader takes over.
     text = 'id,note\na,"multi\nline"\n\nb,short\nc\nd,x,extra\ne,end\n'

@@ -33,6 +33,12 @@ CHILD = {
 }
 
 
+@pytest.fixture
+def layer_1_in_frictionless(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Layer 3 compares keys itself only where layer 1 did not (layer 1's DuckDB engine does)."""
+    monkeypatch.setenv("CLUSTERDATA_FASTPATH", "0")
+
+
 def _layer3(folder: Path):
     package = open_package(folder)
     structure = check_structure(package)
@@ -43,6 +49,7 @@ def _located(findings, check: str) -> list[tuple[str | None, int | None, str | N
     return [(f.resource, f.line, f.column, f.value) for f in findings if f.check == check]
 
 
+@pytest.mark.usefixtures("layer_1_in_frictionless")
 def test_duplicate_key_is_reported_at_the_physical_line_after_a_multiline_cell(
     tmp_path: Path,
 ) -> None:
@@ -71,6 +78,7 @@ def test_duplicate_key_is_reported_at_the_physical_line_after_a_multiline_cell(
     assert "line 2" in result.findings[0].message
 
 
+@pytest.mark.usefixtures("layer_1_in_frictionless")
 def test_dangling_reference_is_reported_with_line_and_an_empty_reference_is_not(
     tmp_path: Path,
 ) -> None:
@@ -94,6 +102,7 @@ def test_dangling_reference_is_reported_with_line_and_an_empty_reference_is_not(
     assert finding.path == "child.csv" and "parent" in (finding.hint or "")
 
 
+@pytest.mark.usefixtures("layer_1_in_frictionless")
 def test_composite_and_self_referencing_keys_are_derived_from_the_schema(tmp_path: Path) -> None:
     regions = {
         "fields": [
@@ -134,6 +143,7 @@ def test_composite_and_self_referencing_keys_are_derived_from_the_schema(tmp_pat
     assert layer1 == {f.identity() for f in result.findings}
 
 
+@pytest.mark.usefixtures("layer_1_in_frictionless")
 def test_every_violation_is_reported_without_a_limit(tmp_path: Path) -> None:
     rows = "".join(f"c{i},missing{i},\n" for i in range(1500))
     write_package(
@@ -148,6 +158,7 @@ def test_every_violation_is_reported_without_a_limit(tmp_path: Path) -> None:
     assert lines == list(range(2, 1502))
 
 
+@pytest.mark.usefixtures("layer_1_in_frictionless")
 def test_a_defect_found_by_layers_1_and_3_is_reported_once(tmp_path: Path) -> None:
     write_package(
         tmp_path,
