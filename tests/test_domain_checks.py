@@ -310,6 +310,23 @@ def test_county_codes_come_from_pycountry() -> None:
     assert not {"02", "11", "15", "16", "26"} & codes
 
 
+def test_code_lists_read_from_pycountrys_data_file_equal_its_api() -> None:
+    """The code lists skip pycountry's slow API but must hold exactly what it holds."""
+    import re
+
+    import pycountry
+
+    countries = {c.alpha_2 for c in pycountry.countries}
+    assert domain.iso_3166_codes() == {s.code for s in pycountry.subdivisions} | countries
+    assert domain.nuts_countries() == countries | {"EL", "UK"}
+    named = {
+        m.group(1)
+        for s in pycountry.subdivisions.get(country_code="SE") or []
+        if (m := re.search(r"\[SE-(\d{2})\]", s.name))
+    }
+    assert domain.se_county_codes() == named
+
+
 def test_county_and_municipality_codes_are_located(tmp_path: Path) -> None:
     schema = {
         "fields": [
