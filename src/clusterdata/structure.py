@@ -99,22 +99,34 @@ def check_structure(package: DataPackage) -> StructureResult:
 
 
 def _prepare_fast(sound: list[Resource]) -> dict[str, Any]:
-    """Resources to check in DuckDB (`fastpath`): whole groups of tables linked by keys."""
+    """Resources to check in DuckDB (`fastpath`): whole groups of tables linked by keys.
+
+    Their files are read into DuckDB while their bytes are scanned (`fastpath.prepare_group`);
+    `_run_fast` takes the connection over."""
     from clusterdata import fastpath
 
     if fastpath.mode() == "off":
         return {}
     by_name = {r.name: r for r in sound}
     chosen: dict[str, Any] = {}
+    shared: Any = None
     for group in fastpath.groups(sound, {r.name: r.foreign_keys for r in sound}):
         size = sum(r.file.stat().st_size for r in group)
         if not fastpath.use_fast_path(size):
             continue
         if not all(fastpath.schema_supported(r, by_name) for r in group):
             continue
-        items = [fastpath.prepare(r) for r in group]
-        if all(item is not None for item in items):
-            chosen.update({r.name: item for r, item in zip(group, items, strict=True)})
+        if not all(fastpath.head_ok(r) for r in group):
+            continue
+        if shared is None:
+            from clusterdata.duck import connect
+
+            shared = fastpath.FastPackage(connect())
+        items = fastpath.prepare_group(group, shared)
+        if items is not None:
+            chosen.update({item.resource.name: item for item in items})
+    if shared is not None and not chosen:
+        shared.close()
     return chosen
 
 
@@ -150,10 +162,12 @@ def _run_fast(
 
 def _schema_findings(resource: Resource) -> list[Finding]:
     """A schema frictionless cannot load stops that table: nothing else about it is sound."""
-    from frictionless import FrictionlessException, Schema
+    from frictionless import FrictionlessException
+
+    from clusterdata.fastpath import parse_schema
 
     try:
-        Schema.from_descriptor(copy.deepcopy(resource.schema))
+        parse_schema(resource)  # kept for the fast path, which reads the fields from it
     except FrictionlessException as exc:
         note = exc.error.note or exc.error.message
         return [
