@@ -24,8 +24,8 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 def as_large(monkeypatch: pytest.MonkeyPatch) -> None:
     """Check tiny tables the way large ones are: suspects filtered in SQL, keys compared in
     DuckDB, files read on a thread keeping rejects."""
-    monkeypatch.setattr(fastpath, "SMALL_ROWS", -1)
-    monkeypatch.setattr(fastpath, "BACKGROUND_BYTES", 0)
+    monkeypatch.setattr(fastpath.check, "SMALL_ROWS", -1)
+    monkeypatch.setattr(fastpath.reads, "BACKGROUND_BYTES", 0)
 
 
 @pytest.fixture(params=["small", "large", "many"])
@@ -36,8 +36,8 @@ def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     if request.param != "small":
         as_large(monkeypatch)
     if request.param == "many":
-        monkeypatch.setattr(fastpath, "STEP_LIMIT", 0)
-        monkeypatch.setattr(fastpath, "MULTILINE_ROWS", 0)
+        monkeypatch.setattr(fastpath.reads, "STEP_LIMIT", 0)
+        monkeypatch.setattr(fastpath.reads, "MULTILINE_ROWS", 0)
     return str(request.param)
 
 
@@ -66,6 +66,29 @@ def both(descriptor: Path, monkeypatch: pytest.MonkeyPatch) -> Found:
     fast = run(descriptor, monkeypatch, "1")
     assert fast == run(descriptor, monkeypatch, "0")
     return fast
+
+
+def test_each_name_the_tests_patch_lives_only_in_the_module_that_reads_it() -> None:
+    """`as_large`, `route` and the tests below patch these names in a submodule; a copy of one
+    elsewhere in the package (`from … import NAME`) would take a patch without effect."""
+    import importlib
+    import pkgutil
+
+    owners = {
+        "SMALL_ROWS": fastpath.check,
+        "BACKGROUND_BYTES": fastpath.reads,
+        "STEP_LIMIT": fastpath.reads,
+        "MULTILINE_ROWS": fastpath.reads,
+        "CHUNK_BYTES": fastpath.records,
+        "_breaks": fastpath.reads,
+    }
+    modules = [fastpath] + [
+        importlib.import_module(f"{fastpath.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(fastpath.__path__)
+    ]
+    for name, owner in owners.items():
+        holders = [module.__name__ for module in modules if name in vars(module)]
+        assert holders == [owner.__name__], name
 
 
 INT = {
@@ -278,12 +301,31 @@ def table(tmp_path: Path, schema: dict, text: str) -> Resource:
 TEXT_YEAR = {"fields": [{"name": "text", "type": "string"}, {"name": "year", "type": "integer"}]}
 
 
+def scanned_chunks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Sizes of the chunks `prepare` scans (each goes through `numpy.frombuffer` once)."""
+    import numpy as np
+
+    sizes: list[int] = []
+    original = np.frombuffer
+
+    def spy(buffer, *args, **kwargs):  # type: ignore[no-untyped-def]
+        sizes.append(len(buffer))
+        return original(buffer, *args, **kwargs)
+
+    monkeypatch.setattr(np, "frombuffer", spy)
+    return sizes
+
+
 @pytest.mark.parametrize("chunk", [8 * 1024 * 1024, 3, 5])
 def test_records_on_one_line_each_start_on_the_line_after_the_previous(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(fastpath, "CHUNK_BYTES", chunk)
-    prepared = fastpath.prepare(table(tmp_path, TEXT_YEAR, 'text,year\n"a",1\nb,2\nc,"3"\n'))
+    monkeypatch.setattr(fastpath.records, "CHUNK_BYTES", chunk)
+    text = 'text,year\n"a",1\nb,2\nc,"3"\n'
+    resource = table(tmp_path, TEXT_YEAR, text)
+    chunks = scanned_chunks(monkeypatch)
+    prepared = fastpath.prepare(resource)
+    assert chunks == [min(chunk, len(text) - i) for i in range(0, len(text), chunk)]
     assert prepared is not None
     assert list(prepared.line_map.starts) == [1, 2, 3, 4]
     assert (prepared.multiline, prepared.blank, prepared.embedded_newlines) == ([], [], 0)
@@ -294,7 +336,7 @@ def test_records_on_one_line_each_start_on_the_line_after_the_previous(
 def test_quoted_line_breaks_move_every_later_record_down(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(fastpath, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(fastpath.records, "CHUNK_BYTES", chunk)
     text = 'text,year\n"x\ny",1\n"p\nq\nr",2\n\nz,3'
     prepared = fastpath.prepare(table(tmp_path, TEXT_YEAR, text))
     assert prepared is not None
@@ -314,6 +356,52 @@ def test_a_line_break_in_a_typed_cell_is_reported_at_its_record_line(
     assert used == ["t"]
 
 
+def test_each_route_takes_the_path_it_is_named_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    """The routes patch the fast path's thresholds; were a patch to miss, every test would
+    still pass, on the small route's paths alone."""
+    seen: dict[str, object] = {"keys": "python"}
+    run_read = fastpath.reads._Read._run
+    primary = fastpath.keys._SqlKeys.primary
+    breaks = fastpath.reads._breaks
+
+    def spy_run(self, resource, first_try):  # type: ignore[no-untyped-def]
+        seen["first_try"] = first_try
+        return run_read(self, resource, first_try)
+
+    def spy_primary(self, cols):  # type: ignore[no-untyped-def]
+        seen["keys"] = "sql"
+        return primary(self, cols)
+
+    def spy_breaks(prepared, rejected):  # type: ignore[no-untyped-def]
+        found = breaks(prepared, rejected)
+        seen["breaks"] = found.how
+        return found
+
+    monkeypatch.setattr(fastpath.reads._Read, "_run", spy_run)
+    monkeypatch.setattr(fastpath.keys._SqlKeys, "primary", spy_primary)
+    monkeypatch.setattr(fastpath.reads, "_breaks", spy_breaks)
+    monkeypatch.setenv(fastpath.ENV, "1")
+    schema = {**TEXT_YEAR, "primaryKey": ["year"]}
+    descriptor = write_package(tmp_path, {"t": (schema, 'text,year\n"a\nb",1\n\nc,2\n')})
+    result = check_structure(open_package(descriptor))
+    assert result.fast is not None and "t" in result.fast.tables
+    ((kind,),) = result.fast.connection.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema || '.' || "
+        "table_name = ?",
+        [result.fast.tables["t"].sql],
+    ).fetchall()
+    result.fast.close()
+    seen["rows"] = kind
+    expected = {
+        "small": {"keys": "python", "first_try": True, "breaks": "scan", "rows": "VIEW"},
+        "large": {"keys": "sql", "first_try": False, "breaks": "scan", "rows": "VIEW"},
+        "many": {"keys": "sql", "first_try": False, "breaks": "sum", "rows": "BASE TABLE"},
+    }
+    assert seen == expected[route]
+
+
 def test_a_ragged_row_is_found_when_the_first_read_keeps_no_rejects(tmp_path: Path) -> None:
     from clusterdata.duck import connect
 
@@ -322,12 +410,12 @@ def test_a_ragged_row_is_found_when_the_first_read_keeps_no_rejects(tmp_path: Pa
     assert prepared is not None
     connection = connect()
     try:
-        count, rejects = fastpath._read_csv(connection, resource, "t", first_try=True)
+        count, rejects = fastpath.reads._read_csv(connection, resource, "t", first_try=True)
     finally:
         connection.close()
     assert count == 2
     assert [kind for _, kind in rejects] == ["MISSING COLUMNS"]
-    assert fastpath._rejected_records(prepared, rejects, 2) == {2}
+    assert fastpath.reads._rejected_records(prepared, rejects, 2) == {2}
 
 
 def test_a_table_the_fast_path_gives_up_leaves_nothing_in_duckdb(
@@ -402,7 +490,7 @@ def test_the_prefilter_says_true_or_false_for_every_cell_never_null() -> None:
     connection = connect()
     try:
         columns = [
-            fastpath._Column(connection, f, spec, i)
+            fastpath.columns._Column(connection, f, spec, i)
             for i, (f, spec) in enumerate(zip(fl_schema.fields, specs, strict=True))
         ]
         listed = ", ".join(f"c AS c{i}" for i in range(len(specs)))
@@ -518,13 +606,13 @@ def test_line_breaks_not_where_the_record_map_has_them_send_the_table_back(
 ) -> None:
     """The rows DuckDB read must hold the quoted line breaks exactly where the byte scan
     found them; here the record map is made to expect them one record later."""
-    original = fastpath._breaks
+    original = fastpath.reads._breaks
 
-    def shifted(prepared: fastpath.Prepared, rejected: set[int]) -> fastpath._Breaks:
+    def shifted(prepared: fastpath.Prepared, rejected: set[int]) -> fastpath.tables._Breaks:
         breaks = original(prepared, rejected)
-        return fastpath._Breaks({rn + 1: n for rn, n in breaks.per_row.items()}, breaks.how)
+        return fastpath.tables._Breaks({rn + 1: n for rn, n in breaks.per_row.items()}, breaks.how)
 
-    monkeypatch.setattr(fastpath, "_breaks", shifted)
+    monkeypatch.setattr(fastpath.reads, "_breaks", shifted)
     if large:
         as_large(monkeypatch)
     names: list[str] = []
@@ -548,7 +636,7 @@ def test_closing_stops_and_drops_reads_no_group_took_over(
 ) -> None:
     from clusterdata.duck import connect
 
-    monkeypatch.setattr(fastpath, "BACKGROUND_BYTES", 0)  # read on a thread
+    monkeypatch.setattr(fastpath.reads, "BACKGROUND_BYTES", 0)  # read on a thread
     resource = table(tmp_path, INT, "id,n\n" + "".join(f"{i},{i}\n" for i in range(5000)))
     shared = fastpath.FastPackage(connect())
     prepared = fastpath.prepare_group([resource], shared)
