@@ -644,3 +644,13 @@ def test_closing_stops_and_drops_reads_no_group_took_over(
     read = prepared[0].read
     shared.close()
     assert not read.running and not shared.reads
+
+
+def test_a_carriage_return_inside_the_header_line_leaves_the_file_to_frictionless(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, used: list[str]
+) -> None:
+    """Found by the fuzz test: the csv module refuses a header line holding a lone CR; the fast
+    path must decline the file, not raise."""
+    descriptor = write_package(tmp_path, {"t": (INT, "\rid,n\n1,2\n")})
+    both(descriptor, monkeypatch)
+    assert used == []

@@ -203,7 +203,12 @@ def _parse_header(resource: Resource, raw: bytes | None) -> list[str] | None:
     if raw is None:
         return None
     text = raw.decode("utf-8", errors="replace").rstrip("\r")
-    return next(csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char), [])
+    try:
+        return next(
+            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char), []
+        )
+    except csv.Error:  # e.g. a lone carriage return inside the line: the general path reports it
+        return None
 
 
 def _head_ok(resource: Resource, head: bytes) -> bool:
