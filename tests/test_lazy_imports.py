@@ -18,7 +18,7 @@ from conftest import BUNDLED, SCHEMAS, write_package
 
 from clusterdata import domain
 from clusterdata.lazy import lazy_module
-from clusterdata.tableschema_pandera import count_checks, table_rules, to_pandera
+from clusterdata.tableschema_pandera import table_rules, to_pandera
 
 PROBE = """
 import json, sys
@@ -60,6 +60,16 @@ def test_a_suspect_row_brings_pandera_in_and_its_finding_out(tmp_path: Path) -> 
     assert {"pandas", "pandera"} <= set(result["imported"])
 
 
+def built_checks(schema: object) -> int:
+    """The checks pandera really holds (a composite counts as its parts): the test's oracle."""
+    holders = [schema, *schema.columns.values()]  # type: ignore[attr-defined]
+    return sum(
+        max(1, len(getattr(h.metadata["rules"][c.name], "parts", ())))
+        for h in holders
+        for c in h.checks
+    )
+
+
 @pytest.mark.parametrize(
     "schema_file", sorted((SCHEMAS / "tables").glob("*.schema.json")), ids=lambda p: p.stem
 )
@@ -73,7 +83,7 @@ def test_checks_are_counted_alike_with_and_without_building_pandera(schema_file:
         {"extra_column_checks": domain.column_checks, "extra_frame_checks": row_checks},
     ):
         rules = table_rules(schema, **extra)  # type: ignore[arg-type]
-        assert rules.count() == count_checks(to_pandera(schema, **extra))  # type: ignore[arg-type]
+        assert rules.count() == built_checks(to_pandera(schema, **extra))  # type: ignore[arg-type]
         assert rules.count() > 0
 
 

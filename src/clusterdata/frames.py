@@ -34,14 +34,12 @@ from clusterdata.structure import StructureResult
 from clusterdata.tableschema_pandera import (
     Failure,
     Rule,
-    count_checks,
     fields_of,
     missing_values,
     pandera_schema,
     rule_for,
     table_rules,
     text_frame,
-    to_pandera,
 )
 
 if TYPE_CHECKING:
@@ -135,13 +133,14 @@ def check_table(resource: Resource, encoding: str, line_map: LineMap) -> tuple[l
     frame = read_text_frame(resource, encoding)
     row_checks, problems = domain.frame_checks(resource.schema)
     findings = _x_check_problems(problems, where)
-    schema = to_pandera(
+    rules = table_rules(
         resource.schema,
         extra_column_checks=domain.column_checks,
         extra_frame_checks=row_checks,
         columns=list(frame.columns),
     )
-    checks = count_checks(schema)
+    schema = pandera_schema(rules)
+    checks = rules.count()
     try:
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:

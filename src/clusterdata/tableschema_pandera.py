@@ -789,18 +789,6 @@ def pandera_schema(rules: TableRules) -> pa.DataFrameSchema:
     )
 
 
-def count_checks(schema: pa.DataFrameSchema) -> int:
-    """Checks in the schema; a composite check counts as its parts."""
-
-    def size(metadata: dict[str, Any] | None, checks: list[pa.Check]) -> int:
-        rules = (metadata or {}).get("rules", {})
-        return sum(max(1, len(getattr(rules.get(c.name), "parts", ()))) for c in checks)
-
-    return size(schema.metadata, schema.checks) + sum(
-        size(c.metadata, c.checks) for c in schema.columns.values()
-    )
-
-
 def rule_for(schema: pa.DataFrameSchema, column: str | None, check_name: str) -> Rule | None:
     """The rule behind a failure case; column-level first, then frame-level."""
     if column is not None and column in schema.columns:
