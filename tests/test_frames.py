@@ -234,10 +234,10 @@ def test_validate_gives_the_same_report_whether_tables_run_in_duckdb_or_pandas(
     whether the DuckDB engine runs the domain pre-filters in Python (small tables) or SQL."""
     import sys
 
-    from clusterdata import frames
+    from clusterdata import prefilter
 
     if not python_prefilter:
-        monkeypatch.setattr(frames, "PYTHON_PREFILTER_MAX_RECORDS", 0)
+        monkeypatch.setattr(prefilter, "PYTHON_PREFILTER_MAX_RECORDS", 0)
 
     from clusterdata.validate import validate
 

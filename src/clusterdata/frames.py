@@ -20,7 +20,6 @@ validated lazily so every failing cell is reported, not the first.
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from clusterdata.hints import hint_for
 from clusterdata.lazy import lazy_module
 from clusterdata.lines import LineMap, csv_records
 from clusterdata.package import DataPackage, Resource
+from clusterdata.prefilter import candidate_values, sql_text
 from clusterdata.structure import StructureResult
 from clusterdata.tableschema_pandera import (
     Failure,
@@ -237,12 +237,6 @@ def _cell(frame: pd.DataFrame, index: int | None, column: str | None) -> str | N
 # --- the DuckDB engine ------------------------------------------------------------------------
 
 
-def sql_regex(pattern: str) -> str:
-    r"""A pattern for DuckDB's RE2, every character outside printable ASCII written as \x{…}:
-    the patterns in `domain` hold tabs, NULs and no-break spaces as characters."""
-    return "".join(c if " " < c < "\x7f" else f"\\x{{{ord(c):x}}}" for c in pattern)
-
-
 def check_table_in_duckdb(
     resource: Resource, connection: Any, table: Any
 ) -> tuple[list[Finding], int]:
@@ -271,7 +265,7 @@ def check_table_in_duckdb(
         # The cell as the pandas engine reads it: text, NULL for a missing value or absent cell.
         text = f"(CASE WHEN __py THEN {cell} ELSE coalesce({cell}, '') END)"
         if missing:
-            listed = ", ".join(_sql_text(m) for m in missing)
+            listed = ", ".join(sql_text(m) for m in missing)
             text = f"(CASE WHEN {text} IN ({listed}) THEN NULL ELSE {text} END)"
         texts[name] = text
 
@@ -299,7 +293,7 @@ def check_table_in_duckdb(
         for (candidates, plain), group in by_filter.items():
             groups.append((name, candidates, plain, group))
     for (name, _, _, group), values in zip(
-        groups, _candidate_values(connection, table, texts, groups), strict=True
+        groups, candidate_values(connection, table, texts, groups), strict=True
     ):
         findings.extend(
             _domain_group(resource, connection, table, name, texts[name], values, group, fields)
@@ -319,69 +313,6 @@ def check_table_in_duckdb(
             failure = Failure(column=column, value=cells.get(column or ""), row=cells.get)
             findings.append(_finding(resource, row_rule.rule, failure, line_map.line(rn), fields))
     return findings, checks
-
-
-def _candidate_condition(text: str, candidates: str | None, plain: str | None) -> str:
-    """SQL selecting the present cells a domain check's pre-filter does not clear."""
-    condition = f"{text} IS NOT NULL"
-    if candidates is not None:
-        condition += f" AND regexp_matches({text}, {_sql_text(sql_regex(candidates))})"
-    if plain is not None:
-        condition += f" AND NOT regexp_full_match({text}, {_sql_text(sql_regex(plain))})"
-    return condition
-
-
-#: Up to this many records a table's domain pre-filters run in Python over its distinct cells,
-#: above it in DuckDB. Measured (bench/results.md): on the bundled package (14 tables, 122
-#: pre-filters, 255 rows) one DuckDB query per pre-filter costs ~0.2 s, mostly binding the
-#: regular expressions, and Python ~0.01 s; at 1M rows DuckDB's parallel scan wins.
-PYTHON_PREFILTER_MAX_RECORDS = 20_000
-
-
-def _candidate_values(
-    connection: Any,
-    table: Any,
-    texts: dict[str, str],
-    groups: list[tuple[str, str | None, str | None, Any]],
-) -> list[list[str]]:
-    """For each (column, candidates, plain, _) the distinct cells the pre-filter lets through
-    (`_candidate_condition`); `candidates` is a search and `plain` a full match in both
-    engines (the patterns of `domain` read alike in Python's re and RE2)."""
-    if not groups:
-        return []
-    alias = {name: f"t{i}" for i, name in enumerate(texts)}
-    inner = ", ".join(f"{text} AS {alias[name]}" for name, text in texts.items())
-    if table.line_map.records <= PYTHON_PREFILTER_MAX_RECORDS:
-        wanted = list(dict.fromkeys(name for name, *_ in groups))
-        rows = connection.execute(
-            f"SELECT DISTINCT {', '.join(alias[n] for n in wanted)} FROM (SELECT {inner} "
-            f"FROM {table.sql})"
-        ).fetchall()
-        distinct = {
-            name: sorted({row[i] for row in rows if row[i] is not None})
-            for i, name in enumerate(wanted)
-        }
-        return [
-            [
-                v
-                for v in distinct[name]
-                if (candidates is None or re.search(candidates, v))
-                and (plain is None or not re.fullmatch(plain, v))
-            ]
-            for name, candidates, plain, _ in groups
-        ]
-    # One scan: each column's text is computed once per row, then every pre-filter reads it.
-    selects = " UNION ALL ".join(
-        f"SELECT DISTINCT {j} AS g, {alias[name]} AS v FROM x "
-        f"WHERE {_candidate_condition(alias[name], candidates, plain)}"
-        for j, (name, candidates, plain, _) in enumerate(groups)
-    )
-    found: list[list[str]] = [[] for _ in groups]
-    for group, value in connection.execute(
-        f"WITH x AS MATERIALIZED (SELECT {inner} FROM {table.sql}) {selects}"
-    ).fetchall():
-        found[group].append(value)
-    return found
 
 
 def _domain_group(
@@ -414,10 +345,6 @@ def _domain_group(
                 _finding(resource, check.rule, failure, table.line_map.line(rn), fields)
             )
     return findings
-
-
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _suspect_frame(connection: Any, table: Any, texts: dict[str, str]) -> pd.DataFrame:
