@@ -1,8 +1,9 @@
 """Start-up: a validation pays only for the libraries it uses (issue 8, "Start-up").
 
-pandas + pandera take ~0.9 s to import on the reference machine, more than `frictionless
-validate` needs for the whole bundled package; they are needed only for rows DuckDB could not
-certify. These tests pin that, and that the checks they would run are still counted.
+pandas + pandera take ~0.6 s to import on the reference machine, about as much as `frictionless
+validate` needs for the whole bundled package, and the DuckDB engine does not need them: it runs
+the Table Schema checks on the rows DuckDB could not certify as plain Python. These tests pin
+that, that those rows' findings still come out, and that the checks are still counted.
 """
 
 from __future__ import annotations
@@ -52,11 +53,22 @@ def test_a_package_whose_rows_all_pass_in_duckdb_never_imports_pandas_or_pandera
     assert "sqlglot" not in result["imported"]  # the SQL checks are parsed by DuckDB itself
 
 
-def test_a_suspect_row_brings_pandera_in_and_its_finding_out(tmp_path: Path) -> None:
-    schema = {"fields": [{"name": "n", "type": "integer"}]}
-    package = write_package(tmp_path / "p", {"t": (schema, "n\n1\nx\n")})
+def test_suspect_rows_are_judged_without_pandas_and_their_findings_come_out(
+    tmp_path: Path,
+) -> None:
+    # "x" is frictionless's type error too; " 12" only the stricter Table Schema rule's.
+    schema = {"fields": [{"name": "n", "type": "integer", "constraints": {"minimum": 0}}]}
+    package = write_package(tmp_path / "p", {"t": (schema, "n\n1\nx\n 12\n-3\n")})
     result = probe(package)
-    assert not result["valid"] and result["findings"] == 1
+    assert not result["valid"] and result["findings"] == 3
+    assert result["imported"] == []
+
+
+def test_the_pandas_engine_runs_the_same_checks_through_pandera(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "n", "type": "integer", "constraints": {"minimum": 0}}]}
+    package = write_package(tmp_path / "p", {"t": (schema, "n\n1\nx\n 12\n-3\n")})
+    result = probe(package, fast="0")
+    assert not result["valid"] and result["findings"] == 3
     assert {"pandas", "pandera"} <= set(result["imported"])
 
 

@@ -8,8 +8,17 @@ import pandas as pd
 import pandera.errors
 import pandera.pandas as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from clusterdata.tableschema_pandera import rule_for, table_rules, text_frame, to_pandera
+from clusterdata.tableschema_pandera import (
+    Flagged,
+    missing_values,
+    rule_for,
+    table_rules,
+    text_frame,
+    to_pandera,
+)
 
 
 def frame(
@@ -18,15 +27,15 @@ def frame(
     return text_frame(columns, schema or {})
 
 
-def failures(
+def pandera_failures(
     schema: dict[str, Any], columns: dict[str, list[str | None]]
 ) -> list[tuple[str, str | None, int]]:
-    """(finding check id, column, row index) of every failure, as layer 2 reports them."""
+    """(finding check id, column, row index) of every failure pandera reports."""
     pandera_schema = to_pandera(schema)
+    out = []
     try:
         pandera_schema.validate(frame(columns, schema), lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        out = []
         for column, check, index in zip(
             exc.failure_cases["column"],
             exc.failure_cases["check"],
@@ -37,8 +46,32 @@ def failures(
             rule = rule_for(pandera_schema, column, str(check))
             assert rule is not None, (column, check)
             out.append((rule.check, rule.column or column, int(index)))
-        return sorted(set(out), key=lambda x: (x[2], x[1] or "", x[0]))
-    return []
+    return sorted(set(out), key=lambda x: (x[2], x[1] or "", x[0]))
+
+
+def plain_failures(
+    schema: dict[str, Any], columns: dict[str, list[str | None]]
+) -> list[tuple[str, str | None, int]]:
+    """The same, from `TableRules.evaluate` on plain columns (the DuckDB engine's runner):
+    cells as that engine reads them, the schema's missing values as None."""
+    missing = set(missing_values(schema))
+    plain = {
+        n: [None if c is None or c in missing else c for c in cells] for n, cells in columns.items()
+    }
+    out = []
+    for failed in table_rules(schema, columns=list(columns)).evaluate(plain):
+        assert isinstance(failed, Flagged), failed
+        out.append((failed.rule.check, failed.rule.column or failed.column, failed.position))
+    return sorted(set(out), key=lambda x: (x[2], x[1] or "", x[0]))
+
+
+def failures(
+    schema: dict[str, Any], columns: dict[str, list[str | None]]
+) -> list[tuple[str, str | None, int]]:
+    """Every failure, as layer 2 reports them; both runners of the checks must agree."""
+    found = pandera_failures(schema, columns)
+    assert plain_failures(schema, columns) == found
+    return found
 
 
 def one_field(
@@ -287,3 +320,109 @@ def test_odd_schemas_do_not_break_the_converter() -> None:
     )
     assert list(schema.columns) == ["a"]
     schema.validate(frame({"a": ["1"]}))
+
+
+# --- both runners, one meaning ---------------------------------------------------------------
+
+_CELLS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "",
+            "1",
+            "01",
+            "-3",
+            "+4",
+            " 12",
+            "1.5",
+            "1e3",
+            "NaN",
+            "-INF",
+            "1,5",
+            "€95",
+            "95%",
+            "2020-02-29",
+            "2020-02-30",
+            "1899-12-31",
+            "2024",
+            "2024-05",
+            "true",
+            "ja",
+            "Nej",
+            "a@b.se",
+            "a@b",
+            "abc",
+            "ABC",
+            "a-b",
+            "å",
+            "a\u030a",
+            "x" * 30,
+            "NA",
+            "00:00:00",
+        ]
+    ),
+    st.text(alphabet="0123456789-+.,eE aAå@", max_size=8),
+)
+
+_FIELDS = st.sampled_from(
+    [
+        {"type": "integer", "constraints": {"minimum": 0, "maximum": 100}},
+        {"type": "integer", "constraints": {"unique": True, "required": True}},
+        {"type": "integer", "bareNumber": False, "constraints": {"enum": [1, 2, "3"]}},
+        {"type": "number", "constraints": {"exclusiveMinimum": 0, "unique": True}},
+        {"type": "number", "groupChar": " ", "decimalChar": ","},
+        {"type": "string", "constraints": {"pattern": "[a-z]+(-[a-z]+)*", "maxLength": 5}},
+        {"type": "string", "constraints": {"minLength": 2, "enum": ["abc", "å", "NA"]}},
+        {"type": "string", "format": "email", "constraints": {"unique": True}},
+        {
+            "type": "date",
+            "constraints": {"minimum": "1900-01-01", "exclusiveMaximum": "2025-01-01"},
+        },
+        {"type": "boolean", "trueValues": ["ja", "true"], "falseValues": ["nej"]},
+        {"type": "year", "constraints": {"minimum": 2000, "required": True}},
+        {"type": "yearmonth", "constraints": {"maximum": "2024-04"}},
+        {"type": "time"},
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fields=st.lists(_FIELDS, min_size=1, max_size=3),
+    rows=st.integers(min_value=0, max_value=12),
+    data=st.data(),
+    missing=st.sampled_from([None, ["", "NA"], []]),
+    key=st.sampled_from([None, 1, 2]),
+)
+def test_pandera_and_the_plain_runner_report_the_same_failures(
+    fields: list[dict[str, Any]],
+    rows: int,
+    data: st.DataObject,
+    missing: list[str] | None,
+    key: int | None,
+) -> None:
+    """The DuckDB engine runs the Table Schema checks without pandas (`TableRules.evaluate`);
+    on any cells it must report exactly what pandera does with the same checks."""
+    named = [{"name": f"f{i}", **field} for i, field in enumerate(fields)]
+    schema: dict[str, Any] = {"fields": named}
+    if missing is not None:
+        schema["missingValues"] = missing
+    if key is not None:
+        schema["primaryKey"] = [f["name"] for f in named[:key]]
+    columns = {f["name"]: data.draw(st.lists(_CELLS, min_size=rows, max_size=rows)) for f in named}
+    assert plain_failures(schema, columns) == pandera_failures(schema, columns)
+
+
+def test_the_plain_runner_reports_a_broken_check_instead_of_raising() -> None:
+    from clusterdata.tableschema_pandera import Broken, ColumnParser, Rule, cells_check
+
+    def boom(cells: Any) -> list[bool]:
+        raise ValueError("no")
+
+    rules = table_rules({"fields": [{"name": "n", "type": "integer"}]})
+    rules.columns["n"].append(
+        cells_check("boom", Rule("boom", lambda f: "x"), ColumnParser({"name": "n"}), boom)
+    )
+    found = rules.evaluate({"n": ["1", "x"]})
+    assert [type(f).__name__ for f in found] == ["Flagged", "Broken"]
+    assert isinstance(found[1], Broken) and found[1].name == "boom"

@@ -1,13 +1,14 @@
-"""Layer 2: pandera frames derived from the Table Schemas, plus domain checks.
+"""Layer 2: the Table Schema checks derived by `tableschema_pandera`, plus domain checks.
 
 Two engines, one meaning. The rule: a table layer 1 checked in DuckDB (`fastpath`, chosen by
 measured size; `StructureResult.checked_in_duckdb`) is checked where it already is, without being
 read again (`check_table_in_duckdb`); every other table is read into pandas and validated by
-pandera (`check_table`). Both run the same declarations (the pandera schema derived from the
-Table Schema by `tableschema_pandera`, and the domain checks of `domain`) and give the same
-findings: on the DuckDB engine pandera validates only the rows layer 1 could not certify in SQL,
-which are the only rows its Table Schema checks can fail on, and the domain checks run as SQL
-pre-filters whose few candidate values the same Python predicates decide.
+pandera (`check_table`). Both run the same declarations (the checks `tableschema_pandera` derives
+from the Table Schema, and the domain checks of `domain`) and give the same findings: on the
+DuckDB engine the Table Schema checks run only on the rows layer 1 could not certify in SQL,
+which are the only rows they can fail on, as plain Python (`TableRules.evaluate`: the very
+functions pandera runs on the pandas engine, without importing pandas), and the domain checks
+run as SQL pre-filters whose few candidate values the same Python predicates decide.
 
 Pandas engine: each readable table is read as text (every cell a string, the schema's
 `missingValues` as NA) with the same CSV reader and dialect that built layer 1's line map, so
@@ -32,6 +33,7 @@ from clusterdata.package import DataPackage, Resource
 from clusterdata.prefilter import candidate_values, sql_text
 from clusterdata.structure import StructureResult
 from clusterdata.tableschema_pandera import (
+    Broken,
     Failure,
     Rule,
     fields_of,
@@ -214,15 +216,26 @@ def _findings(
 
         line = line_map.line(index + FIRST_DATA_RECORD)
         failure = Failure(column=column, value=value, row=row)
-        if rule.parts:
-            findings.extend(
-                _finding(resource, part, failure, line, fields)
-                for _, part, bad in rule.parts
-                if value is not None and bad(value)
-            )
-            continue
-        findings.append(_finding(resource, rule, failure, line, fields))
+        findings.extend(_rule_findings(resource, rule, failure, line, fields))
     return findings
+
+
+def _rule_findings(
+    resource: Resource,
+    rule: Rule,
+    failure: Failure,
+    line: int | None,
+    fields: dict[str, dict[str, Any]],
+) -> list[Finding]:
+    """A failing cell's findings: one, or for a composite rule one per part the cell fails."""
+    if rule.parts:
+        value = failure.value
+        return [
+            _finding(resource, part, failure, line, fields)
+            for _, part, bad in rule.parts
+            if value is not None and bad(value)
+        ]
+    return [_finding(resource, rule, failure, line, fields)]
 
 
 def _cell(frame: pd.DataFrame, index: int | None, column: str | None) -> str | None:
@@ -242,11 +255,12 @@ def check_table_in_duckdb(
 ) -> tuple[list[Finding], int]:
     """Layer 2 on a table layer 1 holds as text in DuckDB (`fastpath.FastTable`).
 
-    * Table Schema checks: pandera, on the rows layer 1 handed to frictionless (`suspects`).
-      Every other row passed layer 1's strict SQL pre-filter, whose patterns and bounds accept
-      a subset of what these checks accept, so it cannot fail them; unique and primary-key
-      repeats across the whole table are layer 1's (same ids and places, so they merge). With
-      no suspect row, pandas and pandera are not even imported.
+    * Table Schema checks: `TableRules.evaluate`, on the rows layer 1 handed to frictionless
+      (`suspects`). Every other row passed layer 1's strict SQL pre-filter, whose patterns and
+      bounds accept a subset of what these checks accept, so it cannot fail them; unique and
+      primary-key repeats across the whole table are layer 1's (same ids and places, so they
+      merge). Pandas and pandera are not imported: they would cost more (~0.6 s) than checking
+      a million rows in DuckDB.
     * Domain checks: one scan of the table collects, per column and pre-filter, the distinct
       cells the pre-filter lets through; Python decides those with the predicate the pandas
       engine uses; the rows holding a failing value are fetched for their lines. Row rules
@@ -273,14 +287,20 @@ def check_table_in_duckdb(
     schema_rules = table_rules(resource.schema, columns=list(texts))
     checks = schema_rules.count()
     if table.suspects:
-        import pandera.errors
+        rns, columns = _suspect_columns(connection, table, texts)
+        for failed in schema_rules.evaluate(columns):
+            if isinstance(failed, Broken):
+                findings.append(_broken(resource, failed.name, failed.column, failed.error))
+                continue
+            rn, column = rns[failed.position], failed.rule.column or failed.column
 
-        frame = _suspect_frame(connection, table, texts)
-        schema = pandera_schema(schema_rules)
-        try:
-            schema.validate(frame, lazy=True)
-        except pandera.errors.SchemaErrors as exc:
-            findings.extend(_findings(resource, frame, schema, exc.failure_cases, line_map))
+            def row(name: str, at: int = failed.position) -> str | None:
+                return columns[name][at] if name in columns else None
+
+            failure = Failure(column=column, value=row(column or ""), row=row)
+            findings.extend(
+                _rule_findings(resource, failed.rule, failure, line_map.line(rn), fields)
+            )
 
     # Domain checks; checks of one column sharing a pre-filter share its candidates.
     groups: list[tuple[str, str | None, str | None, list[domain.DomainCheck]]] = []
@@ -347,22 +367,20 @@ def _domain_group(
     return findings
 
 
-def _suspect_frame(connection: Any, table: Any, texts: dict[str, str]) -> pd.DataFrame:
-    """The suspect rows as the pandas engine reads them, indexed by record number - 2."""
-    suspects = list(table.suspects)
-    if not suspects or not texts:
-        return pd.DataFrame({name: pd.Series([], dtype="str") for name in texts})
+def _suspect_columns(
+    connection: Any, table: Any, texts: dict[str, str]
+) -> tuple[list[int], dict[str, list[str | None]]]:
+    """The suspect rows as the pandas engine reads them: their record numbers, and each
+    column's cells (text, None where missing)."""
     rows = connection.execute(
         f"SELECT t.rn, {', '.join(texts.values())} FROM {table.sql} AS t "
         "SEMI JOIN (SELECT unnest(?::BIGINT[]) AS rn) AS s ON t.rn = s.rn ORDER BY t.rn",
-        [suspects],
+        [list(table.suspects)],
     ).fetchall()
-    columns = list(zip(*rows, strict=True))
-    frame = pd.DataFrame(
-        {name: pd.Series(columns[i + 1], dtype="str") for i, name in enumerate(texts)}
-    )
-    frame.index = pd.Index([rn - FIRST_DATA_RECORD for rn in columns[0]])
-    return frame
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(len(texts) + 1)]
+    return [int(rn) for rn in columns[0]], {
+        name: list(columns[i + 1]) for i, name in enumerate(texts)
+    }
 
 
 def _x_check_problems(problems: list[str], where: dict[str, str]) -> list[Finding]:

@@ -19,6 +19,12 @@ both layers see is reported once. Foreign keys are left to frictionless and Duck
 Every check carries a `Rule` (finding id, severity, message, hint) in its column's (or the
 schema's) `metadata["rules"]`, keyed by the pandera check name, so failure cases map back to
 findings without a lookup table kept by hand.
+
+Each check is written once, on plain Python columns (`CheckSpec.fails`: a column's cells, text or
+None, → a flag per cell), and pandera's check is made from it. That gives the checks two runners
+with one meaning: pandera on the pandas engine, and `TableRules.evaluate` on the few rows the
+DuckDB engine could not certify in SQL, where importing pandas and pandera (~0.6 s) would cost
+more than checking a million rows. A property test holds the two runners' failures equal.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import binascii
 import json
 import math
 import re
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -108,13 +114,26 @@ class Rule:
         return self
 
 
+#: One column as the checks read it: a cell's text, or None where it is missing (a missing
+#: value of the schema, or absent from a short row).
+Cells = Sequence[str | None]
+
+
 @dataclass(frozen=True)
 class CheckSpec:
-    """A pandera check not built yet: building one imports pandera (~0.9 s with pandas), which a
-    validation whose rows all passed in DuckDB never needs; `to_pandera` builds them."""
+    """One check, not built into pandera yet: building one imports pandera (~0.6 s with pandas),
+    which a validation whose rows all passed in DuckDB never needs; `to_pandera` builds them.
+
+    `passes` is pandera's form (a Series or DataFrame in, a boolean Series out). The Table Schema
+    checks also carry `fails`, the same decision on plain Python columns (a column check: its
+    `Cells` → a flag per cell; a frame check: {field: Cells} → a flag per row), from which their
+    `passes` is made: one definition, run by pandera on the pandas engine and by
+    `TableRules.evaluate` on the DuckDB engine's suspect rows, without pandas.
+    """
 
     name: str
     passes: Callable[[Any], Any]
+    fails: Callable[[Any], list[bool]] | None = None
 
     def build(self) -> pa.Check:
         return pa.Check(self.passes, name=self.name, ignore_na=False)
@@ -126,7 +145,8 @@ RuledCheck = tuple[CheckSpec, Rule]
 def ruled_check(
     name: str, rule: Rule, fails: Callable[[pd.Series], pd.Series | np.ndarray]
 ) -> RuledCheck:
-    """A pandera check from a function returning True where a cell *fails* (easier to read)."""
+    """A pandera-only check from a function returning True where a cell *fails* (easier to
+    read); the domain checks of the pandas engine are built here."""
 
     def passes(series: pd.Series) -> pd.Series:
         bad = np.asarray(fails(series), dtype=bool)
@@ -143,6 +163,36 @@ def frame_check(
         return pd.Series(~bad, index=frame.index)
 
     return CheckSpec(name, passes), rule
+
+
+def cells_check(
+    name: str, rule: Rule, parser: ColumnParser, fails: Callable[[Cells], list[bool]]
+) -> RuledCheck:
+    """A column check defined on plain cells (`CheckSpec.fails`); pandera's form reads the
+    series' cells through the column's parser, which converts each series once."""
+
+    def passes(series: pd.Series) -> pd.Series:
+        bad = fails(parser.cells(series))
+        return pd.Series([not b for b in bad], index=series.index, dtype=bool)
+
+    return CheckSpec(name, passes, fails), rule
+
+
+def rows_check(
+    name: str,
+    rule: Rule,
+    parsers: dict[str, ColumnParser],
+    fails: Callable[[dict[str, Cells]], list[bool]],
+) -> RuledCheck:
+    """A frame check defined on plain columns ({field: cells}, every field of `parsers`)."""
+
+    def passes(frame: pd.DataFrame) -> pd.Series:
+        if any(name not in frame.columns for name in parsers):
+            return pd.Series(True, index=frame.index, dtype=bool)
+        bad = fails({name: parser.cells(frame[name]) for name, parser in parsers.items()})
+        return pd.Series([not b for b in bad], index=frame.index, dtype=bool)
+
+    return CheckSpec(name, passes, fails), rule
 
 
 def missing_values(schema: dict[str, Any]) -> list[str]:
@@ -369,56 +419,61 @@ def _time_parser(fmt: str) -> Callable[[str], Any]:
     return parse_time
 
 
-# --- parsing a column, vectorised over distinct values ----------------------------------------
+# --- parsing a column, once per distinct value -------------------------------------------------
 
 
 @dataclass
 class Parsed:
-    present: np.ndarray  # bool: the cell is not a missing value
-    ok: np.ndarray  # bool: present and parses as the type
-    values: np.ndarray  # object: the parsed value where ok, else None
+    present: list[bool]  # the cell is not a missing value
+    ok: list[bool]  # present and parses as the type
+    values: list[Any]  # the parsed value where ok, else None
+
+
+_UNSEEN = object()
 
 
 class ColumnParser:
-    """Parses a text column once per distinct value, and remembers the last column it parsed
-    so the type check and every constraint check share one parse."""
+    """Parses a column once per distinct value, and remembers the last column it parsed so the
+    type check and every constraint check share one parse (pandera hands each check its own
+    Series of the same column; `cells` converts it once)."""
 
     def __init__(self, field: dict[str, Any]) -> None:
         self.field = field
         self.parse = cell_parser(field)
-        self._source: pd.Series | None = None
+        self._series: pd.Series | None = None
+        self._cells: list[str | None] = []
+        self._source: Cells | None = None
         self._parsed: Parsed | None = None
 
-    def __call__(self, series: pd.Series) -> Parsed:
-        if (
-            self._parsed is not None
-            and self._source is not None
-            and (self._source is series or self._source.equals(series))
-        ):
+    def cells(self, series: pd.Series) -> list[str | None]:
+        """The series' cells as text, None where missing (NA)."""
+        if self._series is not None and (self._series is series or self._series.equals(series)):
+            return self._cells
+        cells = [None if v is None else str(v) for v in series.to_numpy(object, na_value=None)]
+        self._series, self._cells = series, cells
+        return cells
+
+    def __call__(self, cells: Cells) -> Parsed:
+        if self._parsed is not None and self._source is cells:
             return self._parsed
-        present = series.notna().to_numpy(dtype=bool)
+        present = [cell is not None for cell in cells]
         if self.parse is None:  # any text is valid: no per-value work
-            values = series.to_numpy(dtype=object, na_value=None)
-            self._source, self._parsed = series, Parsed(present, present.copy(), values)
+            self._source, self._parsed = cells, Parsed(present, present, list(cells))
             return self._parsed
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        texts = uniques.tolist()  # iterating an Arrow-backed array item by item is slow
-        count = len(texts)
-        ok_u = np.ones(count, dtype=bool)
-        values_u = np.empty(count, dtype=object)
-        for index, text in enumerate(texts):
-            value = self.parse(str(text))
-            if value is _BAD:
-                ok_u[index] = False
-                values_u[index] = None
-            else:
-                values_u[index] = value
-        ok = np.zeros(len(series), dtype=bool)
-        values = np.full(len(series), None, dtype=object)
-        ok[present] = ok_u[codes[present]]
-        values[present] = values_u[codes[present]]
-        values[~ok] = None
-        self._source, self._parsed = series, Parsed(present, ok, values)
+        parse = self.parse
+        memo: dict[str, Any] = {}
+        values: list[Any] = []
+        for cell in cells:
+            if cell is None:
+                values.append(_BAD)
+                continue
+            value = memo.get(cell, _UNSEEN)
+            if value is _UNSEEN:
+                value = memo[cell] = parse(cell)
+            values.append(value)
+        ok = [value is not _BAD for value in values]
+        values = [None if value is _BAD else value for value in values]
+        self._source, self._parsed = cells, Parsed(present, ok, values)
         return self._parsed
 
     def scalar(self, value: Any) -> Any:
@@ -433,6 +488,26 @@ class ColumnParser:
         return value if self.parse is None else self.parse(value)
 
 
+def _same_key(value: Any) -> Any:
+    """A value as keys compare it: every NaN alike (as pandas' `duplicated` counts them)."""
+    if isinstance(value, float) and math.isnan(value):
+        return _NAN_KEY
+    return value
+
+
+_NAN_KEY = ("NaN",)
+
+
+def _repeats(keys: list[Any]) -> list[bool]:
+    """Whether each key equals an earlier one (the first of a kind is not a repeat)."""
+    seen: set[Any] = set()
+    out: list[bool] = []
+    for key in keys:
+        out.append(key in seen)
+        seen.add(key)
+    return out
+
+
 # --- the converter --------------------------------------------------------------------------
 
 
@@ -440,20 +515,14 @@ def _quote(value: str | None) -> str:
     return "an empty cell" if value is None else repr(value)
 
 
-def _compare(
-    values: np.ndarray, ok: np.ndarray, bound: Any, op: Callable[[Any, Any], bool]
-) -> np.ndarray:
-    """Where `op(value, bound)` holds, among parsed cells; incomparable values do not fail."""
-    out = np.zeros(len(values), dtype=bool)
-    for index in np.flatnonzero(ok):
-        try:
-            value = values[index]
-            if isinstance(value, float) and math.isnan(value):
-                continue
-            out[index] = bool(op(value, bound))
-        except TypeError:
-            continue
-    return out
+def _holds(op: Callable[[Any, Any], bool], value: Any, bound: Any) -> bool:
+    """Whether `op(value, bound)` holds; NaN and incomparable values never fail a bound."""
+    if isinstance(value, float) and math.isnan(value):
+        return False
+    try:
+        return bool(op(value, bound))
+    except TypeError:
+        return False
 
 
 def _type_label(field: dict[str, Any]) -> str:
@@ -477,12 +546,12 @@ def _bound_check(
     words: str,
     shown: Any,
 ) -> RuledCheck:
-    def fails(series: pd.Series) -> np.ndarray:
-        parsed = parser(series)
-        return _compare(parsed.values, parsed.ok, bound, op)
+    def fails(cells: Cells) -> list[bool]:
+        parsed = parser(cells)
+        return [o and _holds(op, v, bound) for o, v in zip(parsed.ok, parsed.values, strict=True)]
 
-    return ruled_check(
-        check_id, Rule(check_id, _message(f"is {words} the allowed {shown}.")), fails
+    return cells_check(
+        check_id, Rule(check_id, _message(f"is {words} the allowed {shown}.")), parser, fails
     )
 
 
@@ -496,22 +565,25 @@ def _pattern_check(parser: ColumnParser, source: str) -> list[RuledCheck]:
         return []
     outcomes: dict[str, Outcome] = {}
 
-    def pattern_fails(series: pd.Series) -> np.ndarray:
-        parsed = parser(series)
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        texts = [str(u) for u in uniques.tolist()]
-        for text in texts:
-            if text not in outcomes:
-                outcomes[text] = pattern.check(text)
-        bad_u = np.array([outcomes[t] is Outcome.MISMATCH for t in texts], dtype=bool)
-        bad = np.zeros(len(series), dtype=bool)
-        bad[codes >= 0] = bad_u[codes[codes >= 0]]
-        bad &= parsed.ok
-        for code, text in enumerate(texts):  # a timeout is reported once: at its first cell
-            if outcomes[text] is Outcome.TIMEOUT:
-                first = np.flatnonzero((codes == code) & parsed.ok)[:1]
-                bad[first] = True
-        return bad
+    def pattern_fails(cells: Cells) -> list[bool]:
+        parsed = parser(cells)
+        out: list[bool] = []
+        reported: set[str] = set()
+        for cell, ok in zip(cells, parsed.ok, strict=True):
+            if cell is None:
+                out.append(False)
+                continue
+            outcome = outcomes.get(cell)
+            if outcome is None:  # values are matched in order of first appearance
+                outcome = outcomes[cell] = pattern.check(cell)
+            if not ok:
+                out.append(False)
+            elif outcome is Outcome.TIMEOUT:  # reported once: at its first cell
+                out.append(cell not in reported)
+                reported.add(cell)
+            else:
+                out.append(outcome is Outcome.MISMATCH)
+        return out
 
     mismatch = Rule("constraint-pattern", _message(f"does not match the pattern {source}."))
     timeout = Rule(TIMEOUT_CHECK, lambda f: timeout_message(f.column), hint=TIMEOUT_HINT)
@@ -523,7 +595,7 @@ def _pattern_check(parser: ColumnParser, source: str) -> list[RuledCheck]:
             (TIMEOUT_CHECK, timeout, lambda t: outcomes.get(t) is Outcome.TIMEOUT),
         ),
     )
-    return [ruled_check("constraint-pattern", rule, pattern_fails)]
+    return [cells_check("constraint-pattern", rule, parser, pattern_fails)]
 
 
 def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledCheck]:
@@ -535,40 +607,46 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
     label = _type_label(field)
 
     if parser.parse is not None and ftype in CHECKED_TYPES:
+
+        def type_fails(cells: Cells) -> list[bool]:
+            parsed = parser(cells)
+            return [p and not o for p, o in zip(parsed.present, parsed.ok, strict=True)]
+
         checks.append(
-            ruled_check(
+            cells_check(
                 "type-error",
                 Rule(
                     "type-error",
                     lambda f: f"{_quote(f.value)} is not a valid {label} for column {f.column!r}.",
                 ),
-                lambda s: (lambda p: p.present & ~p.ok)(parser(s)),
+                parser,
+                type_fails,
             )
         )
 
     if constraints.get("required") is True:
         checks.append(
-            ruled_check(
+            cells_check(
                 "constraint-required",
                 Rule(
                     "constraint-required",
                     lambda f: f"Column {f.column!r} must not be empty.",
                 ),
-                lambda s: ~parser(s).present,
+                parser,
+                lambda cells: [not p for p in parser(cells).present],
             )
         )
 
     if constraints.get("unique") is True:
 
-        def duplicated(series: pd.Series) -> np.ndarray:
-            parsed = parser(series)
-            keys = pd.Series(parsed.values[parsed.ok])
-            bad = np.zeros(len(series), dtype=bool)
-            bad[np.flatnonzero(parsed.ok)] = keys.duplicated(keep="first").to_numpy()
-            return bad
+        def duplicated(cells: Cells) -> list[bool]:
+            parsed = parser(cells)
+            keys = [_same_key(v) for o, v in zip(parsed.ok, parsed.values, strict=True) if o]
+            repeats = iter(_repeats(keys))
+            return [o and next(repeats) for o in parsed.ok]
 
         checks.append(
-            ruled_check(
+            cells_check(
                 "unique-error",
                 Rule(
                     "unique-error",
@@ -577,6 +655,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
                         "earlier row."
                     ),
                 ),
+                parser,
                 duplicated,
             )
         )
@@ -612,19 +691,23 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             if not isinstance(limit, int) or isinstance(limit, bool):
                 continue
 
-            def length_fails(series: pd.Series, key: str = key, limit: int = limit) -> np.ndarray:
-                parsed = parser(series)
-                lengths = series.str.len().to_numpy(dtype=float, na_value=np.nan)
-                wrong = lengths < limit if key == "minLength" else lengths > limit
-                return parsed.ok & wrong
+            def length_fails(cells: Cells, key: str = key, limit: int = limit) -> list[bool]:
+                parsed = parser(cells)
+                return [
+                    ok
+                    and cell is not None
+                    and (len(cell) < limit if key == "minLength" else len(cell) > limit)
+                    for cell, ok in zip(cells, parsed.ok, strict=True)
+                ]
 
             checks.append(
-                ruled_check(
+                cells_check(
                     check_id,
                     Rule(
                         check_id,
                         _message(f"is {words} than the {limit} characters allowed."),
                     ),
+                    parser,
                     length_fails,
                 )
             )
@@ -641,16 +724,13 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             if parsed_member is not _BAD and isinstance(parsed_member, Hashable):
                 allowed.add(parsed_member)
 
-        def enum_fails(series: pd.Series) -> np.ndarray:
-            parsed = parser(series)
-            out = np.zeros(len(series), dtype=bool)
-            for index in np.flatnonzero(parsed.ok):
-                out[index] = parsed.values[index] not in allowed
-            return out
+        def enum_fails(cells: Cells) -> list[bool]:
+            parsed = parser(cells)
+            return [o and v not in allowed for o, v in zip(parsed.ok, parsed.values, strict=True)]
 
         shown_enum = ", ".join(str(v) for v in enum)
         checks.append(
-            ruled_check(
+            cells_check(
                 "constraint-enum",
                 Rule(
                     "constraint-enum",
@@ -659,6 +739,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
                         f"values ({shown_enum})."
                     ),
                 ),
+                parser,
                 enum_fails,
             )
         )
@@ -671,23 +752,27 @@ def _primary_key_check(
     names = key_fields(schema.get("primaryKey"))
     if not names or any(n not in parsers for n in names):
         return None
+    key_parsers = {n: parsers[n] for n in dict.fromkeys(names)}
 
-    def fails(frame: pd.DataFrame) -> np.ndarray:
-        if any(n not in frame.columns for n in names):
-            return np.zeros(len(frame), dtype=bool)
-        keys: dict[str, Any] = {}
-        missing = np.zeros(len(frame), dtype=bool)
+    def fails(columns: dict[str, Cells]) -> list[bool]:
+        length = len(next(iter(columns.values()), []))
+        missing = [False] * length
+        if any(n not in columns for n in names):  # layer 1 reports the missing column
+            return missing
+        parts: list[list[Any]] = []
         for n in names:
-            parsed = parsers[n](frame[n])
-            missing |= ~parsed.present
+            cells = columns[n]
+            parsed = key_parsers[n](cells)
+            missing = [m or not p for m, p in zip(missing, parsed.present, strict=True)]
             # a cell that does not parse still takes part in the key as its text
-            values = parsed.values.copy()
-            raw = frame[n].to_numpy(dtype=object, na_value=None)
-            for index in np.flatnonzero(~parsed.ok):
-                values[index] = ("text", raw[index])
-            keys[n] = values
-        repeated = pd.DataFrame(keys).duplicated(keep="first").to_numpy()
-        return missing | repeated
+            parts.append(
+                [
+                    _same_key(v) if o else ("text", c)
+                    for c, o, v in zip(cells, parsed.ok, parsed.values, strict=True)
+                ]
+            )
+        repeated = _repeats(list(zip(*parts, strict=True)))
+        return [m or r for m, r in zip(missing, repeated, strict=True)]
 
     def message(f: Failure) -> str:
         empty = [n for n in names if f.row(n) is None]
@@ -696,7 +781,29 @@ def _primary_key_check(
         shown = ", ".join(f"{f.row(n)!r}" for n in names)
         return f"This row's key ({shown}) repeats an earlier row's key."
 
-    return frame_check("primary-key", Rule("primary-key", message, column=names[0]), fails)
+    return rows_check(
+        "primary-key", Rule("primary-key", message, column=names[0]), key_parsers, fails
+    )
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A cell (or row) a check failed, as `TableRules.evaluate` reports it."""
+
+    rule: Rule
+    #: The column the failure names; None for a frame check's row (its rule names the field).
+    column: str | None
+    #: Position of the row among the evaluated rows.
+    position: int
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A check that raised instead of answering (a defect in the check, not in the data)."""
+
+    name: str
+    column: str | None
+    error: Exception
 
 
 @dataclass
@@ -713,6 +820,31 @@ class TableRules:
             for ruled in [*self.columns.values(), self.frame]
             for _, rule in ruled
         )
+
+    def evaluate(self, columns: Mapping[str, Cells]) -> list[Flagged | Broken]:
+        """Every failure of these checks on plain columns (equal lengths; a column of the rules
+        absent here is not checked, as pandera skips a column the frame lacks): the failures
+        pandera reports for the same cells, without pandas. Every check here must carry
+        `CheckSpec.fails` (the pandas engine's domain checks do not, and never come here)."""
+        out: list[Flagged | Broken] = []
+        for name, ruled in self.columns.items():
+            if name not in columns:
+                continue
+            for spec, rule in ruled:
+                out.extend(_run(spec, rule, name, columns[name]))
+        for spec, rule in self.frame:
+            out.extend(_run(spec, rule, None, columns))
+        return out
+
+
+def _run(spec: CheckSpec, rule: Rule, column: str | None, cells: Any) -> list[Flagged | Broken]:
+    if spec.fails is None:
+        raise TypeError(f"the check {spec.name!r} runs only on pandas")
+    try:
+        flags = spec.fails(cells)
+    except Exception as exc:  # one broken check must not hide the others (pandera's way too)
+        return [Broken(spec.name, column, exc)]
+    return [Flagged(rule, column, position) for position, bad in enumerate(flags) if bad]
 
 
 def table_rules(
