@@ -302,17 +302,19 @@ TEXT_YEAR = {"fields": [{"name": "text", "type": "string"}, {"name": "year", "ty
 
 
 def scanned_chunks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Sizes of the chunks `prepare` scans (each goes through `numpy.frombuffer` once)."""
+    """Sizes of the chunks `prepare` scans (each is searched for newlines once, with
+    `numpy.equal(chunk, 10, out=…)`)."""
     import numpy as np
 
     sizes: list[int] = []
-    original = np.frombuffer
+    original = np.equal
 
-    def spy(buffer, *args, **kwargs):  # type: ignore[no-untyped-def]
-        sizes.append(len(buffer))
-        return original(buffer, *args, **kwargs)
+    def spy(first, second, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(second, int) and second == 10:
+            sizes.append(len(first))
+        return original(first, second, *args, **kwargs)
 
-    monkeypatch.setattr(np, "frombuffer", spy)
+    monkeypatch.setattr(np, "equal", spy)
     return sizes
 
 
@@ -330,6 +332,36 @@ def test_records_on_one_line_each_start_on_the_line_after_the_previous(
     assert list(prepared.line_map.starts) == [1, 2, 3, 4]
     assert (prepared.multiline, prepared.blank, prepared.embedded_newlines) == ([], [], 0)
     assert prepared.line_map.total_lines == 4
+
+
+@pytest.mark.parametrize("chunk,piece", [(8 * 1024 * 1024, 256 * 1024), (7, 2), (4, 3)])
+@pytest.mark.parametrize(
+    "tail,taken",
+    [
+        ("åäö,3\n".encode(), True),  # split wherever the chunks and decode pieces fall
+        (b"ok,3\n", True),  # an ASCII last chunk after non-ASCII ones
+        (b"x\xff,3\n", False),  # invalid UTF-8 in the short last chunk
+        (b"\xc3,3\n", False),  # a character cut off by the end of the file
+    ],
+)
+def test_utf8_is_checked_across_chunk_and_piece_boundaries(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+    piece: int,
+    tail: bytes,
+    taken: bool,
+) -> None:
+    """The scan reuses one buffer for every chunk and decodes it in pieces: a character split
+    between them is still whole, and bytes left over from a longer chunk are never judged."""
+    monkeypatch.setattr(fastpath.records, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(fastpath.records, "DECODE_BYTES", piece)
+    resource = table(tmp_path, TEXT_YEAR, "text,year\n")
+    resource.file.write_bytes("text,year\nÅre,1\nsjö,2\n".encode() + tail)
+    prepared = fastpath.prepare(resource)
+    assert (prepared is not None) is taken
+    if prepared is not None:
+        assert list(prepared.line_map.starts) == [1, 2, 3, 4]
 
 
 @pytest.mark.parametrize("chunk", [8 * 1024 * 1024, 3, 5])

@@ -32,8 +32,8 @@ same engine); every group whose files and schema it supports runs here, whatever
 Measured on this 2-core machine (2026-11-23, `clusterdata validate`, median of 3): the bundled
 package 1.0 s here against 2.0 s through frictionless + pandas, a 1,000-row generated package
 with defects 1.57 s both ways, and from 10,000 rows up this path is faster (bench/results.md).
-The frictionless engine needs pandas and pandera for layer 2 on every table (~0.9 s of
-imports); this one only for rows it cannot certify. `CLUSTERDATA_FASTPATH=0` forces
+The frictionless engine needs pandas and pandera for layer 2 on every table (~0.6 s of
+imports); this one never does (`tableschema_pandera.TableRules.evaluate`). `CLUSTERDATA_FASTPATH=0` forces
 frictionless (tests of that engine use it), `=1` the fast path.
 """
 
