@@ -7,7 +7,7 @@ that a busy machine slows them alike; each run's wall time and peak memory (`/us
 generator's manifest by (file, physical line, check). Start-up is measured on the bundled
 package. Results go to bench/results.md. Not part of the test suite.
 
-Usage: python bench/run.py [--sizes 10000,100000,1000000] [--repeat 1] [--skip-frictionless-above N]
+Usage: python bench/run.py [--sizes 10000,100000,1000000] [--repeat 3] [--skip-frictionless-above N]
 """
 
 from __future__ import annotations
@@ -421,7 +421,13 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="10000,100000,1000000", help="main-table row counts, comma-separated"
     )
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="interleaved runs per tool and size, of which the median counts (one run on a "
+        "shared 2-core machine spreads by about 20%%)",
+    )
     parser.add_argument(
         "--skip-frictionless-above",
         type=int,
