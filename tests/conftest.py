@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fixtures.packages import BUNDLED, REPO, SCHEMAS, CliResult, write_package
 
-REPO = Path(__file__).resolve().parents[1]
-BUNDLED = REPO / "datapackage"
-SCHEMAS = REPO / "schemas"
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-    def json(self) -> dict:
-        return json.loads(self.out)
+__all__ = ["BUNDLED", "REPO", "SCHEMAS", "CliResult", "write_package"]
 
 
 @pytest.fixture
@@ -51,15 +38,3 @@ def package_copy(tmp_path: Path) -> Path:
     shutil.copytree(BUNDLED, tmp_path / "datapackage")
     shutil.copytree(SCHEMAS, tmp_path / "schemas")
     return tmp_path / "datapackage"
-
-
-def write_package(folder: Path, tables: dict[str, tuple[dict, str]], **meta: object) -> Path:
-    """Write a small package: {name: (schema, csv text)} → folder/datapackage.json."""
-    folder.mkdir(parents=True, exist_ok=True)
-    resources = []
-    for name, (schema, text) in tables.items():
-        (folder / f"{name}.csv").write_bytes(text.encode("utf-8"))
-        resources.append({"name": name, "path": f"{name}.csv", "schema": schema})
-    descriptor = {"name": meta.pop("name", "test-package"), "resources": resources, **meta}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-    return folder / "datapackage.json"

@@ -14,27 +14,27 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-    from clusterdata.validate import Report
+    from clusterdata.validation.pipeline import Report
 
 
 def validate(source: Any = None, **options: Any) -> Report:
-    """Validate a data package (default: the bundled dataset); see `clusterdata.validate`."""
-    from clusterdata.validate import validate as _validate
+    """Validate a data package (default: the bundled dataset); see `clusterdata.validation.pipeline`."""
+    from clusterdata.validation.pipeline import validate as _validate
 
     return _validate(source, **options)
 
 
 def load(source: Any = None, **options: Any) -> dict[str, pd.DataFrame]:
     """Every table as a typed pandas DataFrame (default: the bundled dataset; a URL or
-    `version=`/`base_url=` downloads and verifies a release); see `clusterdata.api.load`."""
-    from clusterdata.api import load as _load
+    `version=`/`base_url=` downloads and verifies a release); see `clusterdata.loading.api.load`."""
+    from clusterdata.loading.api import load as _load
 
     return _load(source, **options)
 
 
 def connect(source: Any = None, **options: Any) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with every table loaded; see `clusterdata.api.connect`."""
-    from clusterdata.api import connect as _connect
+    """A DuckDB connection with every table loaded; see `clusterdata.loading.api.connect`."""
+    from clusterdata.loading.api import connect as _connect
 
     return _connect(source, **options)
 
@@ -42,7 +42,7 @@ def connect(source: Any = None, **options: Any) -> duckdb.DuckDBPyConnection:
 def __getattr__(name: str) -> Any:
     # `clusterdata.IntegrityError` without importing the download machinery up front.
     if name == "IntegrityError":
-        from clusterdata.remote import IntegrityError
+        from clusterdata.loading.remote import IntegrityError
 
         return IntegrityError
     raise AttributeError(f"module 'clusterdata' has no attribute {name!r}")

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from clusterdata.package import UsageError
+    from clusterdata.core.package import UsageError
 
     parser = build_parser()
     args = parser.parse_args(argv)

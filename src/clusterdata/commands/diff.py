@@ -51,8 +51,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from clusterdata.commands.options import emit
+    from clusterdata.core.gitrepo import repo_relative
     from clusterdata.diff import diff_packages, open_side, render
-    from clusterdata.gitrepo import repo_relative
 
     repo_path = args.path
     if repo_path is None:

@@ -34,9 +34,9 @@ def _location(prefix: str, path: str | None, line: int | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from clusterdata.authoring.canonical import format_package
     from clusterdata.commands.options import prefix_for
-    from clusterdata.fmt import format_package
-    from clusterdata.package import open_package
+    from clusterdata.core.package import open_package
 
     package = open_package(args.package)
     prefix = prefix_for(package.root)

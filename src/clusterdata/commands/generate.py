@@ -23,8 +23,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clusterdata.generate import generate
-    from clusterdata.package import UsageError, repo_root
+    from clusterdata.authoring.generate import generate
+    from clusterdata.core.package import UsageError, repo_root
 
     root = (args.root or repo_root()).resolve()
     if not (root / "schemas" / "tables").is_dir() or not (root / "datapackage").is_dir():

@@ -33,7 +33,7 @@ def emit(text: str, output: Path | None) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
     if output is not None:
-        from clusterdata.atomic import write_text_atomic
+        from clusterdata.core.atomic import write_text_atomic
 
         write_text_atomic(output, text)
 

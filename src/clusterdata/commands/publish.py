@@ -47,10 +47,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clusterdata.exports import ExportError
-    from clusterdata.publish import PublishRefused, publish
+    from clusterdata.release.exports import ExportError
+    from clusterdata.release.publish import PublishRefused, publish
+    from clusterdata.release.versioning import Level
     from clusterdata.report import render
-    from clusterdata.versioning import Level
 
     bump = None if args.bump == "auto" else Level(args.bump)
     try:

@@ -46,12 +46,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clusterdata.remote import IntegrityError
+    from clusterdata.loading.remote import IntegrityError
     from clusterdata.site.release import find_release
     from clusterdata.site.render import build_site
 
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
-        from clusterdata.package import UsageError
+        from clusterdata.core.package import UsageError
 
         raise UsageError(f"--base-url {args.base_url!r}: give an http(s) URL.")
     try:

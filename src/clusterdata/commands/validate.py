@@ -48,15 +48,15 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from clusterdata.commands.options import emit, prefix_for, use_color
-    from clusterdata.package import UsageError
+    from clusterdata.core.package import UsageError
     from clusterdata.report import render
-    from clusterdata.validate import validate
+    from clusterdata.validation.pipeline import validate
 
     if args.checks is not None and not args.checks.is_dir():
         raise UsageError(f"{args.checks}: no such folder of checks.")
     report = validate(args.package, checks_dir=args.checks, use_default_checks=not args.no_checks)
     if args.base:
-        from clusterdata.contribution import apply_contribution_rules
+        from clusterdata.authoring.contribution import apply_contribution_rules
 
         report = apply_contribution_rules(report, args.base, allow_breaking=args.allow_breaking)
     color = args.format == "text" and args.output is None and use_color()

@@ -31,14 +31,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clusterdata import remote
+    from clusterdata.loading import remote
 
     if remote.is_url(args.release):
         with tempfile.TemporaryDirectory(prefix="clusterdata-verify-") as folder:
             root = Path(folder)
             descriptor, problems = remote.fetch_to(args.release, root)
             return _verify(args, root, descriptor, problems, shown=args.release)
-    from clusterdata.package import open_package
+    from clusterdata.core.package import open_package
 
     package = open_package(args.release)
     if not package.descriptor:
@@ -58,7 +58,7 @@ def _verify(
     shown: str,
     package: Any = None,
 ) -> int:
-    from clusterdata import remote
+    from clusterdata.loading import remote
 
     entries = remote.entries(descriptor)
     entries += [e for e in remote.sums_entries(root) if e.path not in {x.path for x in entries}]
@@ -79,7 +79,7 @@ def _verify(
         print(f"  {mismatch.sentence()}")
     valid = True
     if not args.no_validate:
-        from clusterdata.validate import validate
+        from clusterdata.validation.pipeline import validate
 
         report = validate(package if package is not None else root)
         s = report.summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from clusterdata.diff.model import Change
-from clusterdata.versioning import Level
+from clusterdata.release.versioning import Level
 
 #: Descriptor keys that describe a build, not the data: a change in them is not a change.
 PACKAGE_VOLATILE = {

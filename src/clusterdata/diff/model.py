@@ -3,7 +3,7 @@ the `PackageDiff` that holds them and decides the version level.
 
 The level decision lives here, on `PackageDiff.reasons()`, because it is a reading of the
 changes themselves (rows removed → MAJOR, added → MINOR, corrected → PATCH, plus each schema
-change's own level); `clusterdata.versioning` holds the levels and the versions they move.
+change's own level); `clusterdata.release.versioning` holds the levels and the versions they move.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from clusterdata.versioning import Level
+from clusterdata.release.versioning import Level
 
 
 @dataclass

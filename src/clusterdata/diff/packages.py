@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from clusterdata.core.package import DataPackage, Resource
 from clusterdata.diff.metadata import diff_metadata, diff_resource_metadata
 from clusterdata.diff.model import PackageDiff
 from clusterdata.diff.rows import diff_tables, whole_table
-from clusterdata.package import DataPackage, Resource
 
 
 def data_resources(package: DataPackage) -> list[Resource]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from clusterdata.core.package import Resource
 from clusterdata.diff.model import FieldChange, RowChange, TableDiff, format_key
 from clusterdata.diff.reading import Table, read_table
 from clusterdata.diff.schema import diff_schema
-from clusterdata.package import Resource
 
 
 def whole_table(resource: Resource, status: str) -> TableDiff:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from clusterdata.core.package import as_list
 from clusterdata.diff.model import Change
-from clusterdata.package import as_list
-from clusterdata.versioning import Level
+from clusterdata.release.versioning import Level
 
 FIELD_METADATA = {"title", "description", "example", "rdfType", "x-description-sv"}
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clusterdata.package import DataPackage
+from clusterdata.core.package import DataPackage
 
 
 @dataclass
@@ -27,8 +27,8 @@ def open_side(spec: str, *, repo_path: str | None = None, dist: Path | None = No
     `repo_path` is the package folder inside the repository (default: datapackage).
     Raises `UsageError` (exit 2) when it is none of these.
     """
-    from clusterdata.package import UsageError, open_package
-    from clusterdata.versioning import Version
+    from clusterdata.core.package import UsageError, open_package
+    from clusterdata.release.versioning import Version
 
     if Path(spec).exists():
         return Side(open_package(spec), spec)
@@ -47,7 +47,7 @@ def open_side(spec: str, *, repo_path: str | None = None, dist: Path | None = No
 
 
 def _published(dist: Path, spec: str) -> Path | None:
-    from clusterdata.versioning import Version
+    from clusterdata.release.versioning import Version
 
     try:
         data = json.loads((dist / "releases.json").read_text(encoding="utf-8"))
@@ -68,8 +68,8 @@ def _from_git(ref: str, repo_path: str, cwd: Path | None = None) -> tuple[Any, D
     """The package folder `repo_path` as it is at `ref`, in a temporary folder, or (None, None)."""
     import contextlib
 
-    from clusterdata.gitrepo import Git, commit_of
-    from clusterdata.package import UsageError, open_package
+    from clusterdata.core.gitrepo import Git, commit_of
+    from clusterdata.core.package import UsageError, open_package
 
     try:
         git = Git.discover(cwd or Path.cwd())

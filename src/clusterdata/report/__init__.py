@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from clusterdata.validate import Report
+from clusterdata.validation.pipeline import Report
 
 Format = Literal["text", "json", "github", "markdown"]
 FORMATS: tuple[str, ...] = ("text", "json", "github", "markdown")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clusterdata.findings import Finding, plural
-from clusterdata.validate import Report
+from clusterdata.core.findings import Finding, plural
+from clusterdata.validation.pipeline import Report
 
 
 def _escape_data(text: str) -> str:

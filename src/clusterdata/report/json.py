@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from clusterdata.validate import Report
+from clusterdata.validation.pipeline import Report
 
 
 def render_json(report: Report) -> str:

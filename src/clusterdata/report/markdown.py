@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from clusterdata.findings import plural
-from clusterdata.validate import Report
+from clusterdata.core.findings import plural
+from clusterdata.validation.pipeline import Report
 
 MAX_ROWS = 200
 

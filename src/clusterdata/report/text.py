@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
-from clusterdata.findings import plural
-from clusterdata.validate import Report
+from clusterdata.core.findings import plural
+from clusterdata.validation.pipeline import Report
 
 #: Past this many findings of one check in one file, the text shows examples and a count.
 EXAMPLES_PER_CHECK = 20

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from clusterdata.package import DESCRIPTOR_NAME, UsageError
+from clusterdata.core.package import DESCRIPTOR_NAME, UsageError
 
 MEDIA_TYPES = {
     "csv": "text/csv",
@@ -119,7 +119,7 @@ def read_releases(dist: Path) -> list[dict[str, Any]]:
 
 
 def _version_key(text: str) -> tuple[int, ...]:
-    from clusterdata.versioning import Version
+    from clusterdata.release.versioning import Version
 
     try:
         v = Version.parse(text)
@@ -156,7 +156,7 @@ def find_release(release: str | Path | None, dist: Path) -> Release:
         folder = _folder_of(entry, dist)
     if not (folder / DESCRIPTOR_NAME).is_file():
         raise UsageError(f"{folder}: not a release folder (no {DESCRIPTOR_NAME}).")
-    from clusterdata.remote import read_descriptor
+    from clusterdata.loading.remote import read_descriptor
 
     descriptor = read_descriptor(folder / DESCRIPTOR_NAME)
     if not entry:
@@ -193,7 +193,7 @@ def collect_artefacts(release: Release) -> list[Artefact]:
     Raises `IntegrityError` when a declared file does not match: a catalogue must never offer
     bytes that are not the published ones.
     """
-    from clusterdata import remote
+    from clusterdata.loading import remote
 
     mismatches = [
         m

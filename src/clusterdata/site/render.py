@@ -165,7 +165,7 @@ def _slug(name: str) -> str:
 
 def read_tables(release: Release) -> list[Table]:
     """The tabular resources as published text (what a download holds), in descriptor order."""
-    from clusterdata.package import open_package
+    from clusterdata.core.package import open_package
 
     package = open_package(release.folder)
     tables, slugs = [], set()
@@ -206,7 +206,7 @@ def _markdown(text: str) -> str:
 
 def _validation(release: Release) -> tuple[str, bool]:
     from clusterdata.report.markdown import render_markdown
-    from clusterdata.validate import validate
+    from clusterdata.validation.pipeline import validate
 
     report = validate(release.folder)
     return _markdown(render_markdown(report)), report.valid
@@ -363,7 +363,7 @@ def build_site(
     """Write the site for `release` into `out` (replacing what was there), atomically."""
     from markupsafe import Markup
 
-    from clusterdata import dcat
+    from clusterdata.release import dcat
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""Tools for people who edit the data: canonical format, generation, contribution rules."""

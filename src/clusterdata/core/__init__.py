@@ -1,0 +1,1 @@
+"""Shared plumbing every layer uses: findings, safe package reading, CSV lines, atomic writes."""

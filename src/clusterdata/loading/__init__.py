@@ -1,0 +1,1 @@
+"""Reading a package for consumers: pandas frames, DuckDB connections, remote releases."""

@@ -1,0 +1,1 @@
+"""Releases: versioning, publish, exports, DCAT metadata."""

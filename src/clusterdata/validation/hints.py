@@ -1,0 +1,100 @@
+"""How to fix each kind of defect, in words for a person who edits CSV files in a spreadsheet.
+
+Hints are derived from the schema (the allowed values, the pattern, the referenced table) so
+that they stay true when the schema changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clusterdata.core.package import Resource, as_list
+
+_TYPE_EXAMPLES = {
+    "integer": "a whole number such as 42 (no spaces, decimals or thousands separators)",
+    "number": "a number such as 3.5 (use a point as decimal mark)",
+    "boolean": "true or false",
+    "date": "a date as YYYY-MM-DD, such as 2018-07-04",
+    "datetime": "a date and time as YYYY-MM-DDThh:mm:ssZ",
+    "time": "a time as hh:mm:ss",
+    "year": "a year such as 2018",
+    "yearmonth": "a year and month as YYYY-MM",
+}
+
+
+def hint_for(
+    check: str,
+    field: dict[str, Any] | None,
+    resource: Resource,
+    data: dict[str, Any] | None = None,
+) -> str:
+    constraints = (field or {}).get("constraints") or {}
+    if check == "type-error":
+        ftype = str((field or {}).get("type", "string"))
+        fmt = (field or {}).get("format")
+        example = _TYPE_EXAMPLES.get(ftype, f"a valid {ftype}")
+        if fmt and fmt != "default":
+            example += f" (format {fmt})"
+        return f"Write {example}, or leave the cell empty if the value is unknown."
+    if check == "constraint-required":
+        return "Fill in this cell: the column is required."
+    if check == "constraint-enum":
+        allowed = ", ".join(str(v) for v in constraints.get("enum", []))
+        return f"Use one of: {allowed}."
+    if check == "constraint-pattern":
+        return f"The value must match the pattern {constraints.get('pattern')}" + (
+            " (lower-case letters, digits and single hyphens, such as paper-province)."
+            if str(constraints.get("pattern", "")).startswith("^[a-z0-9]")
+            else "."
+        )
+    if check in {"constraint-minimum", "constraint-maximum"}:
+        low, high = constraints.get("minimum"), constraints.get("maximum")
+        bounds = " and ".join(
+            part
+            for part in (
+                f"at least {low}" if low is not None else "",
+                f"at most {high}" if high is not None else "",
+            )
+            if part
+        )
+        return f"The value must be {bounds}."
+    if check in {"constraint-min-length", "constraint-max-length"}:
+        return (
+            f"The text must have between {constraints.get('minLength', 0)} and "
+            f"{constraints.get('maxLength', '∞')} characters."
+        )
+    if check in {"constraint-unique", "unique-error", "primary-key"}:
+        return "Each row needs its own id: choose another id, or delete the repeated row."
+    if check == "foreign-key":
+        for fk in resource.foreign_keys:
+            if data and as_list(fk.get("fields")) == list(data.get("fieldNames") or []):
+                ref = fk.get("reference") or {}
+                target = ref.get("resource") or resource.name
+                fields = ", ".join(as_list(ref.get("fields")))
+                return (
+                    f"Use a value that exists in the {fields} column of the {target} table, "
+                    f"or add that row to {target} first (check the spelling)."
+                )
+        return "Use a value that exists in the referenced table, or add that row first."
+    if check == "missing-cell":
+        return "Add the missing cells (commas) so the row has as many cells as the header."
+    if check == "extra-cell":
+        return (
+            "Remove the extra cell, or put the text in quotes if it holds a comma: "
+            '"Stål, verkstad".'
+        )
+    if check == "blank-row":
+        return "Delete the empty line."
+    if check in {
+        "blank-label",
+        "missing-label",
+        "duplicate-label",
+        "incorrect-label",
+        "extra-label",
+    }:
+        return (
+            "The header row must list the columns exactly as in the schema: "
+            + ", ".join(resource.field_names)
+            + "."
+        )
+    return "See the data dictionary (docs/data-dictionary.md) for what this column holds."

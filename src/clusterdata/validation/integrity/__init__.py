@@ -1,0 +1,1 @@
+"""Layer 3: keys and SQL checks across tables, in DuckDB."""

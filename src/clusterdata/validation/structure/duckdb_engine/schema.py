@@ -1,0 +1,107 @@
+"""A resource's Table Schema as the fast path needs it: whether its keys can be compared as
+canonical text (`schema_supported`), the frictionless `Schema` parsed once per validation
+(`parse_schema`), and frictionless's own cell handlers, the judge of every doubtful cell.
+"""
+
+from __future__ import annotations
+
+import copy
+import weakref
+from typing import Any
+
+from clusterdata.core.package import Resource, as_list
+
+#: Types whose parsed values compare equal exactly when `str(value)` does, so keys can be
+#: compared as canonical text in SQL.
+_KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
+
+
+def schema_supported(resource: Resource, package_resources: dict[str, Resource]) -> bool:
+    """Keys of types whose values compare like their text; foreign keys between equal types."""
+    types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
+    keyed = set(resource.primary_key)
+    for spec in resource.fields:
+        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
+        if (constraints or {}).get("unique"):
+            keyed.add(str(spec.get("name")))
+    for fk in resource.foreign_keys:
+        fields = as_list(fk.get("fields"))
+        keyed.update(fields)
+        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+        target = package_resources.get(str((ref or {}).get("resource") or "") or resource.name)
+        if target is None:
+            continue
+        target_types = {str(f.get("name")): str(f.get("type", "string")) for f in target.fields}
+        for local, remote in zip(fields, as_list((ref or {}).get("fields")), strict=False):
+            if types.get(local) != target_types.get(remote):
+                return False
+            if target_types.get(remote) not in _KEY_TYPES:
+                return False
+    return all(types.get(name, "string") in _KEY_TYPES for name in keyed)
+
+
+#: id(resource) → its validated frictionless `Schema`; an entry leaves with its resource.
+_SCHEMAS: dict[int, Any] = {}
+
+
+def parse_schema(resource: Resource) -> Any:
+    """The resource's schema as a validated frictionless `Schema`, parsed once.
+
+    Raises what `Schema.from_descriptor` raises. Layer 1 validates every schema
+    (`structure._schema_findings`) and the fast path then reads each field's missing values,
+    constraints and cell readers from the same object: a parse costs ~1 ms per table, and a
+    package has a dozen tables.
+    """
+    key = id(resource)
+    cached = _SCHEMAS.get(key)
+    if cached is not None:
+        return cached
+    from frictionless import Schema
+
+    # frictionless keeps, and may normalise, the descriptor it is given: it gets a copy.
+    schema = Schema.from_descriptor(copy.deepcopy(resource.schema))
+    _SCHEMAS[key] = schema
+    weakref.finalize(resource, _SCHEMAS.pop, key, None)
+    return schema
+
+
+def _fl_schema(resource: Resource) -> Any:
+    """The parsed schema (layer 1 validated it already), or a parse without validation."""
+    cached = _SCHEMAS.get(id(resource))
+    if cached is not None:
+        return cached
+    from frictionless import Schema
+
+    return Schema.from_descriptor(copy.deepcopy(resource.schema), allow_invalid=True)
+
+
+def _cell_handlers(fl_schema: Any) -> dict[str, Any]:
+    """frictionless's cell handlers for the schema's fields, without their pattern checks.
+
+    Unlike `create_cell_handlers` (which copies every field, ~0.2 ms each) the handlers share
+    the schema's fields, which nothing here changes. A field's reader compiles its checks when
+    it is created and reads `constraints` again only for the note of a failed check, so a
+    reader made while the field's constraints lack `pattern` never runs Python's unbounded `re`
+    on a hostile pattern (`patterncheck.RowPatterns` checks them, with a time limit); the field
+    gets its constraints back at once.
+    """
+    from frictionless.table.row import _CellHandler
+
+    handlers: dict[str, Any] = {}
+    for number, fl_field in enumerate(fl_schema.fields, start=1):
+        constraints = fl_field.constraints
+        if "pattern" in constraints:
+            fl_field.constraints = {k: v for k, v in constraints.items() if k != "pattern"}
+            try:
+                reader = fl_field.create_cell_reader()
+            finally:
+                fl_field.constraints = constraints
+        else:
+            reader = fl_field.create_cell_reader()
+        handlers[fl_field.name] = _CellHandler(
+            field=fl_field,
+            field_number=number,
+            reader=reader,
+            writer=fl_field.create_cell_writer(),
+        )
+    return handlers

@@ -1,0 +1,436 @@
+"""Layer 1: structure and Table Schema, checked by frictionless-py, reported as findings.
+
+frictionless knows the Table Schema standard best, so it owns types, formats, constraints and
+keys here; this module adds what it misses (physical lines, encodings it would silently guess,
+rows swallowed by a stray quote) and turns its errors into findings with a fix for a person.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from clusterdata.core.findings import Finding, Severity, error
+from clusterdata.core.lines import LineMap, map_lines, scan_bytes
+from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.validation.hints import hint_for
+
+#: frictionless stops a table after this many errors by default; we want every one.
+UNLIMITED = sys.maxsize
+
+
+@dataclass
+class StructureResult:
+    findings: list[Finding] = field(default_factory=list)
+    #: Resources that parsed well enough for the frame and cross-table layers.
+    readable: list[Resource] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    line_maps: dict[str, LineMap] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)
+    #: Tables whose Table Schema checks (types, constraints, keys) ran in DuckDB (`fastpath`):
+    #: layer 2 need not repeat them there, only its domain checks.
+    checked_in_duckdb: set[str] = field(default_factory=set)
+    #: `fastpath.FastPackage`: the open DuckDB connection holding those tables as text, reused
+    #: by layers 2 and 3 instead of reading the files again; the caller closes it (`close()`).
+    fast: Any = None
+
+    def close(self) -> None:
+        """Release the fast path's DuckDB tables (safe to call twice)."""
+        if self.fast is not None:
+            self.fast.close()
+            self.fast = None
+
+
+def check_structure(package: DataPackage) -> StructureResult:
+    result = StructureResult(findings=list(package.findings))
+    candidates: list[Resource] = []
+    sound: list[Resource] = []
+    for resource in package.resources:
+        schema_problem = _schema_findings(resource)
+        if schema_problem:
+            result.findings.extend(schema_problem)
+            continue
+        sound.append(resource)
+    fast = _prepare_fast(sound)
+    for resource in sound:
+        prepared = fast.get(resource.name)
+        if prepared is not None:
+            result.line_maps[resource.name] = prepared.line_map
+            result.encodings[resource.name] = "utf-8"
+            result.rows[resource.name] = max(0, prepared.line_map.records - 1)
+            candidates.append(resource)
+            continue
+        scan = scan_bytes(resource)
+        result.findings.extend(scan.findings)
+        if scan.fatal:
+            continue
+        encoding = "utf-8-sig" if scan.has_bom else resource.encoding
+        line_map, line_findings = map_lines(resource, encoding)
+        result.findings.extend(line_findings)
+        result.line_maps[resource.name] = line_map
+        result.encodings[resource.name] = encoding
+        result.rows[resource.name] = max(0, line_map.records - 1)
+        candidates.append(resource)
+    fk_findings, usable = _check_foreign_key_declarations(package, candidates)
+    result.findings.extend(fk_findings)
+    done = _run_fast(package, fast, candidates, usable, result)
+    result.checked_in_duckdb = done
+    slow = [r for r in candidates if r.name not in done]
+    result.findings.extend(_run_frictionless(package, slow, usable, result))
+    blocking = {
+        f.resource
+        for f in result.findings
+        if f.is_error
+        and f.check
+        in {
+            "source-error",
+            "schema-error",
+            "missing-label",
+            "duplicate-label",
+            "blank-label",
+            "incorrect-label",
+        }
+    }
+    result.readable = [r for r in candidates if r.name not in blocking]
+    return result
+
+
+def _prepare_fast(sound: list[Resource]) -> dict[str, Any]:
+    """Resources to check in DuckDB (`fastpath`): whole groups of tables linked by keys.
+
+    Their files are read into DuckDB while their bytes are scanned (`fastpath.prepare_group`);
+    `_run_fast` takes the connection over."""
+    from clusterdata.validation.structure import duckdb_engine as fastpath
+
+    if fastpath.mode() == "off":
+        return {}
+    by_name = {r.name: r for r in sound}
+    chosen: dict[str, Any] = {}
+    shared: Any = None
+    for group in fastpath.groups(sound, {r.name: r.foreign_keys for r in sound}):
+        size = sum(r.file.stat().st_size for r in group)
+        if not fastpath.use_fast_path(size):
+            continue
+        if not all(fastpath.schema_supported(r, by_name) for r in group):
+            continue
+        if not all(fastpath.head_ok(r) for r in group):
+            continue
+        if shared is None:
+            from clusterdata.loading.database import connect
+
+            shared = fastpath.FastPackage(connect())
+        items = fastpath.prepare_group(group, shared)
+        if items is not None:
+            chosen.update({item.resource.name: item for item in items})
+    if shared is not None and not chosen:
+        shared.close()
+    return chosen
+
+
+def _run_fast(
+    package: DataPackage,
+    fast: dict[str, Any],
+    candidates: list[Resource],
+    usable_fks: dict[str, list[dict[str, Any]]],
+    result: StructureResult,
+) -> set[str]:
+    """Check the prepared groups in DuckDB; a group DuckDB reads differently goes back to the
+    csv module and frictionless. Returns the names of the resources done here."""
+    if not fast:
+        return set()
+    from clusterdata.validation.structure import duckdb_engine as fastpath
+
+    done: set[str] = set()
+    mine = [r for r in candidates if r.name in fast]
+    for group in fastpath.groups(mine, usable_fks):
+        try:
+            result.findings.extend(
+                fastpath.check_group(package, [fast[r.name] for r in group], usable_fks, result)
+            )
+        except fastpath.FastPathUnavailable:
+            for resource in group:
+                line_map, line_findings = map_lines(resource, "utf-8")
+                result.findings.extend(line_findings)
+                result.line_maps[resource.name] = line_map
+            continue
+        done.update(r.name for r in group)
+    return done
+
+
+def _schema_findings(resource: Resource) -> list[Finding]:
+    """A schema frictionless cannot load stops that table: nothing else about it is sound."""
+    from frictionless import FrictionlessException
+
+    from clusterdata.validation.structure.duckdb_engine import parse_schema
+
+    try:
+        parse_schema(resource)  # kept for the fast path, which reads the fields from it
+    except FrictionlessException as exc:
+        note = exc.error.note or exc.error.message
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is not valid: {note}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="Fix the table's schema in schemas/ (field types are string, integer, number, "
+                "boolean, date, datetime, year, …), then run `clusterdata generate`.",
+            )
+        ]
+    except RecursionError:
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is nested too deeply.",
+                resource=resource.name,
+                path=resource.path,
+            )
+        ]
+    names = resource.field_names
+    missing = [k for k in resource.primary_key if k not in names]
+    if missing:
+        return [
+            error(
+                "schema-error",
+                f"The primary key of {resource.name!r} names fields that do not exist: "
+                f"{', '.join(missing)}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="List only field names of this table in primaryKey.",
+            )
+        ]
+    return []
+
+
+def _check_foreign_key_declarations(
+    package: DataPackage, candidates: list[Resource]
+) -> tuple[list[Finding], dict[str, list[dict[str, Any]]]]:
+    """Keep only foreign keys whose both ends exist; say why the others cannot be checked."""
+    findings: list[Finding] = []
+    usable: dict[str, list[dict[str, Any]]] = {}
+    declared = {r.name: r for r in package.resources}
+    readable = {r.name for r in candidates}
+    for resource in candidates:
+        keep = []
+        for fk in resource.foreign_keys:
+            fields = as_list(fk.get("fields"))
+            declared_reference = fk.get("reference")
+            reference = declared_reference if isinstance(declared_reference, dict) else {}
+            target_name = str(reference.get("resource", "")) or resource.name
+            target_fields = as_list(reference.get("fields"))
+            target = declared.get(target_name)
+            problem = None
+            if not fields or len(fields) != len(target_fields):
+                problem = "its fields and reference fields do not pair up"
+            elif any(f not in resource.field_names for f in fields):
+                problem = f"field(s) {', '.join(fields)} are not in this table"
+            elif target is None:
+                if target_name in package.rejected:
+                    continue  # the target's own problem is already reported
+                problem = f"it points to a table {target_name!r} the package does not have"
+            elif any(f not in target.field_names for f in target_fields):
+                problem = f"table {target_name!r} has no field(s) {', '.join(target_fields)}"
+            if problem:
+                findings.append(
+                    error(
+                        "schema-error",
+                        f"A foreign key of {resource.name!r} cannot be checked: {problem}.",
+                        resource=resource.name,
+                        path=resource.path,
+                        column=fields[0] if fields else None,
+                        hint="Correct foreignKeys in the table's schema.",
+                    )
+                )
+                continue
+            if target_name in readable:
+                keep.append(fk)
+        usable[resource.name] = keep
+    return findings, usable
+
+
+def _run_frictionless(
+    package: DataPackage,
+    candidates: list[Resource],
+    usable_fks: dict[str, list[dict[str, Any]]],
+    result: StructureResult,
+) -> list[Finding]:
+    if not candidates:
+        return []
+    from frictionless import Checklist, FrictionlessException, Package
+
+    from clusterdata.tableschema.patterns import without_patterns
+    from clusterdata.validation.structure.patterncheck import PatternCheck, RowPatterns
+
+    # frictionless's `re` backtracks without bound on a hostile pattern: it gets each schema
+    # without its patterns, and `PatternCheck` checks them on its rows with a time budget.
+    patterns = PatternCheck()
+    resources = []
+    for resource in candidates:
+        patterns.tables[resource.name] = RowPatterns.of(resource)
+        schema = without_patterns(copy.deepcopy(resource.schema))
+        schema["foreignKeys"] = usable_fks.get(resource.name, [])
+        if not schema["foreignKeys"]:
+            del schema["foreignKeys"]
+        resources.append(
+            {
+                "name": resource.name,
+                "type": "table",
+                "path": resource.path,
+                "scheme": "file",
+                "format": resource.format,
+                "encoding": result.encodings[resource.name],
+                "dialect": {"csv": _csv_control(resource)},
+                "schema": schema,
+            }
+        )
+    try:
+        fl_package = Package(
+            {"name": "validation", "resources": resources}, basepath=str(package.root)
+        )
+        report = fl_package.validate(limit_errors=UNLIMITED, checklist=Checklist(checks=[patterns]))
+    except FrictionlessException as exc:
+        reasons = "; ".join(str(r.message) for r in getattr(exc, "reasons", []) or [])
+        return [
+            error(
+                "source-error",
+                f"frictionless could not read the package: "
+                f"{exc.error.message}" + (f" ({reasons})" if reasons else ""),
+                path=package.descriptor_file.name,
+            )
+        ]
+    findings: list[Finding] = []
+    by_name = {r.name: r for r in candidates}
+    for task in report.tasks:
+        found = by_name.get(task.name)
+        if found is None:
+            continue
+        resource = found
+        line_map = result.line_maps[resource.name]
+        for fl_error in task.errors:
+            findings.append(_to_finding(resource, fl_error.to_descriptor(), line_map))
+        findings.extend(patterns.tables[resource.name].findings(line_map))
+    return findings
+
+
+def _csv_control(resource: Resource) -> dict[str, Any]:
+    control: dict[str, Any] = {"delimiter": resource.delimiter, "quoteChar": resource.quote_char}
+    for key in ("doubleQuote", "escapeChar", "skipInitialSpace"):
+        if key in resource.dialect:
+            control[key] = resource.dialect[key]
+    return control
+
+
+def _to_finding(resource: Resource, data: dict[str, Any], line_map: LineMap) -> Finding:
+    kind = str(data.get("type", "error"))
+    row = data.get("rowNumber")
+    column = data.get("fieldName") or None
+    value = data.get("cell")
+    note = str(data.get("note") or "")
+    check = kind
+    field_spec = next((f for f in resource.fields if f.get("name") == column), None)
+    if kind == "constraint-error":
+        constraint = note.split('"')[1] if note.count('"') >= 2 else "constraint"
+        check = f"constraint-{_kebab(constraint)}"
+    if kind in {"foreign-key", "primary-key"}:
+        names = data.get("fieldNames") or (resource.primary_key if kind == "primary-key" else [])
+        column = names[0] if names else column
+        cells = data.get("cells") or []
+        positions = [resource.field_names.index(n) for n in names if n in resource.field_names]
+        value = ", ".join(cells[i] for i in positions if i < len(cells)) or None
+    if kind in {"extra-cell"} and not column:
+        column = f"(column {data.get('fieldNumber')})"
+    line: int | None
+    if kind.endswith("label") or kind == "header-error":
+        line = line_map.line(1) or 1
+        column = data.get("label") or column
+        value = data.get("label")
+    else:
+        line = line_map.line(row)
+    message = _message(kind, data, resource, line_map)
+    return Finding(
+        check=check,
+        severity=Severity.ERROR,
+        message=message,
+        resource=resource.name,
+        path=resource.path,
+        line=line,
+        column=column,
+        value=None if value is None else str(value),
+        hint=hint_for(check, field_spec, resource, data),
+    )
+
+
+def _kebab(name: str) -> str:
+    out = []
+    for char in name:
+        if char.isupper():
+            out.append("-" + char.lower())
+        else:
+            out.append(char)
+    return "".join(out).strip("-")
+
+
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "datetime": "a date and time",
+    "year": "a year",
+    "yearmonth": "a year and month (YYYY-MM)",
+}
+_CONSTRAINT_WORDS = {
+    "required": "must not be empty",
+    "unique": "must be unique",
+    "pattern": "does not have the required form",
+    "enum": "is not one of the allowed values",
+    "minimum": "is below the minimum",
+    "maximum": "is above the maximum",
+    "minLength": "is too short",
+    "maxLength": "is too long",
+}
+
+
+def _message(kind: str, data: dict[str, Any], resource: Resource, line_map: LineMap) -> str:
+    """One plain sentence; the technical detail stays in the check id and the hint."""
+    column = data.get("fieldName")
+    cell = data.get("cell")
+    note = str(data.get("note") or "")
+    field_spec = next((f for f in resource.fields if f.get("name") == column), {})
+    if kind == "type-error":
+        ftype = str(field_spec.get("type", "string"))
+        wanted = _TYPE_WORDS.get(ftype, f"a valid {ftype}")
+        return f"{cell!r} in column {column!r} is not {wanted}."
+    if kind == "constraint-error":
+        constraint = note.split('"')[1] if note.count('"') >= 2 else ""
+        words = _CONSTRAINT_WORDS.get(constraint, f"breaks the {note}")
+        if constraint == "required":
+            return f"Column {column!r} {words}."
+        return f"{cell!r} in column {column!r} {words}."
+    if kind == "foreign-key":
+        names = ", ".join(data.get("fieldNames") or [])
+        return f"The value in {names!r} refers to a row that does not exist ({note})."
+    if kind == "primary-key":
+        match = re.search(r"position \"?(\d+)", note)
+        if match:
+            other = line_map.line(int(match.group(1)))
+            return f"This row's id repeats the id of line {other}."
+        if "None" in note:
+            return "This row has no id."
+        return f"This row's id repeats another row's id ({note})."
+    if kind == "unique-error":
+        match = re.search(r"position \"?(\d+)", note)
+        other = line_map.line(int(match.group(1))) if match else None
+        return f"{cell!r} in column {column!r} must be unique" + (
+            f"; it repeats line {other}." if other else "."
+        )
+    if kind == "missing-cell":
+        return f"This row has fewer cells than the header: column {column!r} is missing."
+    if kind == "extra-cell":
+        return f"This row has more cells than the header: {cell!r} is extra."
+    if kind == "blank-row":
+        return "This row is empty."
+    return str(data.get("message") or kind)

@@ -1,0 +1,326 @@
+"""The bundled dataset against the five seed documents it was transcribed from.
+
+For every cluster, initiative, region and organisation name the test holds, exactly as the
+sources write it: (a) the name occurs in the seed document it is attributed to, and in the
+document the dataset's own row cites; (b) the name occurs exactly once (case-insensitive) across
+the name and other-name columns of its table. Also: every source_id resolves, every seed has a
+sources row, and no cell carries an e-mail address, a phone number or a person's name.
+
+Reads the CSV files with the csv module only, so it checks the data, not the engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[2] / "datapackage" / "data"
+DEFAULT_SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def _seed_dir() -> Path | None:
+    if DEFAULT_SEEDS.is_dir():
+        return DEFAULT_SEEDS
+    env = os.environ.get("CLUSTERDATA_SEEDS")
+    return Path(env) if env and Path(env).is_dir() else None
+
+
+def _norm(text: str) -> str:
+    """Casefold and collapse whitespace (the seeds use no-break spaces in places)."""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+
+
+def _occurs(name: str, text: str, whole_word: bool = True) -> bool:
+    needle = re.escape(_norm(name))
+    pattern = rf"(?<!\w){needle}(?!\w)" if whole_word else needle
+    return re.search(pattern, text) is not None
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, str]:
+    folder = _seed_dir()
+    if folder is None:
+        pytest.skip(f"seed documents not found at {DEFAULT_SEEDS} or $CLUSTERDATA_SEEDS")
+    texts = {p.name: _norm(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.txt"))}
+    assert len(texts) == 5, f"expected the five seed documents in {folder}, found {len(texts)}"
+    return texts
+
+
+def _read(table: str) -> list[dict[str, str]]:
+    with (DATA / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+TABLES = sorted(p.stem for p in DATA.glob("*.csv"))
+
+
+def _seed_file(seeds: dict[str, str], prefix: str) -> str:
+    [name] = [n for n in seeds if n.startswith(prefix + "_")]
+    return name
+
+
+# (name as written in the source, seed number it is attributed to)
+CLUSTER_NAMES = [
+    ("Skogstekniska klustret", "000"),
+    ("Georange", "000"),
+    ("Process IT", "000"),
+    ("virtuella klustret om kreativa näringar", "000"),
+    ("The Paper Province", "001"),
+    ("The Packaging Arena", "001"),
+    ("Stål & Verkstad", "001"),
+    ("Compare", "001"),
+    ("Compare", "004"),
+    ("Urban ICT Arena", "002"),
+    ("Urban ICT Arena", "003"),
+    ("Byggdialog Dalarna", "004"),
+    ("Dala sports academy", "004"),
+    ("Fiber optic valley", "004"),
+    ("FindIT", "004"),
+    ("Future position X", "004"),
+    ("Glava energy center", "004"),
+    ("High voltage valley", "004"),
+    ("ITS Dalarna", "004"),
+    ("IUC stål och verkstad", "004"),
+    ("Paper province", "004"),
+    ("Triple steelix 2.0", "004"),
+    ("Visit Dalarna", "004"),
+    ("Visit Värmland", "004"),
+]
+
+INITIATIVE_NAMES = [
+    ("Superklustra", "000"),
+    ("Landshövdingen samtalar", "000"),
+    ("Regionala dialogmötet", "000"),
+    ("Smart specialisering", "000"),
+    ("smart specialisation", "000"),
+    ("Horizon 2020", "000"),
+    ("Cohesion policy", "000"),
+    ("Regeringens innovationsstrategi", "001"),
+    ("Nationella klusterkonferensen", "001"),
+    ("SLIM", "001"),
+    ("Systemledning för innovativa miljöer och klusterprocesser i Norra Mellansverige", "001"),
+    ("GROW your REGIOn", "002"),
+    ("GROW your REGIOn: Boosting Smart Interregional Collaboration through Clusters", "002"),
+    ("S3-plattformen", "002"),
+    ("Key Enabling Technologies", "002"),
+    ("KET", "002"),
+    ("Beyond", "002"),
+    ("EdTech hub", "002"),
+    ("S3-pilot", "002"),
+    ("S3-pilot", "003"),
+    ("Tillväxt Sthlm", "002"),
+    ("STHLM GLOBAL", "002"),
+    ("Regional exportsamverkan i Stockholms län", "002"),
+    ("Södertälje Science Park", "002"),
+    ("Interreg Europe", "002"),
+    ("HIGHER", "002"),
+    ("HIGHER", "003"),
+    ("Innovation Summit", "002"),
+    ("Innovation Summit", "003"),
+    ("Nationella konferensen om smart specialisering", "003"),
+    ("Innovationskraft Sthlm", "003"),
+    ("En smart innovationsstrategi för Stockholm", "003"),
+    ("EU-handslaget", "003"),
+    ("Stockholmsregionens Europadag", "003"),
+    ("Konferens i Stockholm", "003"),
+    ("EUBSR", "003"),
+    ("Nationella regionalfondsprogrammet", "003"),
+]
+
+# (name, seed, level of the region it names, whole-word match)
+REGION_NAMES = [
+    ("Sverige", "001", "country", True),
+    ("Norra Mellansverige", "001", "nuts2", True),
+    ("Norra Mellansverige", "004", "nuts2", True),
+    ("Västerbottens län", "000", "county", True),
+    ("Västerbotten", "000", "county", True),
+    ("Värmland", "001", "county", True),
+    ("värmlandsregionen", "004", "county", True),
+    ("Dalarna", "001", "county", True),
+    ("Gävleborg", "001", "county", True),
+    ("Stockholms län", "002", "county", True),
+    ("Stockholmsregionen", "002", "county", True),
+    ("Umeå", "000", "municipality", True),
+    ("Skellefteå", "000", "municipality", True),
+    ("Gävle", "001", "municipality", True),
+    ("Karlstad", "001", "municipality", False),  # only inside "Karlstads universitet"
+    ("Stockholm", "002", "municipality", True),
+    ("Nacka", "002", "municipality", True),
+    ("Södertälje", "002", "municipality", True),
+    ("Luleå", "003", "municipality", True),
+    ("Sandviken", "004", "municipality", True),
+    ("Portugal", "002", "foreign_country", True),
+    ("Italien", "002", "foreign_country", True),
+    ("Spanien", "002", "foreign_country", True),
+    ("Grekland", "002", "foreign_country", True),
+    ("Slovenien", "002", "foreign_country", True),
+    ("Litauen", "002", "foreign_country", True),
+    ("Storbritannien", "003", "foreign_country", True),
+    ("England", "002", "foreign_region", True),
+    ("Valencia", "002", "foreign_region", True),
+    ("Sevilla", "002", "foreign_region", True),
+]
+
+ORGANISATION_NAMES = [
+    ("Näringsdepartementet", "001"),
+    ("VINNOVA", "000"),
+    ("EU-kommissionen", "000"),
+    ("Regeringen", "001"),
+    ("Tillväxtverket", "001"),
+    ("Region Värmland", "001"),
+    ("Karlstads universitet", "001"),
+    ("DG Growth", "002"),
+    ("DG Regio", "002"),
+    ("Nordregio", "002"),
+    ("Almi Stockholm", "002"),
+    ("Strukturfondspartnerskapet i Stockholm", "002"),
+    ("Nordiska Ministerrådet", "003"),
+    ("Stockholmsregionens Europaförening", "003"),
+    ("Region Dalarna", "004"),
+]
+
+
+def _name_cells(
+    table: str, names_table: str | None, fk: str | None, level: str | None = None
+) -> list[tuple[str, str]]:
+    """(name, source_id) of every name cell of a table and its other-names table."""
+    rows = _read(table)
+    keep = {r["id"] for r in rows if level is None or r.get("level") == level}
+    cells = [(r["name"], r["source_id"]) for r in rows if r["id"] in keep]
+    if names_table:
+        cells += [(r["name"], r["source_id"]) for r in _read(names_table) if r[fk] in keep]
+    return cells
+
+
+def _source_files() -> dict[str, str]:
+    return {r["id"]: r["file"] for r in _read("sources")}
+
+
+def _check(
+    seeds: dict[str, str],
+    name: str,
+    seed: str,
+    cells: list[tuple[str, str]],
+    whole_word: bool = True,
+) -> None:
+    assert _occurs(name, seeds[_seed_file(seeds, seed)], whole_word), (
+        f"{name!r} does not occur in seed {seed}"
+    )
+    hits = [(n, s) for n, s in cells if n.casefold() == name.casefold()]
+    assert len(hits) == 1, f"{name!r} is present {len(hits)} times, expected exactly once"
+    cited = _source_files()[hits[0][1]]
+    if cited:  # rows citing a seed: the name must be in that seed too
+        assert _occurs(name, seeds[cited], whole_word), (
+            f"{name!r} is attributed to {cited}, which does not contain it"
+        )
+
+
+@pytest.mark.parametrize(("name", "seed"), CLUSTER_NAMES)
+def test_cluster_name_is_sourced_and_present_once(seeds, name, seed):
+    _check(seeds, name, seed, _name_cells("clusters", "cluster_names", "cluster_id"))
+
+
+@pytest.mark.parametrize(("name", "seed"), INITIATIVE_NAMES)
+def test_initiative_name_is_sourced_and_present_once(seeds, name, seed):
+    _check(seeds, name, seed, _name_cells("initiatives", "initiative_names", "initiative_id"))
+
+
+@pytest.mark.parametrize(("name", "seed", "level", "whole_word"), REGION_NAMES)
+def test_region_name_is_sourced_and_present_once(seeds, name, seed, level, whole_word):
+    cells = _name_cells("regions", "region_names", "region_id", level)
+    _check(seeds, name, seed, cells, whole_word)
+
+
+@pytest.mark.parametrize(("name", "seed"), ORGANISATION_NAMES)
+def test_organisation_name_is_sourced_and_present_once(seeds, name, seed):
+    _check(seeds, name, seed, _name_cells("organisations", None, None))
+
+
+@pytest.mark.parametrize(
+    ("table", "names_table", "fk", "held"),
+    [
+        ("clusters", "cluster_names", "cluster_id", CLUSTER_NAMES),
+        ("initiatives", "initiative_names", "initiative_id", INITIATIVE_NAMES),
+    ],
+)
+def test_every_modelled_name_is_in_the_list(table, names_table, fk, held):
+    """The list above is complete: a new cluster or initiative name needs its source here."""
+    modelled = {n.casefold() for n, _ in _name_cells(table, names_table, fk)}
+    assert modelled == {n.casefold() for n, _ in held}
+
+
+def test_every_region_name_form_is_in_the_list():
+    held = {n.casefold() for n, *_ in REGION_NAMES}
+    assert {r["name"].casefold() for r in _read("region_names")} <= held
+
+
+def test_every_source_id_resolves():
+    ids = {r["id"] for r in _read("sources")}
+    dangling = [
+        (table, line, row["source_id"])
+        for table in TABLES
+        if table != "sources"
+        for line, row in enumerate(_read(table), start=2)
+        if row.get("source_id") not in ids
+    ]
+    assert dangling == []
+    assert all("source_id" in _read(t)[0] for t in TABLES if t != "sources" and _read(t))
+
+
+def test_every_seed_has_a_sources_row(seeds):
+    assert {r["file"] for r in _read("sources") if r["file"]} == set(seeds)
+
+
+EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(
+    r"(?:\+46[\s-]?|(?<![\d-])0)\d{1,3}[\s-]\d{2,3}(?:[\s-]?\d{2}){2}(?!\d)"  # 070-618 77 51
+    r"|(?<!\d)07\d{8}(?!\d)"  # 0706187751
+)
+PEOPLE = [
+    "Tomas Engholm",
+    "Birgitta Heijer",
+    "Annie Lööf",
+    "Johannes Hahn",
+    "Charlotte Brogren",
+    "Staffan Bjurulf",
+    "Maria Lindqvist",
+    "Sven-Erik Österberg",
+    "Boel Godner",
+    "Niclas Forsling",
+    "Jens Sörvik",
+    "Cecilia Johansson",
+    "Jonas Törnblom",
+    "Paul Lindquist",
+    "Karin Wanngård",
+    "Ann Linde",
+    "Mats Gerdau",
+    "Jan Lindmark",
+    "Lars Christensen",
+    "Peter Kempinsky",
+]
+
+
+def test_the_personal_data_patterns_catch_the_seeds_examples():
+    assert PHONE.search("Mobil: 070-618 77 51")
+    assert PHONE.search("0706187751")
+    assert PHONE.search("+46 70-618 77 51")
+    assert EMAIL.search("tomas.engholm@regeringskansliet.se")
+    assert not PHONE.search("2018-06-04 0180 60000 SE110")
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_no_personal_data(table):
+    surnames = [p.split()[-1] for p in PEOPLE]
+    found = []
+    for line, row in enumerate(_read(table), start=2):
+        for column, cell in row.items():
+            if EMAIL.search(cell) or PHONE.search(cell):
+                found.append((line, column, cell))
+            for person in PEOPLE + surnames:
+                if _occurs(person, _norm(cell)):
+                    found.append((line, column, person))
+    assert found == []
