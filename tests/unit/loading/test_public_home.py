@@ -146,3 +146,12 @@ def test_verify_of_a_url_reports_exactly_what_a_local_verify_reports(tmp_path: P
     assert (remote.returncode, remote.stdout) == (local.returncode, local.stdout), remote.stderr
     assert "intact" in local.stdout.splitlines()[-1]
     assert "warnings" in local.stdout
+
+
+def test_verify_accepts_a_release_folder_url_and_its_zip_url(pages: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    [archive] = (pages / "releases" / "1.0.0").glob("*.zip")
+    with serve(pages) as base:
+        folder = cli("verify", f"{base}/releases/1.0.0/", "--no-validate")
+        zipped = cli("verify", f"{base}/releases/1.0.0/{archive.name}", "--no-validate")
+    assert (folder.code, folder.out.splitlines()[-1]) == (0, "intact"), folder.out + folder.err
+    assert (zipped.code, zipped.out.splitlines()[-1]) == (0, "intact"), zipped.out + zipped.err
