@@ -125,6 +125,8 @@ def _index_message(url: str) -> str:
 def fetch_source(url: str, *, refresh: bool = False) -> Path:
     """A verified local copy of the release at `url`: its folder, or its zip for a zip URL."""
     kind = kind_of_url(url)
+    if home.LATEST in PurePosixPath(urlsplit(url).path).parts:
+        refresh = True  # `releases/latest/` moves with every release: never serve it from cache
     if kind == "zip":
         return fetch_zip(url, refresh=refresh)
     target = descriptor_url(url)

@@ -155,3 +155,22 @@ def test_verify_accepts_a_release_folder_url_and_its_zip_url(pages: Path, cli) -
         zipped = cli("verify", f"{base}/releases/1.0.0/{archive.name}", "--no-validate")
     assert (folder.code, folder.out.splitlines()[-1]) == (0, "intact"), folder.out + folder.err
     assert (zipped.code, zipped.out.splitlines()[-1]) == (0, "intact"), zipped.out + zipped.err
+
+
+def test_the_latest_folder_url_is_fetched_again_so_it_follows_a_new_release(
+    published: Path, tmp_path: Path
+) -> None:
+    from fixtures.releasekit import make_package
+
+    from clusterdata.release.publish import publish
+
+    dist = Path(shutil.copytree(published, tmp_path / "dist"))
+    site = tmp_path / "site"
+    build_pages(dist, site)
+    with serve(site) as base:
+        url = f"{base}/releases/latest/datapackage.json"
+        assert "zz-new" not in set(clusterdata.load(url)["clusters"]["id"])
+        extra = "zz-new,Zz New,varmlands-lan,3,2020-01-01"
+        publish(make_package(tmp_path / "next", extra_cluster=extra), dist, date="2024-07-01")
+        build_pages(dist, site)
+        assert "zz-new" in set(clusterdata.load(url)["clusters"]["id"])
