@@ -51,6 +51,7 @@ def validate(
     use_default_checks: bool = True,
 ) -> Report:
     """Validate a data package; never raises for bad data (only `UsageError` for no package)."""
+    from clusterdata.evidence import check_evidence
     from clusterdata.frames import check_frames
     from clusterdata.integrity import run_integrity
     from clusterdata.sqlchecks import load_checks
@@ -70,6 +71,9 @@ def validate(
         integrity = run_integrity(package, structure, sql_checks)
         findings.extend(integrity.findings)
         checks_run += integrity.run
+        evidence_findings, evidence_checks = check_evidence(package, structure)
+        findings.extend(evidence_findings)
+        checks_run += evidence_checks
     finally:
         structure.close()
     merged = merge(findings)
