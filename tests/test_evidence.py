@@ -183,3 +183,32 @@ def test_every_bundled_source_is_a_url_or_an_archive():
         rows = list(csv.DictReader(handle))
     assert [r["id"] for r in rows if not (r["url"] or r["archive"])] == []
     assert sum(1 for r in rows if r["archive"]) == 6  # the five seeds and the county table
+
+
+def test_a_release_carries_the_archived_sources_hashed_and_free_of_personal_data(
+    package_copy, cli, tmp_path
+):
+    import zipfile
+
+    from test_dataset_names import _personal_data
+
+    result = cli("publish", package_copy / "datapackage.json", "--out", tmp_path / "dist")
+    assert result.code == 0, result.err
+    [release] = (tmp_path / "dist").glob("swedish-clusters-*/datapackage.json")
+    descriptor = json.loads(release.read_text(encoding="utf-8"))
+    archived = {
+        r["path"]: r["hash"]
+        for r in descriptor["resources"]
+        if r.get("x-release") == "source-archive"
+    }
+    assert len(archived) == 6
+    for path, digest in archived.items():
+        data = (release.parent / path).read_bytes()
+        assert digest == "sha256:" + hashlib.sha256(data).hexdigest()
+    [archive] = release.parent.glob("*.zip")
+    with zipfile.ZipFile(archive) as bundle:
+        texts = [n for n in bundle.namelist() if n.endswith((".txt", ".csv", ".json", ".md"))]
+        assert any(n.endswith("sources/14-klusterinitiativ.txt") for n in texts)
+        leaks = {n: _personal_data(bundle.read(n).decode("utf-8")) for n in texts}
+    assert {n: found for n, found in leaks.items() if found} == {}
+    assert cli("validate", release).code == 0

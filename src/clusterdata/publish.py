@@ -442,6 +442,7 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
         spec.update(_file_facts(target))
         spec["schema"] = resource.schema
         resources_out.append(spec)
+    resources_out.extend(_archived_sources(package, folder, taken))
     loaded = exports.load(package, package.resources)
     try:
         for resource in package.resources:
@@ -506,6 +507,36 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
     sums = "".join(f"{exports.sha256_file(p)}  {p.name}\n" for p in (zip_path, duck_path))
     (folder / "SHA256SUMS").write_text(sums, encoding="utf-8")
     return zip_path, duck_path
+
+
+def _archived_sources(package: DataPackage, folder: Path, taken: set[str]) -> list[dict[str, Any]]:
+    """Copy the archived source texts (`sources/*.txt`, cited by `sources.archive` and checked
+    by validation against `sources.sha256`) into the release, listed with size and hash so a
+    download verifies them like every other file."""
+    archive = package.root / "sources"
+    if not archive.is_dir() or archive.is_symlink():
+        return []
+    entries = []
+    for text in sorted(archive.glob("*.txt")):
+        if text.is_symlink() or not text.is_file():
+            continue  # never follow a link out of the package
+        rel = f"sources/{text.name}"
+        (folder / "sources").mkdir(exist_ok=True)
+        shutil.copyfile(text, folder / rel)
+        entries.append(
+            {
+                "name": _unique(f"source-{text.stem}", taken),
+                "type": "file",
+                "path": rel,
+                "format": "txt",
+                "mediatype": "text/plain",
+                "encoding": "utf-8",
+                "title": f"Archived text of source {text.stem}",
+                "x-release": "source-archive",
+                **_file_facts(folder / rel),
+            }
+        )
+    return entries
 
 
 def _file_facts(path: Path) -> dict[str, Any]:
