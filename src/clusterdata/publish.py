@@ -489,6 +489,12 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
         }
     )
     (folder / "CHANGELOG.md").write_text(changelog(plan, out, entry), encoding="utf-8")
+    from clusterdata import stats
+
+    # How complete the data is, beside what changed: users see both with every release.
+    (folder / "DATA-QUALITY.md").write_text(
+        stats.render_markdown(stats.compute(package)), encoding="utf-8"
+    )
     descriptor = _descriptor(plan, resources_out, duck_name)
     checks = default_checks_dir(package)
     if checks is not None:
