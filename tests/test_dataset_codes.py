@@ -130,3 +130,19 @@ def test_a_well_formed_but_wrong_municipality_code_fails_validation(package_copy
         if f["severity"] == "error"
     ]
     assert found == [("se-municipality-code", "municipality_code", "2548")]
+
+
+def test_county_and_nuts_rows_quote_their_own_codes_from_the_archived_table():
+    """Validation proves each quote is in the archived table (quote-not-in-source); this proves
+    each quote states the row's own codes, so a code edited in regions.csv alone is caught."""
+    for row in rows():
+        if row["level"] == "county":
+            expected = (
+                f"{row['name']} | {row['county_code']} | {row['iso_3166_2']} | {row['nuts_code']}"
+            )
+        elif row["level"] in ("nuts1", "nuts2"):
+            expected = f"{row['nuts_code']} {row['name']}"
+        else:
+            continue
+        assert row["quote"] == expected, row["id"]
+        assert expected in " ".join(COUNTY_TABLE.read_text(encoding="utf-8").split())
