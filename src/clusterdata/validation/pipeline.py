@@ -51,6 +51,7 @@ def validate(
     use_default_checks: bool = True,
 ) -> Report:
     """Validate a data package; never raises for bad data (only `UsageError` for no package)."""
+    from clusterdata.validation.evidence import check_evidence
     from clusterdata.validation.integrity.run import run_integrity
     from clusterdata.validation.integrity.sqlchecks import load_checks
     from clusterdata.validation.rules.run import check_frames
@@ -70,6 +71,9 @@ def validate(
         integrity = run_integrity(package, structure, sql_checks)
         findings.extend(integrity.findings)
         checks_run += integrity.run
+        evidence_findings, evidence_checks = check_evidence(package, structure)
+        findings.extend(evidence_findings)
+        checks_run += evidence_checks
     finally:
         structure.close()
     merged = merge(findings)

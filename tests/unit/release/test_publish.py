@@ -95,6 +95,7 @@ def test_first_release_takes_the_descriptor_version_and_frictionless_validates_i
     assert kinds == [
         ("delta", "data/delta.csv"),
         ("document", "CITATION.cff"),
+        ("document", "DATA-QUALITY.md"),
         ("document", "LICENSE"),
         ("document", "README.md"),
         ("document", "data-dictionary.md"),
