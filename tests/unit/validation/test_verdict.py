@@ -45,3 +45,85 @@ def test_the_same_instant_written_with_two_offsets_is_a_repeated_key(
     )
     found = errors(write_package(tmp_path, {"t": (WHEN_KEY, text)}), engine, monkeypatch)
     assert found == {(3, "when", "primary-key"), (4, "when", "primary-key")}
+
+
+PLAIN = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
+
+
+def _boom(*args: object, **kwargs: object) -> object:
+    raise RuntimeError("forced crash")
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("clusterdata.validation.structure.run", "check_structure"),
+        ("clusterdata.validation.rules.run", "check_frames"),
+        ("clusterdata.validation.rules.run", "check_table_in_duckdb"),
+        ("clusterdata.validation.rules.run", "check_table"),
+        ("clusterdata.validation.integrity.run", "run_integrity"),
+    ],
+    ids=["layer1", "layer2", "layer2-duckdb-table", "layer2-pandas-table", "layer3"],
+)
+def test_a_forced_crash_in_any_layer_is_an_error_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli, module: str, name: str
+) -> None:
+    """Issue 13: a crash used to be a warning (layer 2) and the package reported valid."""
+    import importlib
+
+    monkeypatch.setenv(duckdb_engine.ENV, "0" if name == "check_table" else "1")
+    monkeypatch.setattr(importlib.import_module(module), name, _boom)
+    descriptor = write_package(tmp_path, {"t": (PLAIN, "id\na\nb\n")})
+    result = cli("validate", descriptor, "--no-checks", "--format", "json")
+    assert result.code == 2
+    report = result.json()
+    assert not report["valid"]
+    crashed = [f for f in report["findings"] if f["check"] == "internal-error"]
+    assert crashed and crashed[0]["severity"] == "error"
+    assert "forced crash" in crashed[0]["message"]
+
+
+def test_a_valid_package_exits_0_with_no_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
+) -> None:
+    descriptor = write_package(tmp_path, {"t": (PLAIN, "id\na\nb\n")})
+    assert cli("validate", descriptor, "--no-checks").code == 0
+
+
+def _descriptor(folder: Path, resource: dict) -> Path:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "datapackage.json").write_text(
+        json.dumps({"name": "p", "resources": [resource]}), "utf-8"
+    )
+    return folder / "datapackage.json"
+
+
+@pytest.mark.parametrize("kind", ["inline", "json", "xlsx"])
+def test_a_table_that_is_not_checked_is_a_located_error_not_valid(
+    tmp_path: Path, cli, kind: str
+) -> None:
+    """Issue 14: `valid — 0 tables` with exit 0 for a package of JSON, inline or .xlsx tables."""
+    schema = {"fields": [{"name": "id", "type": "integer"}]}
+    resource: dict = {"name": "t", "schema": schema}
+    if kind == "inline":
+        resource["data"] = [{"id": 1}]
+    else:
+        (tmp_path / f"t.{kind}").write_bytes(b'[{"id": 1}]' if kind == "json" else b"PK\x03\x04")
+        resource["path"] = f"t.{kind}"
+    result = cli("validate", _descriptor(tmp_path, resource), "--no-checks", "--format", "json")
+    assert result.code == 1
+    found = result.json()["findings"]
+    assert [(f["check"], f["resource"], f["severity"]) for f in found] == [
+        ("unchecked-table", "t", "error")
+    ]
+    assert "not checked" in found[0]["message"]
+
+
+def test_a_package_with_no_table_checked_is_never_valid(tmp_path: Path, cli) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4\n")
+    resource = {"name": "notes", "path": "notes.pdf", "type": "file"}
+    result = cli("validate", _descriptor(tmp_path, resource), "--no-checks", "--format", "json")
+    assert result.code == 1
+    assert [f["check"] for f in result.json()["findings"]] == ["no-table-checked"]
