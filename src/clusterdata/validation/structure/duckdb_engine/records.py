@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.findings import Finding
-from clusterdata.core.lines import LineMap, _swallowed
+from clusterdata.core.lines import LineMap, swallowed
 from clusterdata.core.package import Resource
 
 if TYPE_CHECKING:
@@ -379,11 +379,11 @@ def swallowed_findings(prepared: Prepared) -> list[Finding]:
     resource = prepared.resource
     findings: list[Finding] = []
     for index in prepared.multiline:
-        record = _parse_record(prepared, index)
+        record = parse_record(prepared, index)
         start = int(prepared.line_map.starts[index])
         end = start + _span(prepared, index)
         findings.extend(
-            _swallowed(resource, record, prepared.header, start, end, len(prepared.header))
+            swallowed(resource, record, prepared.header, start, end, len(prepared.header))
         )
     return findings
 
@@ -393,7 +393,7 @@ def _span(prepared: Prepared, index: int) -> int:
     return prepared.spans.get(index, 0)
 
 
-def _parse_record(prepared: Prepared, index: int) -> list[str]:
+def parse_record(prepared: Prepared, index: int) -> list[str]:
     resource = prepared.resource
     raw = _read_range(resource, int(prepared.starts[index]), int(prepared.ends[index])) or b""
     text = raw.decode("utf-8", errors="replace")
