@@ -37,7 +37,7 @@ from clusterdata.core.package import DataPackage, Resource, as_list
 if TYPE_CHECKING:
     import duckdb
 
-    from clusterdata.validation.structure.run import StructureResult
+    from clusterdata.validation.structure.result import StructureResult
 
 #: The text-only copy of the table being loaded; in the temp schema, so no resource name (which
 #: lives in main) can collide with it.

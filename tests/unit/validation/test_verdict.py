@@ -127,3 +127,65 @@ def test_a_package_with_no_table_checked_is_never_valid(tmp_path: Path, cli) -> 
     result = cli("validate", _descriptor(tmp_path, resource), "--no-checks", "--format", "json")
     assert result.code == 1
     assert [f["check"] for f in result.json()["findings"]] == ["no-table-checked"]
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path) -> Path:
+    import shutil
+
+    from fixtures.packages import BUNDLED, SCHEMAS
+
+    shutil.copytree(BUNDLED, tmp_path / "datapackage")
+    shutil.copytree(SCHEMAS, tmp_path / "schemas")
+    return tmp_path / "datapackage"
+
+
+@ENGINES
+def test_a_semicolon_separated_file_is_one_error_naming_the_separator(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch, cli, engine: str
+) -> None:
+    """Issue 14, item 6: Swedish Excel saves "CSV" with `;`; that used to give 85 errors on
+    other files (every foreign key into the table) and none naming the cause."""
+    regions = bundled_copy / "data" / "regions.csv"
+    regions.write_text(regions.read_text("utf-8").replace(",", ";"), "utf-8")
+    monkeypatch.setenv(duckdb_engine.ENV, engine)
+    result = cli("validate", bundled_copy, "--format", "json")
+    assert result.code == 1
+    found = [f for f in result.json()["findings"] if f["severity"] == "error"]
+    assert [(f["check"], f["path"], f["line"]) for f in found] == [
+        ("wrong-separator", "data/regions.csv", 1)
+    ]
+    assert "semicolon" in found[0]["message"]
+    assert "Comma delimited" in found[0]["hint"]
+
+
+def test_a_tab_separated_file_declared_as_comma_separated_names_the_tab(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}]}
+    descriptor = write_package(tmp_path, {"t": (schema, "a\tb\nx\ty\n")})
+    report = validate(descriptor, use_default_checks=False)
+    assert [(f.check, f.line) for f in report.findings] == [("wrong-separator", 1)]
+    assert '"delimiter": "\\t"' in (report.findings[0].hint or "")
+
+
+def test_a_semicolon_inside_one_header_label_is_not_a_wrong_separator(tmp_path: Path) -> None:
+    schema = {"fields": [{"name": "a;b", "type": "string"}]}
+    report = validate(
+        write_package(tmp_path, {"t": (schema, "a;b\nx\n")}), use_default_checks=False
+    )
+    assert report.valid
+
+
+def test_a_blank_header_cell_names_the_column_and_does_not_say_the_table_is_missing(
+    bundled_copy: Path, cli
+) -> None:
+    """Issue 14, item 6: the checks that need the table said "the package lacks their tables"
+    although the table was there, only not readable."""
+    regions = bundled_copy / "data" / "regions.csv"
+    lines = regions.read_text("utf-8").split("\n")
+    lines[0] = lines[0].replace(",name,", ",,")
+    regions.write_text("\n".join(lines), "utf-8")
+    result = cli("validate", bundled_copy)
+    assert result.code == 1
+    assert "Header cell 2 is empty; the schema names this column 'name'." in result.out
+    assert "lacks" not in result.out
+    assert "because regions could not be read" in result.out

@@ -42,7 +42,7 @@ from clusterdata.validation.rules.schema_rules import (
     table_rules,
     text_frame,
 )
-from clusterdata.validation.structure.run import StructureResult
+from clusterdata.validation.structure.result import StructureResult
 
 if TYPE_CHECKING:
     import pandas as pd

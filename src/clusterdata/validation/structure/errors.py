@@ -123,4 +123,10 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
         return f"This row has more cells than the header: {cell!r} is extra."
     if kind == "blank-row":
         return "This row is empty."
+    if kind == "blank-label" and record.field_number:
+        names = resource.field_names
+        expected = names[record.field_number - 1] if record.field_number <= len(names) else None
+        return f"Header cell {record.field_number} is empty" + (
+            f"; the schema names this column {expected!r}." if expected else "."
+        )
     return record.message or record.note or kind

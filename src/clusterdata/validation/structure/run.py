@@ -9,39 +9,19 @@ from __future__ import annotations
 
 import copy
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 from clusterdata.core.findings import Finding, error
-from clusterdata.core.lines import LineMap, map_lines, scan_bytes
+from clusterdata.core.lines import map_lines, scan_bytes
 from clusterdata.core.package import DataPackage, Resource, as_list
 from clusterdata.core.tableerrors import TableError
 from clusterdata.validation.structure.errors import to_finding
+from clusterdata.validation.structure.result import StructureResult
 
 #: frictionless stops a table after this many errors by default; we want every one.
 UNLIMITED = sys.maxsize
 
-
-@dataclass
-class StructureResult:
-    findings: list[Finding] = field(default_factory=list)
-    #: Resources that parsed well enough for the frame and cross-table layers.
-    readable: list[Resource] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
-    line_maps: dict[str, LineMap] = field(default_factory=dict)
-    encodings: dict[str, str] = field(default_factory=dict)
-    #: Tables whose Table Schema checks (types, constraints, keys) ran in DuckDB (`fastpath`):
-    #: layer 2 need not repeat them there, only its domain checks.
-    checked_in_duckdb: set[str] = field(default_factory=set)
-    #: `fastpath.FastPackage`: the open DuckDB connection holding those tables as text, reused
-    #: by layers 2 and 3 instead of reading the files again; the caller closes it (`close()`).
-    fast: Any = None
-
-    def close(self) -> None:
-        """Release the fast path's DuckDB tables (safe to call twice)."""
-        if self.fast is not None:
-            self.fast.close()
-            self.fast = None
+__all__ = ["StructureResult", "check_structure"]
 
 
 def check_structure(package: DataPackage) -> StructureResult:
@@ -49,7 +29,7 @@ def check_structure(package: DataPackage) -> StructureResult:
     candidates: list[Resource] = []
     sound: list[Resource] = []
     for resource in package.resources:
-        schema_problem = _schema_findings(resource)
+        schema_problem = _schema_findings(resource) or _separator_findings(resource)
         if schema_problem:
             result.findings.extend(schema_problem)
             continue
@@ -200,6 +180,66 @@ def _schema_findings(resource: Resource) -> list[Finding]:
                 resource=resource.name,
                 path=resource.path,
                 hint="List only field names of this table in primaryKey.",
+            )
+        ]
+    return []
+
+
+#: Separators a spreadsheet may save a "CSV" with: Excel in a Swedish (or German, French …)
+#: locale writes `;`, because `,` is the decimal comma there.
+_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _separator_findings(resource: Resource) -> list[Finding]:
+    """One error when the file is separated by another character than the one declared.
+
+    Issue 14: read with the wrong separator, each row is one long cell, so frictionless reports
+    every label and row of the file, and every foreign key pointing into the table from other
+    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
+    it is one cell, and split on `;` (or a tab, or `|`) it is the schema's field names. The
+    table is then not checked further, and keys into it are not checked (it cannot be read).
+    """
+    import csv
+    import json
+
+    names = resource.field_names
+    if len(names) < 2:
+        return []
+    try:
+        with resource.file.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return []
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    text = first.decode("utf-8-sig", errors="replace")
+    try:
+        header = next(
+            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char)
+        )
+    except (csv.Error, StopIteration):
+        return []
+    if len(header) != 1:
+        return []
+    for separator, word in _OTHER_SEPARATORS.items():
+        if separator == resource.delimiter:
+            continue
+        labels = next(csv.reader([text], delimiter=separator, quotechar=resource.quote_char), [])
+        if [label.strip() for label in labels] != names:
+            continue
+        return [
+            error(
+                "wrong-separator",
+                f"{resource.path} is separated by {word}s ({separator!r}), not by "
+                f"{_OTHER_SEPARATORS.get(resource.delimiter, 'comma')}s "
+                f"({resource.delimiter!r}); its rows were not checked.",
+                resource=resource.name,
+                path=resource.path,
+                line=1,
+                value=first.decode("utf-8", errors="replace")[:80],
+                hint="Save the file again with commas: in Excel choose File > Save As > "
+                "'CSV UTF-8 (Comma delimited)' (a Swedish Excel writes semicolons for plain "
+                "'CSV'). If the separator is intended, declare it in datapackage.json: "
+                f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
             )
         ]
     return []

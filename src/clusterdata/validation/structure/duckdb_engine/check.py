@@ -38,7 +38,7 @@ from clusterdata.validation.structure.errors import to_finding
 if TYPE_CHECKING:
     import duckdb
 
-    from clusterdata.validation.structure.run import StructureResult
+    from clusterdata.validation.structure.result import StructureResult
 
 
 def check_group(
@@ -65,7 +65,7 @@ def check_group(
     reads: list[_Read] = []
     try:
         for item in prepared:
-            read = item.read
+            read = item.read if isinstance(item.read, _Read) else None
             if read is None or read.shared is not shared:
                 read = _Read(shared, item.resource)
             item.read = None

@@ -14,14 +14,23 @@ import io
 import os
 from array import array
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from clusterdata.core.findings import Finding
 from clusterdata.core.lines import LineMap, swallowed
 from clusterdata.core.package import Resource
 
-if TYPE_CHECKING:
-    from clusterdata.validation.structure.duckdb_engine.reads import _Read
+
+class PendingRead(Protocol):
+    """A file being read into DuckDB (`reads._Read`), as the record map holds it: declared here
+    so that this module, which `reads` imports, need not import `reads` back."""
+
+    shared: Any
+    size: int
+
+    def result(self) -> tuple[int, list[tuple[int, str]]]: ...
+
+    def discard(self) -> None: ...
 
 
 _UTF8 = {"utf-8", "utf8", "utf_8"}
@@ -49,7 +58,7 @@ class Prepared:
     spans: dict[int, int] = field(default_factory=dict, repr=False)
     findings: list[Finding] = field(default_factory=list)
     #: The file's read into DuckDB, started while its bytes were scanned (`prepare_group`).
-    read: _Read | None = field(default=None, repr=False)
+    read: PendingRead | None = field(default=None, repr=False)
 
 
 #: Bytes scanned at a time by `prepare`: its temporaries are a few times this, not the file.
