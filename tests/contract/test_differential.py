@@ -195,3 +195,80 @@ def test_duckdb_engine_frictionless_engine_and_frictionless_py_agree(
         reference = theirs(descriptor)
         assert ours(descriptor, "0") == reference, "frictionless engine"
         assert ours(descriptor, "1") == reference, "DuckDB engine"
+
+
+@st.composite
+def linked_tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes, dict[str, Any], bytes]:
+    """A parent keyed by `id` (integer or string) and a child whose `parent` refers to it."""
+    kind = draw(st.sampled_from(["integer", "string"]))
+    values = CELLS[kind]
+    parent_schema = {"fields": [{"name": "id", "type": kind}], "primaryKey": ["id"]}
+    parent_rows = draw(st.lists(st.sampled_from(values), max_size=5))
+    child_schema = {
+        "fields": [{"name": "cid", "type": "string"}, {"name": "parent", "type": kind}],
+        "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "p", "fields": ["id"]}}],
+    }
+    child_rows = draw(st.lists(st.sampled_from(values), max_size=6))
+    parent = "\n".join(["id", *(_quoted(v) if "," in v else v for v in parent_rows)]) + "\n"
+    child = "\n".join(["cid,parent", *(f"c{i},{v}" for i, v in enumerate(child_rows))]) + "\n"
+    return parent_schema, parent.encode(), child_schema, child.encode()
+
+
+def theirs_all(descriptor: Path) -> set[tuple[str, int | None, str | None, str]]:
+    """frictionless-py's findings over every resource (no line breaks in these cells)."""
+    from frictionless import Package
+
+    report = Package(str(descriptor)).validate(limit_errors=10**9)
+    found = set()
+    for task in report.tasks:
+        for error in task.errors:
+            data = error.to_descriptor()
+            kind = str(data["type"])
+            column = data.get("fieldName") or None
+            if kind in {"primary-key", "foreign-key"}:
+                column = (data.get("fieldNames") or ["id"])[0]
+            if kind == "extra-cell":
+                column = None
+            if table_schema_kind(kind) or kind == "constraint-error":
+                found.add((str(task.name), data.get("rowNumber") or 1, column, kind))
+    return found
+
+
+def ours_all(descriptor: Path, mode: str) -> set[tuple[str, int | None, str | None, str]]:
+    previous = os.environ.get(duckdb_engine.ENV)
+    os.environ[duckdb_engine.ENV] = mode
+    try:
+        result = check_structure(open_package(descriptor))
+        result.close()
+    finally:
+        if previous is None:
+            del os.environ[duckdb_engine.ENV]
+        else:
+            os.environ[duckdb_engine.ENV] = previous
+    return {
+        (str(f.resource), f.line, None if f.check == "extra-cell" else f.column, _kind(f.check))
+        for f in result.findings
+        if table_schema_kind(f.check)
+    }
+
+
+@SETTINGS
+@given(linked_tables())
+def test_foreign_keys_agree_on_both_engines_and_frictionless_py(
+    tables_: tuple[dict[str, Any], bytes, dict[str, Any], bytes],
+) -> None:
+    parent_schema, parent, child_schema, child = tables_
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "p.csv").write_bytes(parent)
+        (root / "c.csv").write_bytes(child)
+        resources = [
+            {"name": "p", "path": "p.csv", "schema": parent_schema},
+            {"name": "c", "path": "c.csv", "schema": child_schema},
+        ]
+        (root / "datapackage.json").write_text(
+            json.dumps({"name": "p", "resources": resources}), "utf-8"
+        )
+        reference = theirs_all(root / "datapackage.json")
+        assert ours_all(root / "datapackage.json", "0") == reference, "frictionless engine"
+        assert ours_all(root / "datapackage.json", "1") == reference, "DuckDB engine"
