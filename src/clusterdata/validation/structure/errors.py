@@ -124,8 +124,8 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
     if kind == "blank-row":
         return "This row is empty."
     if kind == "blank-label" and record.field_number:
-        names = resource.field_names
-        expected = names[record.field_number - 1] if record.field_number <= len(names) else None
+        labels = resource.field_names
+        expected = labels[record.field_number - 1] if record.field_number <= len(labels) else None
         return f"Header cell {record.field_number} is empty" + (
             f"; the schema names this column {expected!r}." if expected else "."
         )
