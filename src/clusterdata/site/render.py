@@ -215,8 +215,8 @@ def _validation(release: Release) -> tuple[str, bool]:
 
 
 def _quality(release: Release) -> str:
-    from clusterdata.release import stats
     from clusterdata.core.package import open_package
+    from clusterdata.release import stats
 
     report = stats.render_markdown(stats.compute(open_package(release.folder)))
     return _markdown(report.split("\n", 1)[1])  # the page template shows the title
