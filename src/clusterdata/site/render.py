@@ -133,7 +133,26 @@ def _environment() -> Any:
         keep_trailing_newline=True,
     )
     env.filters["size"] = human_size
+    env.filters["format_name"] = format_name
     return env
+
+
+#: File formats by name, the same in both languages.
+FORMAT_NAMES = {
+    "zip": "ZIP",
+    "descriptor": "JSON",
+    "json": "JSON",
+    "csv": "CSV",
+    "parquet": "Parquet",
+    "duckdb": "DuckDB",
+    "xlsx": "Excel (XLSX)",
+    "md": "Markdown",
+}
+
+
+def format_name(artefact: Artefact) -> str:
+    suffix = Path(artefact.name).suffix.lstrip(".").upper()
+    return FORMAT_NAMES.get(artefact.kind, suffix or "TXT")
 
 
 @dataclass
