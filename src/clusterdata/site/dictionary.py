@@ -7,9 +7,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from clusterdata.site.pattern_words import describe
 from clusterdata.site.release import localized
 from clusterdata.site.ui import UI, code_label, type_name
+from clusterdata.tableschema.pattern_words import describe
 
 
 def _references(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, str]:

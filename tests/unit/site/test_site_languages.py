@@ -10,8 +10,8 @@ import pytest
 from fixtures.releasekit import publish_release
 
 from clusterdata.site import pages
-from clusterdata.site.pattern_words import describe
 from clusterdata.site.report_page import report_context
+from clusterdata.tableschema.pattern_words import describe
 
 #: Interface words that must not appear on a Swedish page (outside data and code).
 ENGLISH_UI = (
