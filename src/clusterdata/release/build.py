@@ -31,7 +31,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Path, Path]:
     """Write the release folder under `staging`; returns (zip, duckdb) paths inside it."""
-    from clusterdata.release import exports
+    from clusterdata.release import exports, workbook
 
     package = plan.package
     folder = staging / plan.folder_name
@@ -87,6 +87,10 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
                     **_file_facts(folder / rel),
                 }
             )
+        xlsx = f"{plan.folder_name}.xlsx"  # one sheet per table + the data dictionary
+        workbook.write_workbook(loaded, folder / xlsx, plan.date)
+        resources_out.append(workbook.resource_entry(_unique(f"{plan.name}-xlsx", taken), xlsx))
+        resources_out[-1].update(_file_facts(folder / xlsx))
         duck_name = f"{plan.folder_name}.duckdb"
         exports.write_duckdb(loaded, folder / duck_name)
     finally:

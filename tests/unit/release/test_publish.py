@@ -99,6 +99,7 @@ def test_first_release_takes_the_descriptor_version_and_frictionless_validates_i
         ("document", "LICENSE"),
         ("document", "README.md"),
         ("document", "data-dictionary.md"),
+        ("export", "mini-1.0.0.xlsx"),
         ("export", "parquet/regions.parquet"),
         ("export", "parquet/sources.parquet"),
         ("table", "regions.csv"),
