@@ -7,7 +7,7 @@ own located error instead of a cascade of confusing ones.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clusterdata.core.findings import Finding, Summary, merge, summarise
@@ -19,6 +19,9 @@ class Report:
     package: DataPackage
     findings: list[Finding]
     summary: Summary
+    #: Files (relative to the package root) the change under review touched, when known
+    #: (`--base`); reporters spend their attention on these first.
+    changed: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def valid(self) -> bool:
@@ -72,7 +75,9 @@ def validate(
         checks_run += integrity.run
     finally:
         structure.close()
-    merged = merge(findings)
+    from clusterdata.validation.causes import explain
+
+    merged = explain(merge(findings), package)
     return Report(
         package=package,
         findings=merged,
