@@ -193,7 +193,8 @@ def leading_zero_hint(text: str, padded: str) -> str:
 # --- applying them to findings ---------------------------------------------------------------
 
 _FIXED_DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)\{(\d+)\}\$")
-_ISO_DATE_PATTERN = re.compile(r"^\^\[0-9\]\{4\}|^\^\\d\{4\}")
+#: A pattern for partial ISO dates: four digits, then an optional "-MM…" part.
+_ISO_DATE_PATTERN = re.compile(r"^\^(?:\[0-9\]|\\d)\{4\}\(-")
 _DATE_TYPES = {"date", "yearmonth", "datetime"}
 _VALUE_CHECKS = {"type-error", "constraint-pattern", "se-county-code", "se-municipality-code"}
 
