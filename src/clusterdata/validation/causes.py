@@ -9,7 +9,11 @@ ran, each finding gets a `cause`: the `cause_id` of the finding that explains it
   the finding about that id's own row when there is one (a `breaking-change` that renamed or
   removed it), else by the first of the references in a changed file, else the first.
 - Other findings on the cell a dangling reference sits on (a SQL check that reads the same
-  cell) join the reference's group.
+  cell) join the reference's group. Likewise, several findings about one cell (a code that lost
+  its leading zero breaks its pattern, its code list and a SQL check) are one group, led by the
+  Table Schema finding (type, then constraint), which says most plainly what is wrong.
+- The layout notices of one file (byte-order mark, line endings, `not-canonical`) are one
+  group, led by `not-canonical`, which lists them all.
 - Every other finding leads its own group.
 
 Groups are ordered with those led from a file the pull request changed first, then by the
@@ -42,6 +46,25 @@ def _targets(package: DataPackage) -> dict[tuple[str, str], tuple[str, str | Non
     return out
 
 
+#: Layout findings: the project canonicalises these; `not-canonical` names them all.
+LAYOUT_CHECKS = frozenset(
+    {"not-canonical", "byte-order-mark", "line-endings", "mixed-line-endings"}
+)
+
+
+def _lead_rank(finding: Finding) -> tuple[int, tuple[str, int, str, str, str]]:
+    """Which of several findings about one cell (or one file's layout) leads the group."""
+    if finding.check == "not-canonical":
+        rank = 0
+    elif finding.check == "type-error":
+        rank = 1
+    elif finding.check.startswith("constraint-"):
+        rank = 2
+    else:
+        rank = 3
+    return rank, finding.sort_key()
+
+
 def _key_text(resource: Resource | None, value: str) -> str | None:
     """How a `breaking-change` message names a single-field key: `id='x'`."""
     if resource is None or len(resource.primary_key) != 1:
@@ -71,11 +94,23 @@ def group(
         for reference in references:
             leader_of[id(reference)] = leader
             cell_leader[(reference.path, reference.line, reference.column)] = leader
+    by_cell: dict[tuple[str | None, int | None, str | None], list[Finding]] = defaultdict(list)
+    layout: dict[str | None, list[Finding]] = defaultdict(list)
     for finding in findings:
-        if id(finding) not in leader_of:
-            leader = cell_leader.get((finding.path, finding.line, finding.column))
-            if leader is not None and leader is not finding:
-                leader_of[id(finding)] = leader
+        if id(finding) in leader_of:
+            continue
+        cell = (finding.path, finding.line, finding.column)
+        if cell in cell_leader:
+            leader_of[id(finding)] = cell_leader[cell]
+        elif finding.check in LAYOUT_CHECKS:
+            layout[finding.path].append(finding)
+        elif finding.column is not None and finding.line is not None:
+            by_cell[cell].append(finding)
+    for members in [*by_cell.values(), *layout.values()]:
+        if len(members) > 1:
+            leader = min(members, key=_lead_rank)
+            for member in members:
+                leader_of[id(member)] = leader
     groups: dict[int, list[Finding]] = defaultdict(list)
     leaders: dict[int, Finding] = {}
     for finding in findings:
