@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.packages import REPO, CliResult
-from fixtures.scratchrepo import CLUSTERS, NEW_ID, commit, csv_line, read_csv, valid_row
+from fixtures.scratchrepo import NEW_ID, commit, csv_line, read_csv, valid_row
 
 CONTRIBUTING = REPO / "CONTRIBUTING.md"
 BLOCK = re.compile(r"<!-- message: ([a-z0-9-]+) -->\s*```text\n(.*?)```", re.DOTALL)
