@@ -113,3 +113,33 @@ def test_correct_cells_get_no_suggestion(tmp_path: Path):
 def test_a_wrong_code_that_is_not_a_lost_zero_gets_no_zero_hint(tmp_path: Path):
     hints = _hints(tmp_path, "a,,99,9999")
     assert hints["county_code"] and not any("leading zero" in h for h in hints["county_code"])
+
+
+@pytest.mark.parametrize("engine", ["0", "1"], ids=["frictionless", "duckdb"])
+def test_both_layer_one_engines_give_the_same_did_you_mean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+):
+    from clusterdata.validation.structure import duckdb_engine
+
+    monkeypatch.setenv(duckdb_engine.ENV, engine)
+    regions = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
+    clusters = {
+        "fields": [{"name": "id", "type": "string"}, {"name": "region_id", "type": "string"}],
+        "primaryKey": ["id"],
+        "foreignKeys": [
+            {"fields": ["region_id"], "reference": {"resource": "regions", "fields": ["id"]}}
+        ],
+    }
+    path = write_package(
+        tmp_path,
+        {
+            "regions": (regions, "id\nnorrbottens-lan\nvarmlands-lan\n"),
+            "clusters": (clusters, "id,region_id\na,norrbotten\nb,varmlands-lan\nc,stockholm\n"),
+        },
+    )
+    report = validate(path, use_default_checks=False)
+    found = [(f.check, f.line, (f.hint or "")[:35]) for f in report.findings]
+    assert found == [
+        ("foreign-key", 2, "Did you mean 'norrbottens-lan'? Use"),
+        ("foreign-key", 4, "Use a value that exists in the id c"),
+    ]
