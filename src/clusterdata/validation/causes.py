@@ -86,8 +86,9 @@ def group(
                 by_missing[(target[0], finding.value)].append(finding)
     leader_of: dict[int, Finding] = {}
     cell_leader: dict[tuple[str | None, int | None, str | None], Finding] = {}
+    breaking = [f for f in findings if f.check == "breaking-change"]
     for (table, value), references in by_missing.items():
-        leader = _cause_row(findings, resources.get(table), value)
+        leader = _cause_row(breaking, resources.get(table), value)
         if leader is None:
             own = [f for f in references if f.path in changed]
             leader = min(own or references, key=Finding.sort_key)
@@ -127,17 +128,13 @@ def group(
     return result
 
 
-def _cause_row(findings: list[Finding], target: Resource | None, value: str) -> Finding | None:
-    """The finding about the missing id's own row: a rename or removal on the table's side."""
+def _cause_row(breaking: list[Finding], target: Resource | None, value: str) -> Finding | None:
+    """The `breaking-change` about the missing id's own row: its rename or removal."""
     text = _key_text(target, value)
     if target is None or text is None:
         return None
-    for finding in findings:
-        if (
-            finding.check == "breaking-change"
-            and finding.path == target.path
-            and text in finding.message
-        ):
+    for finding in breaking:
+        if finding.path == target.path and text in finding.message:
             return finding
     return None
 

@@ -25,7 +25,10 @@ from clusterdata.core.findings import Finding
 from clusterdata.core.package import DataPackage, Resource, as_list
 
 #: Ids compared per reference at most; past this a table is too large to search by distance.
-MAX_CANDIDATES = 100_000
+MAX_CANDIDATES = 50_000
+#: Distinct missing ids looked up per run at most: a file with thousands of bad references has
+#: a systematic problem that suggestions would not help with, and each look-up costs a scan.
+MAX_LOOKUPS = 200
 #: A prefix must be this long before "norrbotten" may suggest "norrbottens-lan".
 MIN_PREFIX = 4
 
@@ -219,7 +222,10 @@ class _Ids:
         if resource is None:
             return None
         try:
-            table = read_table(resource)
+            raw = resource.file.read_bytes()
+            if raw.count(b"\n") > MAX_CANDIDATES:  # too many ids to search; not worth a parse
+                return None
+            table = read_table(resource, raw)
         except (FormatRefused, OSError):
             return None
         header = [normalize_cell(c) for c in table.header]
@@ -265,6 +271,7 @@ def suggest_for(findings: list[Finding], package: DataPackage) -> list[Finding]:
     """The findings with a suggestion put first in the hint where one applies."""
     resources = {r.name: r for r in package.resources}
     ids = _Ids(package)
+    looked_up: dict[tuple[str, str, str], list[str]] = {}
     out = []
     for finding in findings:
         resource = resources.get(finding.resource or "")
@@ -272,8 +279,11 @@ def suggest_for(findings: list[Finding], package: DataPackage) -> list[Finding]:
         if resource is not None and finding.value and finding.column:
             if finding.check == "foreign-key":
                 reference = _reference(resource, finding.column)
-                values = ids.values(*reference) if reference else None
-                options = closest_ids(finding.value, values) if values else []
+                key = (*reference, finding.value) if reference else None
+                if key is not None and key not in looked_up and len(looked_up) < MAX_LOOKUPS:
+                    values = ids.values(*key[:2])
+                    looked_up[key] = closest_ids(finding.value, values) if values else []
+                options = looked_up.get(key, []) if key is not None else []
                 suggestion = did_you_mean(options) if options else None
             elif finding.check in _VALUE_CHECKS:
                 field = next((f for f in resource.fields if f.get("name") == finding.column), {})
