@@ -250,8 +250,9 @@ def _iso_3166(part: str) -> tuple[dict[str, str], ...]:
     """pycountry's table of ISO 3166-`part` ("1" or "2"), read from its own data file.
 
     Why not `pycountry.subdivisions`: importing pycountry and indexing its ~5,000 subdivisions
-    costs ~0.1 s, a tenth of validating the bundled package; its data file, found without
-    importing the package, parses in ~7 ms. tests/unit/validate/test_domain_checks.py holds the code sets
+    costs a noticeable share of validating the bundled package; its data file, found without
+    importing the package, parses in a fraction of that (bench/results.md, "Design
+    measurements"). tests/unit/validation/test_domain_checks.py holds the code sets
     equal to the ones pycountry's API gives.
     """
     import importlib.util
@@ -596,8 +597,9 @@ def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
     """The domain checks for one field as pandera checks (the pandas engine).
 
     The text checks of a column run as one composite pandera check ("text"): they share one
-    scan anyway, and pandera's fixed cost per check (~0.3 ms) was a third of validating the
-    bundled package. A failing cell still becomes one finding per text check it fails.
+    scan anyway, and pandera's fixed cost per check, paid once per text check, was a large share
+    of validating the bundled package. A failing cell still becomes one finding per text check it
+    fails.
     """
     declared = domain_checks(field)
     text = [c for c in declared if c.candidates == TRIGGER and c.name in TEXT_CHECKS]
