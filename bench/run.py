@@ -98,8 +98,10 @@ def layers(rows: int) -> dict[str, Any]:
     proc = subprocess.run(
         [sys.executable, "-c", LAYERS, str(package)], capture_output=True, text=True, check=False
     )
+    # DuckDB may draw its progress bar on stdout in a plain script: the JSON is the last line.
+    last = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith("{")), "")
     try:
-        return dict(json.loads(proc.stdout))
+        return dict(json.loads(last))
     except json.JSONDecodeError:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         return {"error": f"exit {proc.returncode}: {tail}"}
