@@ -1,6 +1,7 @@
 """Drive the rendered site in headless Chromium (Debian's package, via Playwright; no browser
-download): pages load without console errors, downloads resolve, the filter filters, and the
-landing page is saved as tests/artifacts/landing.png."""
+download): pages load without console errors, downloads resolve, the filter filters, every page
+fits a 390 px phone screen without sideways scrolling, and the landing pages are saved under
+tests/artifacts/ (landing.png at desktop width, phone-390-*.png at phone width)."""
 
 from __future__ import annotations
 
@@ -87,10 +88,13 @@ def test_the_site_works_in_a_real_browser(site: Path, browser_context) -> None: 
         for rel in pages:
             response = page.goto(f"{base}/{rel}", wait_until="load")
             assert response is not None and response.status == 200, rel
-            if rel == "index.html":  # the root page sends the reader on to /en/
-                page.wait_for_url(f"{base}/en/index.html")
-                page.wait_for_load_state("load")
         assert problems == [] and outside == [], (problems, outside)
+
+        page.goto(f"{base}/index.html")  # the root page lets the reader choose; no redirect
+        page.wait_for_timeout(300)
+        assert page.url == f"{base}/index.html"
+        page.click("a[hreflang=sv]")
+        page.wait_for_url(f"{base}/sv/index.html")
 
         page.goto(f"{base}/en/index.html")
         links = page.eval_on_selector_all("a.download", "els => els.map(e => e.href)")
@@ -116,6 +120,64 @@ def test_the_site_works_in_a_real_browser(site: Path, browser_context) -> None: 
         assert first == "110"
 
 
+PHONE = {"width": 390, "height": 844}
+#: Measures how far a page reaches past the viewport's right edge (0 when it fits).
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const widest = Math.max(document.documentElement.scrollWidth, document.body.scrollWidth);
+  const culprits = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .filter(e => !e.closest('.scroll, pre, .chart'))
+    .slice(0, 3).map(e => e.tagName + '.' + e.className);
+  return {over: widest - width, culprits};
+}"""
+
+
+def _overflowing(context, base: str, pages: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Pages wider than a 390 px phone screen, each with what sticks out."""
+    phone = context.new_page()
+    phone.set_viewport_size(PHONE)
+    wide = []
+    for rel in pages:
+        phone.goto(f"{base}/{rel}", wait_until="load")
+        measured = phone.evaluate(OVERFLOW_JS)
+        if measured["over"] > 0:
+            wide.append(f"{rel}: {measured['over']} px too wide ({measured['culprits']})")
+    phone.close()
+    return wide
+
+
+def test_every_page_fits_a_390_px_phone_screen(site: Path, browser_context) -> None:  # type: ignore[no-untyped-def]
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    with serve(site) as base:
+        assert _overflowing(browser_context, base, pages) == []
+        phone = browser_context.new_page()
+        phone.set_viewport_size(PHONE)
+        ARTIFACTS.mkdir(exist_ok=True)
+        for rel, name in (
+            ("index.html", "phone-390-choose.png"),
+            ("sv/index.html", "phone-390-sv.png"),
+            ("en/tables/clusters.html", "phone-390-table.png"),
+        ):
+            phone.goto(f"{base}/{rel}", wait_until="load")
+            phone.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        phone.close()
+
+
+def test_the_overflow_check_catches_a_page_wider_than_the_phone(
+    tmp_path: Path,
+    browser_context,  # type: ignore[no-untyped-def]
+) -> None:
+    (tmp_path / "wide.html").write_text(
+        '<!doctype html><meta name="viewport" content="width=device-width">'
+        '<div style="width:600px">too wide</div>',
+        encoding="utf-8",
+    )
+    with serve(tmp_path) as base:
+        [problem] = _overflowing(browser_context, base, ["wide.html"])
+    assert problem.startswith("wide.html: ") and "DIV" in problem
+
+
 REPO_DIST = Path(__file__).resolve().parents[2] / "dist"
 
 
@@ -138,10 +200,8 @@ def test_the_published_dataset_site_works_in_a_real_browser(
         for rel in pages:
             response = page.goto(f"{base}/{rel}", wait_until="load")
             assert response is not None and response.status == 200, rel
-            if rel == "index.html":  # the root page sends the reader on to /en/
-                page.wait_for_url(f"{base}/en/index.html")
-                page.wait_for_load_state("load")
         assert len(pages) > 30 and problems == []
+        assert _overflowing(browser_context, base, pages) == []
         page.goto(f"{base}/en/index.html")
         assert page.locator("figure.chart svg").count() == 4
         ARTIFACTS.mkdir(exist_ok=True)

@@ -14,7 +14,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         description="Render a static site from a published release: landing page with "
         "downloads, sizes and checksums, how to cite, charts; one page per table with its data "
         "dictionary and all rows (sortable, filterable); the changelog; the validation report; "
-        "and DCAT-AP metadata (dcat.jsonld). Every file it needs ships in the output folder. "
+        "and DCAT-AP-SE metadata (dcat.rdf, dcat.jsonld). Every file it needs ships in the output folder. "
         "Exit 0 written, 1 the release's files do not match its descriptor, 2 usage error.",
         epilog="Example: clusterdata site dist/swedish-clusters-1.0.0 --out dist/site "
         "--base-url https://example.org/clusters/",
@@ -39,8 +39,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--base-url",
         default=None,
-        help="public URL the site will be served from; makes the DCAT-AP "
-        "download URLs absolute (default: relative to dcat.jsonld)",
+        help="public URL the site will be served from: the DCAT-AP-SE IRIs, download URLs "
+        "and citation use it (default: the public home, "
+        "https://clusterdata.github.io/clusterdata/)",
     )
     return parser
 

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from clusterdata.core.package import DataPackage
 from clusterdata.diff import PackageDiff
 from clusterdata.release import documents
 from clusterdata.release.changelog import DELTA_SCHEMA, changelog, delta_csv
@@ -16,6 +17,7 @@ from clusterdata.release.plan import Plan
 from clusterdata.validation.pipeline import default_checks_dir
 
 PROFILE_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+QUALITY = "DATA-QUALITY.md"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 
 
@@ -29,7 +31,7 @@ def _unique(base: str, taken: set[str]) -> str:
 
 def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Path, Path]:
     """Write the release folder under `staging`; returns (zip, duckdb) paths inside it."""
-    from clusterdata.release import exports
+    from clusterdata.release import exports, workbook
 
     package = plan.package
     folder = staging / plan.folder_name
@@ -66,6 +68,7 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
         spec.update(_file_facts(target))
         spec["schema"] = resource.schema
         resources_out.append(spec)
+    resources_out.extend(_archived_sources(package, folder, taken))
     loaded = exports.load(package, package.resources)
     try:
         for resource in package.resources:
@@ -84,6 +87,10 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
                     **_file_facts(folder / rel),
                 }
             )
+        xlsx = f"{plan.folder_name}.xlsx"  # one sheet per table + the data dictionary
+        workbook.write_workbook(loaded, folder / xlsx, plan.date)
+        resources_out.append(workbook.resource_entry(_unique(f"{plan.name}-xlsx", taken), xlsx))
+        resources_out[-1].update(_file_facts(folder / xlsx))
         duck_name = f"{plan.folder_name}.duckdb"
         exports.write_duckdb(loaded, folder / duck_name)
     finally:
@@ -112,6 +119,11 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
         }
     )
     (folder / "CHANGELOG.md").write_text(changelog(plan, out, entry), encoding="utf-8")
+    from clusterdata.release import stats
+
+    # How complete the data is, beside what changed: users see both with every release.
+    (folder / QUALITY).write_text(stats.render_markdown(stats.compute(package)), encoding="utf-8")
+    resources_out.append(_file_resource(folder, QUALITY, "document", "text/markdown", taken))
     descriptor = _descriptor(plan, resources_out, duck_name)
     checks = default_checks_dir(package)
     if checks is not None:
@@ -143,6 +155,36 @@ def build_release(plan: Plan, staging: Path, entry: str, out: Path) -> tuple[Pat
     sums = "".join(f"{exports.sha256_file(p)}  {p.name}\n" for p in (zip_path, duck_path))
     (folder / "SHA256SUMS").write_text(sums, encoding="utf-8")
     return zip_path, duck_path
+
+
+def _archived_sources(package: DataPackage, folder: Path, taken: set[str]) -> list[dict[str, Any]]:
+    """Copy the archived source texts (`sources/*.txt`, cited by `sources.archive` and checked
+    by validation against `sources.sha256`) into the release, listed with size and hash so a
+    download verifies them like every other file."""
+    archive = package.root / "sources"
+    if not archive.is_dir() or archive.is_symlink():
+        return []
+    entries = []
+    for text in sorted(archive.glob("*.txt")):
+        if text.is_symlink() or not text.is_file():
+            continue  # never follow a link out of the package
+        rel = f"sources/{text.name}"
+        (folder / "sources").mkdir(exist_ok=True)
+        shutil.copyfile(text, folder / rel)
+        entries.append(
+            {
+                "name": _unique(f"source-{text.stem}", taken),
+                "type": "file",
+                "path": rel,
+                "format": "txt",
+                "mediatype": "text/plain",
+                "encoding": "utf-8",
+                "title": f"Archived text of source {text.stem}",
+                "x-release": "source-archive",
+                **_file_facts(folder / rel),
+            }
+        )
+    return entries
 
 
 def _file_resource(

@@ -27,6 +27,11 @@ from clusterdata.core.package import DataPackage, Resource, as_list
 #: a file of the small dataset many times larger than its data (bench/results.md, "Design
 #: measurements").
 DUCKDB_BLOCK_SIZE = 16384
+#: The storage format the release database is written in. DuckDB 2 writes "v2.0.0+" files by
+#: default, which no 1.x client opens; the v1.0.0 format holds everything a release needs
+#: (typed tables, primary and foreign keys) and DuckDB 1.0 and later read it (checked with
+#: DuckDB 1.1.3 and 2.0.1; README "Use it" says how to convert for other clients).
+DUCKDB_STORAGE_VERSION = "v1.0.0"
 #: Zip timestamps cannot precede 1980.
 _ZIP_EPOCH = dt.date(1980, 1, 1)
 
@@ -102,7 +107,8 @@ def write_duckdb(loaded: Loaded, target: Path) -> None:
     if target.exists():
         target.unlink()
     con.execute(
-        f"ATTACH {quote_literal(str(target))} AS release_db (BLOCK_SIZE {DUCKDB_BLOCK_SIZE})"
+        f"ATTACH {quote_literal(str(target))} AS release_db (BLOCK_SIZE {DUCKDB_BLOCK_SIZE}, "
+        f"STORAGE_VERSION {quote_literal(DUCKDB_STORAGE_VERSION)})"
     ).fetchall()
     try:
         ddl = dict(

@@ -41,3 +41,13 @@ def folder_path(version: str) -> str:
 def release_page(version: str) -> str:
     """The GitHub Release of a version, whose assets are the zip, DuckDB file and SHA256SUMS."""
     return f"{REPOSITORY}/releases/tag/v{version}"
+
+
+#: The home as published metadata names it (DCAT IRIs, the site's default `--base-url`).
+PUBLIC_HOME = HOME
+
+
+def public_home() -> str:
+    """The public home URL, always ending in a slash (the constant, not the override: IRIs in
+    published metadata must not depend on where a test or mirror served them from)."""
+    return PUBLIC_HOME.rstrip("/") + "/"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 Rows = list[dict[str, str]]
@@ -216,9 +216,16 @@ def _ancestor_at(
 _YEAR = re.compile(r"^(\d{4})")
 
 
-def initiatives_over_time(tables: Mapping[str, Rows], label: str) -> tuple[str, int] | None:
+def _same(code: str) -> str:
+    return code
+
+
+def initiatives_over_time(
+    tables: Mapping[str, Rows], label: str, code_label: Callable[[str], str] = _same
+) -> tuple[str, int] | None:
     """Initiatives by the year they start (the year of `start_date`, full or partial), stacked by
-    `kind`. Returns the SVG and the number of initiatives without a stated year."""
+    `kind` (shown through `code_label`, the page's language). Returns the SVG and the number of
+    initiatives without a stated year."""
     rows = tables.get("initiatives")
     if not rows or "start_date" not in rows[0]:
         return None
@@ -229,7 +236,8 @@ def initiatives_over_time(tables: Mapping[str, Rows], label: str) -> tuple[str, 
         if not match:
             undated += 1
             continue
-        series.setdefault(row.get("kind") or "—", Counter())[match.group(1)] += 1
+        kind = code_label(row["kind"]) if row.get("kind") else "—"
+        series.setdefault(kind, Counter())[match.group(1)] += 1
     years = sorted({y for counts in series.values() for y in counts})
     if not years:
         return None
@@ -238,8 +246,11 @@ def initiatives_over_time(tables: Mapping[str, Rows], label: str) -> tuple[str, 
     return stacked_columns(full, ordered, label), undated
 
 
-def participation_matrix(tables: Mapping[str, Rows], label: str) -> str | None:
-    """Which cluster takes part in which initiative (`cluster_initiatives`), coloured by role."""
+def participation_matrix(
+    tables: Mapping[str, Rows], label: str, code_label: Callable[[str], str] = _same
+) -> str | None:
+    """Which cluster takes part in which initiative (`cluster_initiatives`), coloured by role
+    (shown through `code_label`, the page's language)."""
     links = tables.get("cluster_initiatives")
     if not links or "cluster_id" not in links[0] or "initiative_id" not in links[0]:
         return None
@@ -249,7 +260,7 @@ def participation_matrix(tables: Mapping[str, Rows], label: str) -> str | None:
     for link in links:
         row = clusters.get(link["cluster_id"], link["cluster_id"])
         column = initiatives.get(link["initiative_id"], link["initiative_id"])
-        cells[(row, column)] = link.get("role") or "participant"
+        cells[(row, column)] = code_label(link.get("role") or "participant")
     rows = sorted({r for r, _ in cells}, key=str.casefold)
     columns = sorted({c for _, c in cells}, key=str.casefold)
     return matrix(rows, columns, cells, label)

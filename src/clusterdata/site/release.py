@@ -24,9 +24,10 @@ MEDIA_TYPES = {
     "zip": "application/zip",
     "json": "application/json",
     "md": "text/markdown",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 #: The order a person wants downloads in: the whole package first, then per-table files.
-KIND_ORDER = ("zip", "descriptor", "csv", "parquet", "duckdb", "json", "md", "other")
+KIND_ORDER = ("zip", "descriptor", "xlsx", "csv", "parquet", "duckdb", "json", "md", "other")
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,11 @@ def test_first_release_takes_the_descriptor_version_and_frictionless_validates_i
     assert kinds == [
         ("delta", "data/delta.csv"),
         ("document", "CITATION.cff"),
+        ("document", "DATA-QUALITY.md"),
         ("document", "LICENSE"),
         ("document", "README.md"),
         ("document", "data-dictionary.md"),
+        ("export", "mini-1.0.0.xlsx"),
         ("export", "parquet/regions.parquet"),
         ("export", "parquet/sources.parquet"),
         ("table", "regions.csv"),

@@ -1,0 +1,59 @@
+"""The release's tables as the site shows them: the published text of each CSV, as downloaded."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from clusterdata.site.release import Release
+
+
+@dataclass
+class Table:
+    name: str
+    slug: str
+    spec: dict[str, Any]
+    header: list[str]
+    rows: list[list[str]]
+    numeric: set[str] = field(default_factory=set)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "table"
+
+
+def read_tables(release: Release) -> list[Table]:
+    """The tabular resources as published text (what a download holds), in descriptor order."""
+    from clusterdata.core.package import open_package
+
+    package = open_package(release.folder)
+    tables, slugs = [], set()
+    for resource in package.resources:
+        with resource.file.open(encoding=resource.encoding, newline="") as handle:
+            records = list(
+                csv.reader(handle, delimiter=resource.delimiter, quotechar=resource.quote_char)
+            )
+        if not records:
+            continue
+        name = slug(resource.name)
+        while name in slugs:
+            name += "-"
+        slugs.add(name)
+        numeric = {
+            str(f.get("name"))
+            for f in resource.fields
+            if f.get("type") in ("integer", "number", "year")
+        }
+        tables.append(
+            Table(
+                resource.name,
+                name,
+                release.resource_spec(resource.name) or {"schema": resource.schema},
+                records[0],
+                records[1:],
+                numeric,
+            )
+        )
+    return tables
