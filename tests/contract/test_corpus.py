@@ -32,9 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv").is_dir() else sys.executable
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").is_file())
-#: Cases that take more than a few seconds; they still run in CI (see SECURITY.md for numbers).
+#: Cases that take more than a few seconds; they still run in CI (numbers: bench/results.md).
 SLOW = {"hostile-hundred-mb-file"}
-#: Peak memory allowed for validating the ~109 MB file (measured 515–536 MiB; see SECURITY.md).
+#: Peak memory allowed for validating the ~109 MB file (measured: bench/results.md).
 MAX_RSS_KB_100MB = 1024 * 1024
 
 AUDIT_HOOK = """

@@ -1,7 +1,7 @@
 """Modules imported on first use, so a command pays only for the libraries it touches.
 
-pandas and pandera take ~0.9 s to import on the 2-core reference machine, more than
-`frictionless validate` needs for the whole bundled package; a validation that never hands a
+importing pandas and pandera costs more than `frictionless validate` needs for the whole
+bundled package (bench/results.md, start-up table); a validation that never hands a
 row to pandera (every row certified in DuckDB) should not pay for them. Modules that use them
 bind `pd = lazy_module("pandas")` at import time and the real import happens on the first
 attribute access. Unlike `importlib.util.LazyLoader` nothing is put into `sys.modules` early, so

@@ -3,7 +3,7 @@
 frictionless-py numbers *records* (its `rowNumber`); an editor numbers *lines*. They differ as
 soon as a quoted cell holds a newline, so every finding is translated through `LineMap`. The same
 pass catches a stray quote that swallows the following rows into one cell, which frictionless
-accepts silently (frictionless-py issue #1048).
+accepts silently.
 """
 
 from __future__ import annotations

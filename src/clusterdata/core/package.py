@@ -298,7 +298,7 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         return
 
     if "data" in spec and "path" not in spec:
-        # Issue 14: a table that is not checked must never count towards "valid".
+        # A table that is not checked must never count towards "valid".
         reject(
             "unchecked-table",
             f"Resource {name!r} holds its rows inline in datapackage.json; clusterdata checks "

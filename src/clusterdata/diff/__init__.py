@@ -1,6 +1,6 @@
 """Row- and schema-level differences between two versions of a data package.
 
-The diff decides the next release's version (design.md: MAJOR can break a consumer, MINOR adds,
+The diff decides the next release's version (MAJOR can break a consumer, MINOR adds,
 PATCH corrects), so it is conservative: when a change cannot be proven compatible it counts as
 breaking. Values are compared *as parsed* by their Table Schema type ("1.50" and "1.5" are the
 same number), so a purely cosmetic reformatting is not a change.

@@ -8,14 +8,14 @@ How a table gets in, and why:
 
 * Every cell is read as text first. Casting while reading (``read_csv`` with types, or
   ``store_rejects``) drops or mangles the rows with a bad cell, and they then look like dangling
-  references elsewhere (design.md, "Pitfalls").
+  references elsewhere.
 * The text is cast per the Table Schema with ``TRY_CAST`` *behind a pattern that follows Table
   Schema's own syntax*: DuckDB's casts are looser (``'1987.5'`` becomes 1988 as BIGINT, ``' 12'``
   and ``'1e3'`` are integers), so a cell that is not a Table Schema value becomes NULL instead of a
   wrong value. Layer 1 reports such cells; layer 3 only needs not to be misled by them.
 * The record's physical line is a hidden column (`LINE_COLUMN`), taken from the line map that
-  layer 1 built with the csv module and joined by position. DuckDB's own reader is ~15× faster
-  than the csv module (0.21 s against 3.2 s for 1M rows on 2 cores), so it is used whenever its
+  layer 1 built with the csv module and joined by position. DuckDB's own reader is much faster
+  than the csv module (bench/results.md, "Design measurements"), so it is used whenever its
   records provably match the line map (same count, plain dialect, UTF-8); anything else is read
   with the same csv settings as the line map, which keeps the alignment exact by construction.
 * Table and column names come from an untrusted descriptor: they are always quoted.
@@ -50,10 +50,10 @@ LINE_COLUMN = "__line"
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
 _LINE_ENDING_CHECKS = {"mixed-line-endings", "line-endings"}
 #: Layer 1's text tables up to this many records are typed into tables of their own, larger
-#: ones into views. Measured on the bundled package (14 tables, 255 rows): its 9 SQL checks take
-#: 0.16 s over views (DuckDB binds every view's casts in every query) and 0.05 s over tables,
-#: and the copies cost less than the views did to create; at 1M rows copying the text costs more
-#: than casting the few columns each query reads.
+#: ones into views. On a small package the SQL checks run faster over tables (DuckDB binds every
+#: view's casts in every query) and the copies cost less than the views did to create; at 1M rows
+#: copying the text costs more than casting the few columns each query reads (bench/results.md,
+#: "Design measurements").
 MATERIALIZE_MAX_RECORDS = 100_000
 
 # Table Schema's lexical forms (https://specs.frictionlessdata.io/table-schema/#types-and-formats).
@@ -152,8 +152,8 @@ def cast_expression(spec: dict[str, Any], text: str, missing: Iterable[str] = ("
         pattern = {"date": _DATE, "datetime": _DATETIME, "time": _TIME}[kind]
         if kind == "datetime":
             # A cell with a UTC offset is the instant it names, held in UTC: TIMESTAMP alone
-            # drops the offset, which made `…T15:00:00Z` and `…T15:00:00+03:00` one key
-            # (issue 14). Table Schema: a datetime is an XML Schema dateTime, whose offset is
+            # drops the offset, which made `…T15:00:00Z` and `…T15:00:00+03:00` one key.
+            # Table Schema: a datetime is an XML Schema dateTime, whose offset is
             # part of the value.
             aware = f"timezone('UTC', TRY_CAST({value} AS TIMESTAMPTZ))"
             return (

@@ -6,8 +6,8 @@ about a value.
 
 Reproducibility: Parquet is written by pyarrow with no timestamps (its only build-dependent bytes
 are the `created_by` library version), and the zip has sorted entries, fixed times and fixed
-permissions. A DuckDB file is *not* byte-reproducible (design.md), so it is shipped beside the
-zip with its own checksum, never inside it.
+permissions. A DuckDB file is *not* byte-reproducible (two builds of the same tables differ),
+so it is shipped beside the zip with its own checksum, never inside it.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from typing import Any
 
 from clusterdata.core.package import DataPackage, Resource, as_list
 
-#: DuckDB's default 256 KiB blocks made an 18 MB file of the 254-row dataset (each table and
-#: index takes whole blocks); 16 KiB blocks give ~0.5 MB for the same tables.
+#: Small blocks: each table and index takes whole blocks, so DuckDB's default 256 KiB blocks make
+#: a file of the small dataset many times larger than its data (bench/results.md, "Design
+#: measurements").
 DUCKDB_BLOCK_SIZE = 16384
 #: The storage format the release database is written in. DuckDB 2 writes "v2.0.0+" files by
 #: default, which no 1.x client opens; the v1.0.0 format holds everything a release needs

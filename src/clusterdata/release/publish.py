@@ -1,7 +1,7 @@
 """Versioned, immutable, reproducible releases of a data package.
 
 `publish()` validates the package (any error refuses), diffs it against the newest release in
-`OUT/releases.json`, picks the version from what changed (design.md's rules; `--bump` can raise,
+`OUT/releases.json`, picks the version from what changed (`versioning`'s levels; `--bump` can raise,
 never lower), and builds `OUT/<name>-<version>/` in a private temporary folder inside OUT that
 appears by one atomic rename. Decisions, documented:
 

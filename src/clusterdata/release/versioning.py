@@ -1,6 +1,6 @@
 """Semantic versions of the published data and the change levels that move them.
 
-The level of a change decides the next version (design.md, "Versioning of the published data"):
+The level of a change decides the next version:
 MAJOR can break a consumer, MINOR adds compatibly, PATCH corrects values or metadata. Keeping the
 ordering in one enum means "the strongest reason wins" is just `max()`.
 """

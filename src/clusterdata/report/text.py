@@ -102,8 +102,8 @@ def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str
 
 def _skipped(report: Report) -> list[str]:
     """Why checks were skipped: a table the package declares but that could not be read (its
-    errors are above) is not a table the package lacks (issue 14: a blank header cell was
-    reported as "the package lacks their tables")."""
+    errors are above) is not a table the package lacks (a blank header cell was once reported
+    as "the package lacks their tables")."""
     package = report.package
     declared = {r.name for r in package.resources} | set(package.rejected)
     skipped = report.summary.checks_skipped

@@ -1,7 +1,8 @@
 """Table Schema `pattern` constraints, evaluated under a time budget.
 
 Why: the pattern comes with the package, and packages are untrusted. Python's `re` backtracks, so
-a pattern such as ``(a|aa)+b`` took 80 s on a 42-character cell and hours on longer ones. Every
+a pattern such as ``(a|aa)+b`` takes time exponential in the cell's length (bench/results.md,
+"Design measurements"). Every
 layer that checks a schema's pattern in Python (layer 1 for frictionless-py, which is handed the
 schema *without* its patterns; the rows the DuckDB fast path cannot certify; layer 2's pandera
 check) goes through `TablePattern.check`, which runs the `regex` module (the same syntax and
@@ -9,7 +10,7 @@ meaning as `re`) with a timeout.
 
 The bound, per pattern and per layer: matching may take at most `BASE_SECONDS`, plus
 `PER_VALUE_SECONDS` for each value and `PER_CHARACTER_SECONDS` for each character checked so far
-(a sane pattern needs about 1-3 µs per value and well under 1 µs per character, so real data
+(a sane pattern needs a small fraction of that per value and per character, so real data
 never comes near it). The value whose match runs out of that allowance is `TIMEOUT`, reported as
 a located `pattern-timeout` error, and the pattern is then *exhausted*: its later values are
 `UNCHECKED`, so a million hostile cells cost one timeout, not a million.

@@ -3,7 +3,7 @@
 Each later layer sees only the tables the earlier one could parse, so a broken file yields its
 own located error instead of a cascade of confusing ones.
 
-The verdict (issue 14): on the kinds of defect the Table Schema standard defines (`TABLE_SCHEMA_
+The verdict: on the kinds of defect the Table Schema standard defines (`TABLE_SCHEMA_
 KINDS`), layer 1 alone is the judge, and it reports what frictionless-py reports
 (tests/contract/test_differential.py); later layers' copies of those kinds are dropped, so that
 their own readings of a cell (a stricter datetime, a SQL cast) can never add a false positive.

@@ -12,7 +12,7 @@ functions that reach files, and only the tables it declares in its `tables:` hea
 CTEs). The parser that checks is the parser that runs, so no syntax can mean one thing to the
 guard and another to the engine: a second parser, such as sqlglot, follows DuckDB's dialect
 from behind, and wherever the two read a query differently the guard judges a different query
-from the one that runs. It also spares importing a second parser (~0.2 s per run).
+from the one that runs. It also spares importing a second parser on every run.
 The tree is walked whole and node kinds are allow-listed, so a new kind of node is refused,
 not overlooked. DuckDB's external access is also switched off before any check runs (see
 `duck.lock_down`); either guard alone would do, both make a mistake in one harmless.

@@ -6,16 +6,17 @@ Two runners with one meaning, chosen by table size (`PYTHON_PREFILTER_MAX_RECORD
 over a small table's distinct cells, or one DuckDB query (RE2) over a large table. The patterns
 of `domain` are written so that both read them alike; a parity test runs each branch.
 
-In DuckDB the regular expressions are the cost (~35 ns a call plus ~1.5 ns a byte on two
-threads: 0.04–0.1 s per pre-filter of a 1M-row column; reading the column costs ~0.01 s), so the
-query matches as few cells as it can without changing which values come out:
+In DuckDB the regular expressions are the cost (several times what reading the column costs;
+bench/results.md, "Design measurements"), so the query matches as few cells as it can without
+changing which values come out:
 
 * A column DuckDB's statistics say holds few distinct values (`distinct_first`) is made
-  distinct first and only its distinct values are matched (DISTINCT over 1M rows of a few
-  thousand values costs ~0.02 s).
+  distinct first and only its distinct values are matched (DISTINCT over a column of a few
+  thousand values is cheap next to the matching).
 * Any other column is matched row by row and its few matches made distinct.
 
-Every way gives the same set of values per pre-filter (tests/unit/validate/test_prefilter.py runs each).
+Every way gives the same set of values per pre-filter (tests/unit/validation/test_prefilter.py
+runs each).
 """
 
 from __future__ import annotations
@@ -41,16 +42,15 @@ def candidate_condition(text: str, candidates: str | None, plain: str | None) ->
 
 
 #: Up to this many records a table's domain pre-filters run in Python over its distinct cells,
-#: above it in DuckDB. Measured (bench/results.md): on the bundled package (14 tables, 122
-#: pre-filters, 255 rows) one DuckDB query per pre-filter costs ~0.2 s, mostly binding the
-#: regular expressions, and Python ~0.01 s; at 1M rows DuckDB's parallel scan wins.
+#: above it in DuckDB. On a small package one DuckDB query per pre-filter costs far more than
+#: Python, mostly binding the regular expressions; at 1M rows DuckDB's parallel scan wins
+#: (bench/results.md, "Design measurements").
 PYTHON_PREFILTER_MAX_RECORDS = 20_000
 
 #: A column whose approximate distinct count is at most this share of the table's records is
-#: made distinct before its pre-filters run. Measured on 1M rows of 12- and 40-byte text: at
-#: 30k distinct values DISTINCT first halves the cost, at ~100k the two orders cost the same.
-#: DuckDB's estimate (`approx_unique`, a sampled HyperLogLog) read 311k–509k for 100k values
-#: and 730k for 1M, hence a share well below the break-even.
+#: made distinct before its pre-filters run: well below the break-even between the two orders,
+#: because DuckDB's estimate (`approx_unique`, a sampled HyperLogLog) overcounts by several times
+#: (bench/results.md, "Design measurements").
 DISTINCT_FIRST_MAX_SHARE = 0.1
 
 #: A LIMIT no table reaches: DuckDB pushes a filter on a DISTINCT's output below the DISTINCT,
@@ -104,7 +104,7 @@ def distinct_first(
 ) -> set[str]:
     """The columns of `names` to make distinct before matching: those DuckDB's statistics
     estimate to hold few distinct values (`DISTINCT_FIRST_MAX_SHARE`). Reading the statistics
-    scans nothing (~1 ms); a column without an estimate is matched row by row."""
+    scans nothing; a column without an estimate is matched row by row."""
     row = connection.execute(
         f"SELECT {', '.join(f'stats({texts[n]})' for n in names)} FROM {table.sql} LIMIT 1"
     ).fetchone()

@@ -1,7 +1,7 @@
 """Layer 2: the Table Schema checks derived by `tableschema_pandera`, plus domain checks.
 
-Two engines, one meaning. The rule: a table layer 1 checked in DuckDB (`fastpath`, chosen by
-measured size; `StructureResult.checked_in_duckdb`) is checked where it already is, without being
+Two engines, one meaning. The rule: a table layer 1 checked in DuckDB (`fastpath`, the default
+at every size; `StructureResult.checked_in_duckdb`) is checked where it already is, without being
 read again (`check_table_in_duckdb`); every other table is read into pandas and validated by
 pandera (`check_table`). Both run the same declarations (the checks `tableschema_pandera` derives
 from the Table Schema, and the domain checks of `domain`) and give the same findings: on the
@@ -75,7 +75,7 @@ def check_frames(package: DataPackage, structure: StructureResult) -> tuple[list
             else:
                 table_findings, table_checks = check_table(resource, encoding, line_map)
         except Exception as exc:  # a bug here must not hide the other layers' findings
-            # ... nor count as valid (issue 13): an error, and `validate` exits 2.
+            # ... nor count as valid: an error, and `validate` exits 2.
             findings.append(
                 internal_error(
                     f"frame and domain ({resource.name!r})",
@@ -259,7 +259,7 @@ def check_table_in_duckdb(
       (`suspects`). Every other row passed layer 1's strict SQL pre-filter, whose patterns and
       bounds accept a subset of what these checks accept, so it cannot fail them; unique and
       primary-key repeats across the whole table are layer 1's (same ids and places, so they
-      merge). Pandas and pandera are not imported: they would cost more (~0.6 s) than checking
+      merge). Pandas and pandera are not imported: importing them would cost more than checking
       a million rows in DuckDB.
     * Domain checks: one scan of the table collects, per column and pre-filter, the distinct
       cells the pre-filter lets through; Python decides those with the predicate the pandas

@@ -1,6 +1,6 @@
 """What layer 1 hands the later layers (`StructureResult`), in a module of its own: the DuckDB
 engine and `loading.database` need its type, and importing it from `run` (which imports the
-engine) made the import graph circular (issue 13).
+engine) made the import graph circular.
 """
 
 from __future__ import annotations

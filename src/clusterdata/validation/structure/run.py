@@ -193,7 +193,7 @@ _OTHER_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
 def _separator_findings(resource: Resource) -> list[Finding]:
     """One error when the file is separated by another character than the one declared.
 
-    Issue 14: read with the wrong separator, each row is one long cell, so frictionless reports
+    Read with the wrong separator, each row is one long cell, so frictionless reports
     every label and row of the file, and every foreign key pointing into the table from other
     files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
     it is one cell, and split on `;` (or a tab, or `|`) it is the schema's field names. The

@@ -26,8 +26,9 @@ def _iso_3166(part: str) -> tuple[dict[str, str], ...]:
     """pycountry's table of ISO 3166-`part` ("1" or "2"), read from its own data file.
 
     Why not `pycountry.subdivisions`: importing pycountry and indexing its ~5,000 subdivisions
-    costs ~0.1 s, a tenth of validating the bundled package; its data file, found without
-    importing the package, parses in ~7 ms. tests/unit/validate/test_domain_checks.py holds the code sets
+    costs a noticeable share of validating the bundled package; its data file, found without
+    importing the package, parses in a fraction of that (bench/results.md, "Design
+    measurements"). tests/unit/validation/test_domain_checks.py holds the code sets
     equal to the ones pycountry's API gives.
     """
     import importlib.util

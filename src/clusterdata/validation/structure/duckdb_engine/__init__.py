@@ -1,6 +1,6 @@
 """Layer 1 at scale: the same Table Schema checks as frictionless-py, evaluated in DuckDB.
 
-Why: frictionless-py validates row by row in Python (~55 s for a 1M-row package on 2 cores) and
+Why: frictionless-py validates row by row in Python (slow at scale: bench/results.md) and
 re-parses referenced tables for foreign keys. Here every cell is loaded as text into DuckDB and
 checked column-wise, yet the findings are *the same* as frictionless's — same check ids, rows,
 columns and physical lines — because frictionless stays the judge of every doubtful cell:
@@ -29,11 +29,11 @@ what DuckDB spends binding its queries, so those are few: one read, one view, on
 
 When: `use_fast_path` decides per group of tables linked by foreign keys (they must run in the
 same engine); every group whose files and schema it supports runs here, whatever its size.
-Measured on this 2-core machine (2026-11-23, `clusterdata validate`, median of 3): the bundled
-package 1.0 s here against 2.0 s through frictionless + pandas, a 1,000-row generated package
-with defects 1.57 s both ways, and from 10,000 rows up this path is faster (bench/results.md).
-The frictionless engine needs pandas and pandera for layer 2 on every table (~0.6 s of
-imports); this one never does (`tableschema_pandera.TableRules.evaluate`). `CLUSTERDATA_FASTPATH=0` forces
+No package size was found where the frictionless engine is faster: on the bundled package it
+is slower, on a small generated package the two take as long, and on larger ones this path is
+faster (bench/results.md, "Design measurements"). The frictionless engine needs pandas and
+pandera for layer 2 on every table (their import alone outweighs a small package); this one
+never does (`tableschema_pandera.TableRules.evaluate`). `CLUSTERDATA_FASTPATH=0` forces
 frictionless (tests of that engine use it), `=1` the fast path.
 """
 

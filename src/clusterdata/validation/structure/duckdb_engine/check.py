@@ -144,7 +144,7 @@ def _check_tables(
 @contextlib.contextmanager
 def _plain_plans(connection: duckdb.DuckDBPyConnection, small: bool) -> Iterator[None]:
     """Queries of small tables run unoptimised: optimising a suspect query (a dozen columns of
-    patterns) takes ~2 ms, running it on a hundred rows far less. Plans differ, results not."""
+    patterns) takes longer than running it on a hundred rows. Plans differ, results not."""
     if not small:
         yield
         return
@@ -157,7 +157,7 @@ def _plain_plans(connection: duckdb.DuckDBPyConnection, small: bool) -> Iterator
 
 #: Tables with at most this many records are fetched whole by the suspect query and filtered in
 #: Python, and a group of such tables checks its keys in Python (`_PythonKeys`): DuckDB spends
-#: ~2-5 ms binding each big query, which is all the cost of a small table.
+#: longer binding each big query than a small table costs to check.
 SMALL_ROWS = 2000
 
 

@@ -38,8 +38,8 @@ def _read_csv(
     the records it rejected (byte position, error type), which must be ragged ones.
 
     Run on a cursor of its own, whose `reject_errors` table no other read shares. With a
-    100 MB line limit DuckDB reads the file on one thread (its buffer outgrows the file):
-    measured on 156 MB, about as fast as its parallel reader on two cores at half the CPU,
+    100 MB line limit DuckDB reads the file on one thread (its buffer outgrows the file), about
+    as fast as its parallel reader on two cores at half the CPU (bench/results.md),
     which leaves the other core to `prepare`. With `first_try` the file is read without keeping
     rejects, which saves a query per table, and read again keeping them only when DuckDB stops
     at a record (for small files, which are rarely ragged and cheap to read twice).
@@ -293,7 +293,7 @@ def _number_rows(
         ).fetchall()
         return
     # Too many steps for an expression: an ASOF join, once. (Python lists as parameters, not
-    # Arrow: registering Arrow makes DuckDB import pandas, ~0.8 s.)
+    # Arrow: registering Arrow makes DuckDB import pandas, which costs more than the join.)
     connection.execute(
         f"CREATE TABLE {sql} AS SELECT r.* EXCLUDE (k), r.k + 2 + coalesce(g.n, 0) AS rn, "
         f"FALSE AS __py FROM (SELECT *, rowid AS k FROM {raw}) AS r ASOF LEFT JOIN "
@@ -305,7 +305,7 @@ def _number_rows(
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, rows: list[list[Any]]) -> None:
-    """Insert rows with a few statements (`executemany` runs one per row, ~1 ms each)."""
+    """Insert rows with a few statements (`executemany` runs one statement per row)."""
     for start in range(0, len(rows), 256):
         batch = rows[start : start + 256]
         one = "(" + ", ".join("?" for _ in batch[0]) + ")"

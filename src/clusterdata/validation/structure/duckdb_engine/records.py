@@ -98,8 +98,8 @@ def prepare(resource: Resource) -> Prepared | None:
     last = b""
     tail = b""  # the file's last bytes: its last record may end without a newline
     trailing = _Trailing(resource, len(resource.fields))
-    # One buffer, and one mask over it, for every chunk: fresh 8 MB temporaries per chunk cost
-    # ~50k page faults (0.1 s of system time) on a 156 MB file.
+    # One buffer, and one mask over it, for every chunk: fresh temporaries per chunk cost a page
+    # fault per page of every chunk (bench/results.md, "Design measurements").
     try:
         capacity = max(1, min(CHUNK_BYTES, resource.file.stat().st_size))
     except OSError:

@@ -49,8 +49,8 @@ def parse_schema(resource: Resource) -> Any:
 
     Raises what `Schema.from_descriptor` raises. Layer 1 validates every schema
     (`structure._schema_findings`) and the fast path then reads each field's missing values,
-    constraints and cell readers from the same object: a parse costs ~1 ms per table, and a
-    package has a dozen tables.
+    constraints and cell readers from the same object: a parse is not free, and a package has a
+    dozen tables.
     """
     key = id(resource)
     cached = _SCHEMAS.get(key)
@@ -78,7 +78,7 @@ def _fl_schema(resource: Resource) -> Any:
 def _cell_handlers(fl_schema: Any) -> dict[str, Any]:
     """frictionless's cell handlers for the schema's fields, without their pattern checks.
 
-    Unlike `create_cell_handlers` (which copies every field, ~0.2 ms each) the handlers share
+    Unlike `create_cell_handlers` (which copies every field, at a cost per field) the handlers share
     the schema's fields, which nothing here changes. A field's reader compiles its checks when
     it is created and reads `constraints` again only for the note of a failed check, so a
     reader made while the field's constraints lack `pattern` never runs Python's unbounded `re`
