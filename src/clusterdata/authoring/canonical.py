@@ -194,6 +194,11 @@ def _write(resource: Resource, rows: list[list[str]]) -> str:
     return "".join(lines)
 
 
+def csv_text(resource: Resource, rows: list[list[str]]) -> str:
+    """Rows as canonical CSV text (the writer `format` uses), for code that appends rows."""
+    return _write(resource, rows)
+
+
 def _writer_options(resource: Resource) -> dict[str, Any]:
     options = _reader_options(resource)
     options.pop("skipinitialspace")
