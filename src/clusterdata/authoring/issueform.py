@@ -137,8 +137,7 @@ def parse_issue_body(
             findings.append(
                 error(
                     "unknown-field",
-                    f"The issue has a section {label!r}, which is not a column of "
-                    f"{resource.name}.",
+                    f"The issue has a section {label!r}, which is not a column of {resource.name}.",
                     path=source,
                     column=label,
                     hint=f"Open the issue with the {TEMPLATE_NAME} form and keep its headings.",

@@ -136,9 +136,7 @@ def read_workbook(path: Path, package: DataPackage) -> tuple[list[NewRow], list[
                     )
                 if not any(c.strip() for c in cells.values()):
                     continue
-                rows.append(
-                    NewRow(resource.name, cells, Origin(source, number, origin_column))
-                )
+                rows.append(NewRow(resource.name, cells, Origin(source, number, origin_column)))
     finally:
         book.close()
     return rows, findings

@@ -77,9 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print(f"nothing to import: {args.source.name} has no filled rows.")
         return 1
-    outcome = add_rows(
-        package, rows, write=not args.check, package_prefix=prefix_for(package.root)
-    )
+    outcome = add_rows(package, rows, write=not args.check, package_prefix=prefix_for(package.root))
     for finding in [*findings, *outcome.findings]:
         print(describe(finding))
     if not outcome.valid:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clusterdata.site import form
 from clusterdata.site.release import Artefact, Release, localized
 
 LANGUAGES = ("en", "sv")
@@ -473,6 +474,7 @@ def build_site(
                 page_title=ui["validation"],
                 body=Markup(validation_html),
             )
+            form.write_form_page(write, release, lang)  # the "add a cluster" page
         index = env.get_template("root.html").render(
             release=release, ui=UI, title=release.text("title", "en")
         )
