@@ -145,7 +145,7 @@ def parse_issue_body(
             )
             continue
         cells[label] = value
-    if not cells:
+    if not cells and not findings:
         findings.append(
             error(
                 "not-an-issue-form",
@@ -155,5 +155,6 @@ def parse_issue_body(
                 "'add a cluster' page.",
             )
         )
+    if not cells:
         return None, findings
     return NewRow(resource.name, cells, Origin(source, None, lambda name: name)), findings

@@ -103,7 +103,7 @@ def build_workbook(package: DataPackage) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.worksheets[0])
     lists = book.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
     list_column = 0

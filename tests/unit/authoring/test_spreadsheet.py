@@ -108,9 +108,11 @@ def test_template_has_a_sheet_per_table_bilingual_headers_dropdowns_and_a_dictio
     region_ids = {lists.cell(i, ord(column) - 64).value for i in range(2, 200)}
     assert {"varmlands-lan", "gavle-kommun", "sverige"} <= region_ids
     dictionary = [[c.value for c in row] for row in book["dictionary"].iter_rows()]
-    assert dictionary[
-        [r[:2] for r in dictionary].index(["clusters", "region_id"])
-    ][:3] == ["clusters", "region_id", "string"]
+    assert dictionary[[r[:2] for r in dictionary].index(["clusters", "region_id"])][:3] == [
+        "clusters",
+        "region_id",
+        "string",
+    ]
 
 
 def test_rows_round_trip_through_the_template_with_dates_leading_zeros_and_swedish_letters(
