@@ -57,7 +57,8 @@ def read_workbook(path: Path, package: DataPackage) -> tuple[list[NewRow], list[
 
     shown = path.name
     try:
-        book = load_workbook(path, data_only=False, read_only=True)
+        book = load_workbook(path, data_only=False)  # not read_only: its row numbers rely on
+        # the file's own dimension record, which some spreadsheet programs write wrongly
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
         return [], [
             error(

@@ -154,7 +154,7 @@ def test_invalid_rows_are_reported_by_sheet_row_and_column_and_nothing_is_writte
     fill(
         template,
         filled,
-        {"sources": [SOURCE], "regions": [bad_region], "clusters": [CLUSTER, bad_cluster]},
+        {"sources": [SOURCE], "regions": [bad_region], "clusters": [CLUSTER, {}, bad_cluster]},
     )
     result = cli("import", filled, package_copy)
     assert result.code == 1
@@ -162,9 +162,10 @@ def test_invalid_rows_are_reported_by_sheet_row_and_column_and_nothing_is_writte
     assert (
         "fel.xlsx › regions, row 4, column G (municipality_code): error [constraint-pattern]" in out
     )
-    assert "fel.xlsx › clusters, row 5, column A (id): error [constraint-pattern]" in out
-    assert "fel.xlsx › clusters, row 5, column C (region_id): error [foreign-key]" in out
-    assert "fel.xlsx › clusters, row 4, column" not in out  # the valid row is not blamed
+    assert "fel.xlsx › clusters, row 6, column A (id): error [constraint-pattern]" in out
+    assert "fel.xlsx › clusters, row 6, column C (region_id): error [foreign-key]" in out
+    # the valid row is not blamed; the empty row 5 is skipped but counted
+    assert "fel.xlsx › clusters, row 4, column" not in out
     assert "nothing imported" in out
     assert {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()} == before
 
