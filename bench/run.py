@@ -158,7 +158,8 @@ def clusterdata_found(stdout: str) -> set[tuple[str, int, str]]:
 def frictionless_found(
     stdout: str, context: tuple[Any, dict[str, Any], dict[str, Any]]
 ) -> set[tuple[str, int, str]]:
-    from clusterdata.validation.structure.run import _to_finding
+    from clusterdata.core.tableerrors import TableError
+    from clusterdata.validation.structure.errors import to_finding
 
     _, by_path, maps = context
     report = json.loads(stdout)
@@ -169,7 +170,7 @@ def frictionless_found(
         if res is None:
             continue
         for error in task.get("errors", []):
-            finding = _to_finding(res, error, maps[path])
+            finding = to_finding(res, TableError.from_frictionless(error), maps[path])
             found.add((finding.path, finding.line, finding.check))
     return found
 

@@ -1,18 +1,25 @@
-"""Region codes in the dataset agree with the authorities' lists, not with a list kept here."""
+"""Region codes in the dataset agree with the authorities' lists, not with a list kept here.
+
+The county/NUTS table is the project's archived reference text
+(`datapackage/sources/regional-classifications.txt`, cited by the regions rows and hash-checked by
+validation); the municipality codes are SCB's list shipped with the library
+(`clusterdata/reference/se_municipalities.tsv`), against which validation checks every code.
+"""
 
 from __future__ import annotations
 
 import csv
-import os
 import re
-from pathlib import Path
+from collections import Counter
 
 import pycountry
-import pytest
 from fixtures.packages import REPO
 
-REGIONS = REPO / "datapackage" / "data" / "regions.csv"
-DOMAIN_NOTES = Path(os.environ.get("CLUSTERDATA_SHARED", REPO.parent / "shared")) / "domain.md"
+from clusterdata.validation.rules import domain
+
+DATA = REPO / "datapackage" / "data"
+REGIONS = DATA / "regions.csv"
+COUNTY_TABLE = REPO / "datapackage" / "sources" / "regional-classifications.txt"
 
 
 def rows(level: str | None = None) -> list[dict[str, str]]:
@@ -41,11 +48,10 @@ def test_foreign_codes_exist_in_pycountry():
             assert pycountry.subdivisions.get(code=row["iso_3166_2"]), row["id"]
 
 
-@pytest.mark.skipif(not DOMAIN_NOTES.is_file(), reason="shared/domain.md is not beside the repo")
-def test_county_nuts_codes_and_parents_agree_with_the_checked_table_in_the_domain_notes():
+def test_county_nuts_codes_and_parents_agree_with_the_archived_county_table():
     table = {}
     nuts2 = ""
-    for line in DOMAIN_NOTES.read_text(encoding="utf-8").splitlines():
+    for line in COUNTY_TABLE.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) != 6 or not re.fullmatch(r"SE-[A-Z]{1,2}", cells[4]):
             continue
@@ -66,3 +72,77 @@ def test_municipality_codes_start_with_their_county_code():
         assert county["level"] == "county"
         if municipality["municipality_code"]:
             assert municipality["municipality_code"][:2] == county["county_code"]
+
+
+def _reference() -> list[list[str]]:
+    from importlib.resources import files
+
+    text = files("clusterdata").joinpath("reference/se_municipalities.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    assert rows[0] == ["code", "name", "county_code"]
+    return rows[1:]
+
+
+def _fact(fact_id: str) -> dict[str, str]:
+    with (DATA / "facts.csv").open(encoding="utf-8", newline="") as handle:
+        [row] = [r for r in csv.DictReader(handle) if r["id"] == fact_id]
+    return row
+
+
+def test_all_290_municipalities_are_present_as_scb_states():
+    stated = _fact("sverige-municipalities")
+    assert stated["source_id"] == "scb-geografiska-indelningar"
+    assert "290 kommuner" in stated["quote"]
+    municipalities = rows("municipality")
+    assert len(municipalities) == len(_reference()) == int(stated["value"]) == 290
+    assert len({r["municipality_code"] for r in municipalities}) == 290
+    assert len({r["id"] for r in municipalities}) == 290
+
+
+def test_every_municipality_has_scbs_code_and_county():
+    reference = {code: (name, county) for code, name, county in _reference()}
+    by_id = {r["id"]: r for r in rows()}
+    for municipality in rows("municipality"):
+        name, county = reference[municipality["municipality_code"]]
+        assert by_id[municipality["parent_id"]]["county_code"] == county, municipality["id"]
+        assert municipality["name"] in (name, f"{name} kommun", f"{name}s kommun"), municipality
+
+
+def test_the_reference_list_is_consistent_with_the_county_codes():
+    reference = _reference()
+    assert all(re.fullmatch(r"\d{4}", code) and code[:2] == county for code, _, county in reference)
+    counts = Counter(county for *_, county in reference)
+    assert set(counts) == domain.se_county_codes()
+    assert counts["01"] == 26 and counts["12"] == 33 and counts["14"] == 49 and counts["09"] == 1
+    assert len({name for _, name, _ in reference}) == 290
+
+
+def test_a_well_formed_but_wrong_municipality_code_fails_validation(package_copy, cli):
+    regions = package_copy / "data" / "regions.csv"
+    text = regions.read_text(encoding="utf-8")
+    assert ",2584," in text  # Kiruna
+    regions.write_text(text.replace(",2584,", ",2548,"), encoding="utf-8")
+    result = cli("validate", package_copy / "datapackage.json", "--format", "json")
+    assert result.code == 1
+    found = [
+        (f["check"], f["column"], f["value"])
+        for f in result.json()["findings"]
+        if f["severity"] == "error"
+    ]
+    assert found == [("se-municipality-code", "municipality_code", "2548")]
+
+
+def test_county_and_nuts_rows_quote_their_own_codes_from_the_archived_table():
+    """Validation proves each quote is in the archived table (quote-not-in-source); this proves
+    each quote states the row's own codes, so a code edited in regions.csv alone is caught."""
+    for row in rows():
+        if row["level"] == "county":
+            expected = (
+                f"{row['name']} | {row['county_code']} | {row['iso_3166_2']} | {row['nuts_code']}"
+            )
+        elif row["level"] in ("nuts1", "nuts2"):
+            expected = f"{row['nuts_code']} {row['name']}"
+        else:
+            continue
+        assert row["quote"] == expected, row["id"]
+        assert expected in " ".join(COUNTY_TABLE.read_text(encoding="utf-8").split())

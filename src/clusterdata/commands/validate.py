@@ -64,4 +64,6 @@ def run(args: argparse.Namespace) -> int:
         render(report, args.format, color=color, prefix=prefix_for(report.package.root)),
         args.output,
     )
+    if report.crashed:  # a layer failed: the verdict is unknown (issue 13)
+        return 2
     return 0 if report.valid else 1

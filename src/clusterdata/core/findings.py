@@ -76,6 +76,23 @@ def warning(check: str, message: str, **where: Any) -> Finding:
     return Finding(check=check, severity=Severity.WARNING, message=message, **where)
 
 
+#: The check id of a finding that says a layer of clusterdata itself failed (a bug, not bad
+#: data): the verdict is then unknown, so `validate` exits 2 (`Report.crashed`).
+INTERNAL_ERROR = "internal-error"
+
+
+def internal_error(layer: str, exc: BaseException, **where: Any) -> Finding:
+    """The finding for a crash in one layer: an error, never a warning, so that a package is
+    never reported valid by a run that did not finish."""
+    return error(
+        INTERNAL_ERROR,
+        f"The {layer} checks could not run: {type(exc).__name__}: {exc}",
+        hint="This is a defect in clusterdata, not in your data; please report it with this "
+        "message. The verdict is unknown until it is fixed.",
+        **where,
+    )
+
+
 def merge(findings: Iterable[Finding]) -> list[Finding]:
     """Drop repeats of the same defect (the first layer to find it wins) and sort."""
     seen: set[tuple[str | None, int | None, str | None, str]] = set()

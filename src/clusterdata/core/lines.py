@@ -240,7 +240,7 @@ def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]
                     header = record
                     columns = len(record)
                 elif end > start:
-                    findings.extend(_swallowed(resource, record, header, start, end, columns))
+                    findings.extend(swallowed(resource, record, header, start, end, columns))
                 previous_end = end
         except csv.Error as exc:
             findings.append(
@@ -257,7 +257,7 @@ def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]
     return line_map, findings
 
 
-def _swallowed(
+def swallowed(
     resource: Resource, record: list[str], header: list[str], start: int, end: int, columns: int
 ) -> list[Finding]:
     """A cell over several lines whose lines look like rows: a quote opened by mistake."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from clusterdata.core.findings import Finding, error, warning
+from clusterdata.core.findings import Finding, error
 
 DESCRIPTOR_NAME = "datapackage.json"
 TABULAR_FORMATS = {"csv", "tsv"}
@@ -62,7 +62,10 @@ def bundled_descriptor() -> Path:
     here = Path("datapackage") / DESCRIPTOR_NAME
     if here.is_file():
         return here
-    return repo_root() / "datapackage" / DESCRIPTOR_NAME
+    checkout = repo_root() / "datapackage" / DESCRIPTOR_NAME
+    # A wheel ships the newest release as package data (setup.py); a checkout has none.
+    shipped = Path(__file__).resolve().parents[1] / "shipped" / DESCRIPTOR_NAME
+    return shipped if shipped.is_file() and not checkout.is_file() else checkout
 
 
 def schemas_dir() -> Path:
@@ -295,16 +298,13 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         return
 
     if "data" in spec and "path" not in spec:
-        package.findings.append(
-            warning(
-                "inline-data",
-                f"Resource {name!r} holds inline data, which is not checked.",
-                resource=name,
-                path=display,
-                hint="Move the rows to a CSV file.",
-            )
+        # Issue 14: a table that is not checked must never count towards "valid".
+        reject(
+            "unchecked-table",
+            f"Resource {name!r} holds its rows inline in datapackage.json; clusterdata checks "
+            "tables in CSV or TSV files only, so these rows were not checked.",
+            "Move the rows to a CSV file and give its path, then validate again.",
         )
-        package.rejected.add(name)
         return
     raw_path = spec.get("path")
     if isinstance(raw_path, list):
@@ -352,13 +352,15 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
     if fmt not in TABULAR_FORMATS:
         if spec.get("schema") is not None and spec.get("type") != "file":
             package.findings.append(
-                warning(
-                    "unsupported-resource",
-                    f"Resource {name!r} is a {fmt or 'non-CSV'} table; only its bytes and hash "
-                    "are checked.",
+                error(
+                    "unchecked-table",
+                    f"Resource {name!r} is a {fmt or 'non-CSV'} table; clusterdata checks "
+                    "tables in CSV or TSV files only, so its rows were not checked (only its "
+                    "bytes and hash were).",
                     resource=name,
                     path=raw_path,
-                    hint="Only CSV and TSV tables are validated.",
+                    hint="Save the table as CSV (UTF-8, comma-separated) and point the "
+                    "resource's path at it, then validate again.",
                 )
             )
         package.rejected.add(name)

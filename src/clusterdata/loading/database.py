@@ -37,7 +37,7 @@ from clusterdata.core.package import DataPackage, Resource, as_list
 if TYPE_CHECKING:
     import duckdb
 
-    from clusterdata.validation.structure.run import StructureResult
+    from clusterdata.validation.structure.result import StructureResult
 
 #: The text-only copy of the table being loaded; in the temp schema, so no resource name (which
 #: lives in main) can collide with it.
@@ -64,6 +64,7 @@ _DATETIME = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
     r"(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
+_OFFSET = r"(Z|[+-][0-9]{2}:?[0-9]{2})$"
 _TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
 _YEAR = r"-?[0-9]{4}"
 _TRUE = ["true", "True", "TRUE", "1"]
@@ -149,6 +150,17 @@ def cast_expression(spec: dict[str, Any], text: str, missing: Iterable[str] = ("
         if fmt != "default":
             return f"TRY_CAST(try_strptime({value}, {quote_literal(fmt)}) AS {target})"
         pattern = {"date": _DATE, "datetime": _DATETIME, "time": _TIME}[kind]
+        if kind == "datetime":
+            # A cell with a UTC offset is the instant it names, held in UTC: TIMESTAMP alone
+            # drops the offset, which made `…T15:00:00Z` and `…T15:00:00+03:00` one key
+            # (issue 14). Table Schema: a datetime is an XML Schema dateTime, whose offset is
+            # part of the value.
+            aware = f"timezone('UTC', TRY_CAST({value} AS TIMESTAMPTZ))"
+            return (
+                f"(CASE WHEN NOT regexp_full_match({value}, {quote_literal(_DATETIME)}) THEN NULL "
+                f"WHEN regexp_matches({value}, {quote_literal(_OFFSET)}) THEN {aware} "
+                f"ELSE TRY_CAST({value} AS TIMESTAMP) END)"
+            )
         return guarded(pattern, target)
     if kind == "year":
         return guarded(_YEAR, "INTEGER")

@@ -58,8 +58,29 @@ def render_text(report: Report, *, color: bool = False, prefix: str = "") -> str
         f"{plural(s.errors, 'error')}, {plural(s.warnings, 'warning')}."
     )
     if s.checks_skipped:
-        out.append(
-            f"{plural(len(s.checks_skipped), 'check')} skipped, the package lacks their "
-            f"tables: {', '.join(sorted(s.checks_skipped))}."
-        )
+        out.extend(_skipped(report))
     return "\n".join(out) + "\n"
+
+
+def _skipped(report: Report) -> list[str]:
+    """Why checks were skipped: a table the package declares but that could not be read (its
+    errors are above) is not a table the package lacks (issue 14: a blank header cell was
+    reported as "the package lacks their tables")."""
+    package = report.package
+    declared = {r.name for r in package.resources} | set(package.rejected)
+    skipped = report.summary.checks_skipped
+    unread = {c for c, tables in skipped.items() if any(t in declared for t in tables)}
+    out = []
+    if unread:
+        tables = sorted({t for c in unread for t in skipped[c] if t in declared})
+        out.append(
+            f"{plural(len(unread), 'check')} skipped, because {', '.join(tables)} could not "
+            f"be read (fix the errors reported for it first): {', '.join(sorted(unread))}."
+        )
+    lacking = sorted(set(skipped) - unread)
+    if lacking:
+        out.append(
+            f"{plural(len(lacking), 'check')} skipped, the package lacks their "
+            f"tables: {', '.join(lacking)}."
+        )
+    return out

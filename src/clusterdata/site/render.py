@@ -31,6 +31,7 @@ UI: dict[str, dict[str, str]] = {
         "tables": "Tables",
         "changelog": "Changelog",
         "validation": "Validation report",
+        "quality": "Data quality",
         "version": "Version",
         "released": "Released",
         "licence": "Licence",
@@ -84,6 +85,7 @@ UI: dict[str, dict[str, str]] = {
         "tables": "Tabeller",
         "changelog": "Ändringslogg",
         "validation": "Valideringsrapport",
+        "quality": "Datakvalitet",
         "version": "Version",
         "released": "Publicerad",
         "licence": "Licens",
@@ -211,6 +213,14 @@ def _validation(release: Release) -> tuple[str, bool]:
 
     report = validate(release.folder)
     return _markdown(render_markdown(report)), report.valid
+
+
+def _quality(release: Release) -> str:
+    from clusterdata.core.package import open_package
+    from clusterdata.release import stats
+
+    report = stats.render_markdown(stats.compute(open_package(release.folder)))
+    return _markdown(report.split("\n", 1)[1])  # the page template shows the title
 
 
 def citation(release: Release, lang: str, landing: str | None) -> str:
@@ -372,6 +382,7 @@ def build_site(
     try:
         tables = read_tables(release)
         validation_html, valid = _validation(release)
+        quality_html = _quality(release)
         changelog_file = release.folder / "CHANGELOG.md"
         changelog_html = (
             _markdown(changelog_file.read_text(encoding="utf-8"))
@@ -473,6 +484,12 @@ def build_site(
                 "page.html",
                 page_title=ui["validation"],
                 body=Markup(validation_html),
+            )
+            write(
+                "quality.html",
+                "page.html",
+                page_title=ui["quality"],
+                body=Markup(quality_html),
             )
             form.write_form_page(write, release, lang)  # the "add a cluster" page
         index = env.get_template("root.html").render(

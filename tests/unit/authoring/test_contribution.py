@@ -37,10 +37,11 @@ Cli = Callable[..., CliResult]
 
 
 def own_findings(result: CliResult, base: CliResult) -> list[dict]:
-    """Findings the contribution brought: those not already on the base side."""
+    """Findings the contribution brought: those not already on the base side. Compared without
+    the line, which an inserted row shifts for every later row of its file."""
 
     def key(f: dict) -> tuple:
-        return (f["path"], f["line"], f["column"], f["check"])
+        return (f["path"], f["column"], f["check"], f["value"], f["message"])
 
     known = {key(f) for f in base.json()["findings"]}
     return [f for f in result.json()["findings"] if key(f) not in known]

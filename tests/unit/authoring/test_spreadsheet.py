@@ -22,20 +22,12 @@ SOURCE = {
     "url": "https://example.org/om-oss",
     "provenance": "stated",
 }
-REGION = {
-    "id": "solna-kommun",
-    "name": "Solna kommun",
-    "level": "municipality",
-    "parent_id": "stockholms-lan",
-    "country_code": "SE",
-    "municipality_code": "0184",  # a code with a leading zero, in a text cell
-    "source_id": "exempelkalla-robotik",
-    "provenance": "stated",
-}
+#: Solna kommun is taken out of the package copy and typed back in (see `without_solna`).
+REGION_ID = "solna-kommun"
 CLUSTER = {
     "id": "exempelklustret",
     "name": "Exempelklustret Väst & Öst",
-    "region_id": "solna-kommun",
+    "region_id": REGION_ID,
     "description": "Ett kluster för robotik, med å, ä och ö.",
     "flagged": False,  # typed as an Excel boolean
     "source_id": "exempelkalla-robotik",
@@ -50,6 +42,25 @@ INITIATIVE = {
     "source_id": "exempelkalla-robotik",
     "provenance": "stated",
 }
+
+
+def without_solna(package: Path) -> tuple[bytes, dict[str, object]]:
+    """Remove Solna kommun (referenced by no other row) from the copy; returns the original
+    bytes of regions.csv and the row as a person would type it: the code with its leading zero
+    in a text cell, the date it was last checked as an Excel date."""
+    import csv
+
+    path = package / "data" / "regions.csv"
+    original = path.read_bytes()
+    with path.open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["id"] == REGION_ID)
+    assert row["municipality_code"] == "0184"
+    lines = original.decode("utf-8").splitlines(keepends=True)
+    path.write_text("".join(x for x in lines if not x.startswith(REGION_ID + ",")), "utf-8")
+    typed: dict[str, object] = {k: v for k, v in row.items() if v}
+    if row.get("last_checked"):
+        typed["last_checked"] = dt.datetime.fromisoformat(row["last_checked"])
+    return original, typed
 
 
 def fill(template: Path, out: Path, rows: dict[str, list[dict[str, object]]]) -> None:
@@ -105,7 +116,7 @@ def test_template_has_a_sheet_per_table_bilingual_headers_dropdowns_and_a_dictio
     region = validations["C4"]  # foreign key: every current region id, a warning only
     assert region.errorStyle == "warning"
     column = region.formula1.split("!")[1][1]
-    region_ids = {lists.cell(i, ord(column) - 64).value for i in range(2, 200)}
+    region_ids = {lists.cell(i, ord(column) - 64).value for i in range(2, lists.max_row + 1)}
     assert {"varmlands-lan", "gavle-kommun", "sverige"} <= region_ids
     dictionary = [[c.value for c in row] for row in book["dictionary"].iter_rows()]
     assert dictionary[[r[:2] for r in dictionary].index(["clusters", "region_id"])][:3] == [
@@ -119,12 +130,13 @@ def test_rows_round_trip_through_the_template_with_dates_leading_zeros_and_swedi
     template: Path, package_copy: Path, tmp_path: Path, cli
 ):
     filled = tmp_path / "ifylld.xlsx"
+    original_regions, region = without_solna(package_copy)
     fill(
         template,
         filled,
         {
             "sources": [SOURCE],
-            "regions": [REGION],
+            "regions": [region],
             "clusters": [CLUSTER],
             "initiatives": [INITIATIVE],
         },
@@ -133,7 +145,8 @@ def test_rows_round_trip_through_the_template_with_dates_leading_zeros_and_swedi
     assert result.code == 0, result.out
     assert "imported 4 row(s)" in result.out
     assert read_csv_row(package_copy, "sources", SOURCE["id"])["published_date"] == "2019-03-01"
-    assert read_csv_row(package_copy, "regions", "solna-kommun")["municipality_code"] == "0184"
+    # the region comes back byte for byte: leading zero, ISO date, canonical position
+    assert (package_copy / "data" / "regions.csv").read_bytes() == original_regions
     cluster = read_csv_row(package_copy, "clusters", "exempelklustret")
     assert cluster["name"] == "Exempelklustret Väst & Öst"
     assert cluster["description"] == "Ett kluster för robotik, med å, ä och ö."
@@ -147,15 +160,16 @@ def test_rows_round_trip_through_the_template_with_dates_leading_zeros_and_swedi
 def test_invalid_rows_are_reported_by_sheet_row_and_column_and_nothing_is_written(
     template: Path, package_copy: Path, tmp_path: Path, cli
 ):
-    before = {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()}
     filled = tmp_path / "fel.xlsx"
-    bad_region = dict(REGION, municipality_code=184)  # typed as a number: the zero is gone
+    _, region = without_solna(package_copy)
+    bad_region = dict(region, municipality_code=184)  # typed as a number: the zero is gone
     bad_cluster = dict(CLUSTER, id="Annat Kluster", name="Annat kluster", region_id="okand-region")
     fill(
         template,
         filled,
         {"sources": [SOURCE], "regions": [bad_region], "clusters": [CLUSTER, {}, bad_cluster]},
     )
+    before = {p.name: p.read_bytes() for p in (package_copy / "data").iterdir()}
     result = cli("import", filled, package_copy)
     assert result.code == 1
     out = result.out

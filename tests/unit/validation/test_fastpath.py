@@ -686,3 +686,60 @@ def test_a_carriage_return_inside_the_header_line_leaves_the_file_to_frictionles
     descriptor = write_package(tmp_path, {"t": (INT, "\rid,n\n1,2\n")})
     both(descriptor, monkeypatch)
     assert used == []
+
+
+@pytest.mark.parametrize(
+    "row",
+    ["x,y,", "x,y,,", 'x,y,""', '"x",y,', "x,y,\r"],
+    ids=["comma", "two-commas", "quoted-empty", "quoted-first", "crlf"],
+)
+def test_a_trailing_empty_cell_is_an_extra_cell_on_both_engines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row: str
+) -> None:
+    """Issue 14: DuckDB's reader drops empty cells beyond the schema's width without a reject,
+    so `x,y,` passed the DuckDB engine while frictionless reports `extra-cell`."""
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}]}
+    text = f"a,b\nu,v\n{row}\nz,w\n"
+    found = both(write_package(tmp_path, {"t": (schema, text)}), monkeypatch)
+    assert (3, "(column 3)", "extra-cell") in found
+
+
+def test_an_empty_last_cell_within_the_width_is_no_extra_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, used: list[str]
+) -> None:
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}]}
+    text = 'a,b\nu,\n"p\nq",\nz,""\nlast,'
+    assert both(write_package(tmp_path, {"t": (schema, text)}), monkeypatch) == set()
+    assert used == ["t"]
+
+
+@pytest.mark.parametrize("chunk", [7, 13, 64])
+def test_a_trailing_empty_cell_in_a_later_chunk_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(fastpath.records, "CHUNK_BYTES", chunk)
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}]}
+    rows = "".join(f"r{i},v\n" for i in range(200))
+    text = f"a,b\n{rows}x,y,\n"
+    found = both(write_package(tmp_path, {"t": (schema, text)}), monkeypatch)
+    assert found == {(202, "(column 3)", "extra-cell")}
+
+
+def test_the_bundled_clusters_table_with_a_trailing_comma_is_invalid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reproduction from issue 14, on the real table."""
+    from fixtures.packages import BUNDLED
+
+    from clusterdata.validation.pipeline import validate
+
+    shutil.copytree(BUNDLED, tmp_path / "datapackage")
+    data = tmp_path / "datapackage" / "data" / "clusters.csv"
+    lines = data.read_text("utf-8").split("\n")
+    lines[2] += ","
+    data.write_text("\n".join(lines), "utf-8")
+    for mode in ("1", "0"):
+        monkeypatch.setenv(fastpath.ENV, mode)
+        report = validate(tmp_path / "datapackage" / "datapackage.json", use_default_checks=False)
+        assert not report.valid
+        assert [(f.line, f.check) for f in report.findings if f.is_error] == [(3, "extra-cell")]

@@ -185,7 +185,7 @@ def test_missing_values_declared_by_the_schema_are_honoured(tmp_path: Path) -> N
     assert [(f.check, f.line, f.value) for f in found] == [("constraint-required", 3, None)]
 
 
-def test_a_check_that_breaks_becomes_a_warning_not_a_traceback(
+def test_a_check_that_breaks_becomes_an_internal_error_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from clusterdata.validation.rules import domain
@@ -197,7 +197,7 @@ def test_a_check_that_breaks_becomes_a_warning_not_a_traceback(
     schema = {"fields": [{"name": "orgnr", "type": "string", "x-domain": "se-orgnr"}]}
     _, found, _ = run_layers(write_package(tmp_path / "pkg", {"t": (schema, "orgnr\n1\n")}))
     assert [(f.check, f.severity, f.column) for f in found] == [
-        ("frame-error", Severity.WARNING, "orgnr")
+        ("internal-error", Severity.ERROR, "orgnr")
     ]
     assert "kaputt" in found[0].message
 

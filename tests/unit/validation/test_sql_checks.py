@@ -146,6 +146,31 @@ FIXTURES: dict[str, Fixture] = {
             )
         },
     ),
+    "website-has-source": Fixture(
+        failing={
+            "clusters": (
+                (*CLUSTER, "website", "website_source_id"),
+                csv(
+                    "id,name,region_id,website,website_source_id",
+                    "mobile-heights,Mobile Heights,,https://www.mobileheights.org,eccp",
+                    "techtank,TechTank,,https://www.techtank.se,",
+                    "datacenter,Datacenter,,,",
+                ),
+            )
+        },
+        expected=[("clusters", 3, "website_source_id", "https://www.techtank.se")],
+        passing={
+            "clusters": (
+                (*CLUSTER, "website", "website_source_id"),
+                csv(
+                    "id,name,region_id,website,website_source_id",
+                    "mobile-heights,Mobile Heights,,https://www.mobileheights.org,eccp",
+                    "techtank,TechTank,,https://www.techtank.se,eccp",
+                    "datacenter,Datacenter,,,",
+                ),
+            )
+        },
+    ),
     "funding-programme-kind": Fixture(
         failing={
             "initiatives": (

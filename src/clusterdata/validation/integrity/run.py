@@ -29,7 +29,7 @@ from clusterdata.validation.integrity.sqlchecks import (
 )
 
 if TYPE_CHECKING:
-    from clusterdata.validation.structure.run import StructureResult
+    from clusterdata.validation.structure.result import StructureResult
 
 
 @dataclass

@@ -350,10 +350,21 @@ def bad_county_code(text: str) -> bool:
     return text not in se_county_codes()
 
 
+@functools.cache
+def se_municipality_codes() -> frozenset[str]:
+    """SCB's 290 municipality codes; no library ships them, so the package carries SCB's list
+    (`reference/se_municipalities.tsv`, whose header cites it)."""
+    from importlib.resources import files
+
+    text = files("clusterdata").joinpath("reference/se_municipalities.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return frozenset(row[0] for row in rows[1:])
+
+
 def bad_municipality_code(text: str) -> bool:
-    """Four digits whose first two are a county code (SCB's rule; the full list has no
-    library, so only its structure is checked here; layer 3 can join a region table)."""
-    return re.fullmatch(r"\d{4}", text) is None or text[:2] not in se_county_codes()
+    """Not one of SCB's municipality codes: a well-formed code in the right county (2548 for
+    Kiruna, whose code is 2584) is as wrong as a malformed one."""
+    return text not in se_municipality_codes()
 
 
 # --- wiring ----------------------------------------------------------------------------------
@@ -583,8 +594,8 @@ def domain_checks(field: dict[str, Any]) -> list[DomainCheck]:
                     lambda f: (
                         f"{_q(f.value)} in column {f.column!r} is not a Swedish municipality code."
                     ),
-                    hint="Use SCB's four-digit municipality code; its first two digits are the county "
-                    "code (1780 Karlstad lies in county 17).",
+                    hint="Use the municipality's code in SCB's list of the 290 municipalities (such "
+                    "as 1780 for Karlstad; the first two digits are the county code).",
                 ),
                 lambda t: bad_municipality_code(t),
             )

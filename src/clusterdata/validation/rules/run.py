@@ -24,7 +24,7 @@ import csv
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from clusterdata.core.findings import Finding, error, warning
+from clusterdata.core.findings import INTERNAL_ERROR, Finding, error, internal_error
 from clusterdata.core.lazy import lazy_module
 from clusterdata.core.lines import LineMap, csv_records
 from clusterdata.core.package import DataPackage, Resource
@@ -42,7 +42,7 @@ from clusterdata.validation.rules.schema_rules import (
     table_rules,
     text_frame,
 )
-from clusterdata.validation.structure.run import StructureResult
+from clusterdata.validation.structure.result import StructureResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,14 +75,13 @@ def check_frames(package: DataPackage, structure: StructureResult) -> tuple[list
             else:
                 table_findings, table_checks = check_table(resource, encoding, line_map)
         except Exception as exc:  # a bug here must not hide the other layers' findings
+            # ... nor count as valid (issue 13): an error, and `validate` exits 2.
             findings.append(
-                warning(
-                    "frame-error",
-                    f"The frame checks could not run on {resource.name!r}: "
-                    f"{type(exc).__name__}: {exc}",
+                internal_error(
+                    f"frame and domain ({resource.name!r})",
+                    exc,
                     resource=resource.name,
                     path=resource.path,
-                    hint="This is a defect in clusterdata, not in your data; please report it.",
                 )
             )
             continue
@@ -174,13 +173,14 @@ def _finding(
 def _broken(resource: Resource, check_name: str, column: str | None, case: object) -> Finding:
     # Every check here answers cell by cell, so a failure without a row means the check
     # itself broke (pandera reports the exception as the failure case).
-    return warning(
-        "frame-error",
+    return error(
+        INTERNAL_ERROR,
         f"The check {check_name!r} could not run on column {column!r}: {case}",
         resource=resource.name,
         path=resource.path,
         column=column,
-        hint="This is a defect in clusterdata, not in your data; please report it.",
+        hint="This is a defect in clusterdata, not in your data; please report it. The verdict "
+        "is unknown until it is fixed.",
     )
 
 

@@ -8,40 +8,20 @@ rows swallowed by a stray quote) and turns its errors into findings with a fix f
 from __future__ import annotations
 
 import copy
-import re
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
-from clusterdata.core.findings import Finding, Severity, error
-from clusterdata.core.lines import LineMap, map_lines, scan_bytes
+from clusterdata.core.findings import Finding, error
+from clusterdata.core.lines import map_lines, scan_bytes
 from clusterdata.core.package import DataPackage, Resource, as_list
-from clusterdata.validation.hints import hint_for
+from clusterdata.core.tableerrors import TableError
+from clusterdata.validation.structure.errors import to_finding
+from clusterdata.validation.structure.result import StructureResult
 
 #: frictionless stops a table after this many errors by default; we want every one.
 UNLIMITED = sys.maxsize
 
-
-@dataclass
-class StructureResult:
-    findings: list[Finding] = field(default_factory=list)
-    #: Resources that parsed well enough for the frame and cross-table layers.
-    readable: list[Resource] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
-    line_maps: dict[str, LineMap] = field(default_factory=dict)
-    encodings: dict[str, str] = field(default_factory=dict)
-    #: Tables whose Table Schema checks (types, constraints, keys) ran in DuckDB (`fastpath`):
-    #: layer 2 need not repeat them there, only its domain checks.
-    checked_in_duckdb: set[str] = field(default_factory=set)
-    #: `fastpath.FastPackage`: the open DuckDB connection holding those tables as text, reused
-    #: by layers 2 and 3 instead of reading the files again; the caller closes it (`close()`).
-    fast: Any = None
-
-    def close(self) -> None:
-        """Release the fast path's DuckDB tables (safe to call twice)."""
-        if self.fast is not None:
-            self.fast.close()
-            self.fast = None
+__all__ = ["StructureResult", "check_structure"]
 
 
 def check_structure(package: DataPackage) -> StructureResult:
@@ -49,7 +29,7 @@ def check_structure(package: DataPackage) -> StructureResult:
     candidates: list[Resource] = []
     sound: list[Resource] = []
     for resource in package.resources:
-        schema_problem = _schema_findings(resource)
+        schema_problem = _schema_findings(resource) or _separator_findings(resource)
         if schema_problem:
             result.findings.extend(schema_problem)
             continue
@@ -205,6 +185,66 @@ def _schema_findings(resource: Resource) -> list[Finding]:
     return []
 
 
+#: Separators a spreadsheet may save a "CSV" with: Excel in a Swedish (or German, French …)
+#: locale writes `;`, because `,` is the decimal comma there.
+_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _separator_findings(resource: Resource) -> list[Finding]:
+    """One error when the file is separated by another character than the one declared.
+
+    Issue 14: read with the wrong separator, each row is one long cell, so frictionless reports
+    every label and row of the file, and every foreign key pointing into the table from other
+    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
+    it is one cell, and split on `;` (or a tab, or `|`) it is the schema's field names. The
+    table is then not checked further, and keys into it are not checked (it cannot be read).
+    """
+    import csv
+    import json
+
+    names = resource.field_names
+    if len(names) < 2:
+        return []
+    try:
+        with resource.file.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return []
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    text = first.decode("utf-8-sig", errors="replace")
+    try:
+        header = next(
+            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char)
+        )
+    except (csv.Error, StopIteration):
+        return []
+    if len(header) != 1:
+        return []
+    for separator, word in _OTHER_SEPARATORS.items():
+        if separator == resource.delimiter:
+            continue
+        labels = next(csv.reader([text], delimiter=separator, quotechar=resource.quote_char), [])
+        if [label.strip() for label in labels] != names:
+            continue
+        return [
+            error(
+                "wrong-separator",
+                f"{resource.path} is separated by {word}s ({separator!r}), not by "
+                f"{_OTHER_SEPARATORS.get(resource.delimiter, 'comma')}s "
+                f"({resource.delimiter!r}); its rows were not checked.",
+                resource=resource.name,
+                path=resource.path,
+                line=1,
+                value=first.decode("utf-8", errors="replace")[:80],
+                hint="Save the file again with commas: in Excel choose File > Save As > "
+                "'CSV UTF-8 (Comma delimited)' (a Swedish Excel writes semicolons for plain "
+                "'CSV'). If the separator is intended, declare it in datapackage.json: "
+                f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
+            )
+        ]
+    return []
+
+
 def _check_foreign_key_declarations(
     package: DataPackage, candidates: list[Resource]
 ) -> tuple[list[Finding], dict[str, list[dict[str, Any]]]]:
@@ -310,7 +350,8 @@ def _run_frictionless(
         resource = found
         line_map = result.line_maps[resource.name]
         for fl_error in task.errors:
-            findings.append(_to_finding(resource, fl_error.to_descriptor(), line_map))
+            record = TableError.from_frictionless(fl_error.to_descriptor())
+            findings.append(to_finding(resource, record, line_map))
         findings.extend(patterns.tables[resource.name].findings(line_map))
     return findings
 
@@ -321,116 +362,3 @@ def _csv_control(resource: Resource) -> dict[str, Any]:
         if key in resource.dialect:
             control[key] = resource.dialect[key]
     return control
-
-
-def _to_finding(resource: Resource, data: dict[str, Any], line_map: LineMap) -> Finding:
-    kind = str(data.get("type", "error"))
-    row = data.get("rowNumber")
-    column = data.get("fieldName") or None
-    value = data.get("cell")
-    note = str(data.get("note") or "")
-    check = kind
-    field_spec = next((f for f in resource.fields if f.get("name") == column), None)
-    if kind == "constraint-error":
-        constraint = note.split('"')[1] if note.count('"') >= 2 else "constraint"
-        check = f"constraint-{_kebab(constraint)}"
-    if kind in {"foreign-key", "primary-key"}:
-        names = data.get("fieldNames") or (resource.primary_key if kind == "primary-key" else [])
-        column = names[0] if names else column
-        cells = data.get("cells") or []
-        positions = [resource.field_names.index(n) for n in names if n in resource.field_names]
-        value = ", ".join(cells[i] for i in positions if i < len(cells)) or None
-    if kind in {"extra-cell"} and not column:
-        column = f"(column {data.get('fieldNumber')})"
-    line: int | None
-    if kind.endswith("label") or kind == "header-error":
-        line = line_map.line(1) or 1
-        column = data.get("label") or column
-        value = data.get("label")
-    else:
-        line = line_map.line(row)
-    message = _message(kind, data, resource, line_map)
-    return Finding(
-        check=check,
-        severity=Severity.ERROR,
-        message=message,
-        resource=resource.name,
-        path=resource.path,
-        line=line,
-        column=column,
-        value=None if value is None else str(value),
-        hint=hint_for(check, field_spec, resource, data),
-    )
-
-
-def _kebab(name: str) -> str:
-    out = []
-    for char in name:
-        if char.isupper():
-            out.append("-" + char.lower())
-        else:
-            out.append(char)
-    return "".join(out).strip("-")
-
-
-_TYPE_WORDS = {
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "date": "a date (YYYY-MM-DD)",
-    "datetime": "a date and time",
-    "year": "a year",
-    "yearmonth": "a year and month (YYYY-MM)",
-}
-_CONSTRAINT_WORDS = {
-    "required": "must not be empty",
-    "unique": "must be unique",
-    "pattern": "does not have the required form",
-    "enum": "is not one of the allowed values",
-    "minimum": "is below the minimum",
-    "maximum": "is above the maximum",
-    "minLength": "is too short",
-    "maxLength": "is too long",
-}
-
-
-def _message(kind: str, data: dict[str, Any], resource: Resource, line_map: LineMap) -> str:
-    """One plain sentence; the technical detail stays in the check id and the hint."""
-    column = data.get("fieldName")
-    cell = data.get("cell")
-    note = str(data.get("note") or "")
-    field_spec = next((f for f in resource.fields if f.get("name") == column), {})
-    if kind == "type-error":
-        ftype = str(field_spec.get("type", "string"))
-        wanted = _TYPE_WORDS.get(ftype, f"a valid {ftype}")
-        return f"{cell!r} in column {column!r} is not {wanted}."
-    if kind == "constraint-error":
-        constraint = note.split('"')[1] if note.count('"') >= 2 else ""
-        words = _CONSTRAINT_WORDS.get(constraint, f"breaks the {note}")
-        if constraint == "required":
-            return f"Column {column!r} {words}."
-        return f"{cell!r} in column {column!r} {words}."
-    if kind == "foreign-key":
-        names = ", ".join(data.get("fieldNames") or [])
-        return f"The value in {names!r} refers to a row that does not exist ({note})."
-    if kind == "primary-key":
-        match = re.search(r"position \"?(\d+)", note)
-        if match:
-            other = line_map.line(int(match.group(1)))
-            return f"This row's id repeats the id of line {other}."
-        if "None" in note:
-            return "This row has no id."
-        return f"This row's id repeats another row's id ({note})."
-    if kind == "unique-error":
-        match = re.search(r"position \"?(\d+)", note)
-        other = line_map.line(int(match.group(1))) if match else None
-        return f"{cell!r} in column {column!r} must be unique" + (
-            f"; it repeats line {other}." if other else "."
-        )
-    if kind == "missing-cell":
-        return f"This row has fewer cells than the header: column {column!r} is missing."
-    if kind == "extra-cell":
-        return f"This row has more cells than the header: {cell!r} is extra."
-    if kind == "blank-row":
-        return "This row is empty."
-    return str(data.get("message") or kind)

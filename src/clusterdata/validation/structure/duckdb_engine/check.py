@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.findings import Finding
 from clusterdata.core.package import DataPackage, Resource
+from clusterdata.core.tableerrors import TableError
 from clusterdata.validation.structure.duckdb_engine.columns import _and, _or
 from clusterdata.validation.structure.duckdb_engine.keys import (
     _all_key_fields,
@@ -23,7 +24,7 @@ from clusterdata.validation.structure.duckdb_engine.keys import (
 from clusterdata.validation.structure.duckdb_engine.reads import _load, _Read
 from clusterdata.validation.structure.duckdb_engine.records import (
     Prepared,
-    _parse_record,
+    parse_record,
     swallowed_findings,
 )
 from clusterdata.validation.structure.duckdb_engine.tables import (
@@ -32,11 +33,12 @@ from clusterdata.validation.structure.duckdb_engine.tables import (
     FastTable,
     _Table,
 )
+from clusterdata.validation.structure.errors import to_finding
 
 if TYPE_CHECKING:
     import duckdb
 
-    from clusterdata.validation.structure.run import StructureResult
+    from clusterdata.validation.structure.result import StructureResult
 
 
 def check_group(
@@ -63,12 +65,12 @@ def check_group(
     reads: list[_Read] = []
     try:
         for item in prepared:
-            read = item.read
+            read = item.read if isinstance(item.read, _Read) else None
             if read is None or read.shared is not shared:
                 read = _Read(shared, item.resource)
             item.read = None
             reads.append(read)
-        tables, suspects, descriptors = _check_tables(connection, prepared, reads, usable_fks)
+        tables, suspects, records = _check_tables(connection, prepared, reads, usable_fks)
     except BaseException as exc:
         for read in reads:
             read.discard()
@@ -85,13 +87,11 @@ def check_group(
             line_map=table.prepared.line_map,
             suspects=suspects[name],
         )
-    from clusterdata.validation.structure.run import _to_finding
-
     findings = []
     for item in prepared:
         findings.extend(swallowed_findings(item))
-    for resource, data in descriptors:
-        findings.append(_to_finding(resource, data, result.line_maps[resource.name]))
+    for resource, record in records:
+        findings.append(to_finding(resource, record, result.line_maps[resource.name]))
     for table in tables.values():
         findings.extend(table.patterns.findings(table.prepared.line_map))
     return findings
@@ -102,7 +102,7 @@ def _check_tables(
     prepared: list[Prepared],
     reads: list[_Read],
     usable_fks: dict[str, list[dict[str, Any]]],
-) -> tuple[dict[str, _Table], dict[str, list[int]], list[tuple[Resource, dict[str, Any]]]]:
+) -> tuple[dict[str, _Table], dict[str, list[int]], list[tuple[Resource, TableError]]]:
     """Load and check each table of a group: its tables, the rows frictionless checked in
     each, and frictionless's errors (cells first, then keys, table by table).
 
@@ -115,8 +115,8 @@ def _check_tables(
     python_keys = all(len(item.starts) - 1 <= SMALL_ROWS for item in prepared)
     tables: dict[str, _Table] = {}
     suspects: dict[str, list[int]] = {}
-    cells: dict[str, list[dict[str, Any]]] = {}
-    keys: dict[str, list[dict[str, Any]]] = {}
+    cells: dict[str, list[TableError]] = {}
+    keys: dict[str, list[TableError]] = {}
     order = sorted(range(len(prepared)), key=lambda i: reads[i].size)
     with _plain_plans(connection, python_keys):
         for i in order:
@@ -134,11 +134,11 @@ def _check_tables(
         if not python_keys:
             kind = "VIEW" if table.keys_view else "TABLE"
             connection.execute(f"DROP {kind} IF EXISTS {table.keys_sql}").fetchall()
-    descriptors: list[tuple[Resource, dict[str, Any]]] = []
+    records: list[tuple[Resource, TableError]] = []
     for part in (cells, keys):
         for name in names:
-            descriptors.extend((tables[name].prepared.resource, d) for d in part[name])
-    return {name: tables[name] for name in names}, suspects, descriptors
+            records.extend((tables[name].prepared.resource, r) for r in part[name])
+    return {name: tables[name] for name in names}, suspects, records
 
 
 @contextlib.contextmanager
@@ -163,7 +163,7 @@ SMALL_ROWS = 2000
 
 def _cell_checks(
     connection: duckdb.DuckDBPyConnection, table: _Table, python_keys: bool
-) -> tuple[list[dict[str, Any]], list[int]]:
+) -> tuple[list[TableError], list[int]]:
     """Hand suspect, blank and ragged rows to frictionless's Row; the canonical keys of every
     row (SQL's, or frictionless's where they differ): in Python when `python_keys`, else a
     view or table (`_build_keys`).
@@ -205,7 +205,7 @@ def _cell_checks(
         f"FROM {table.sql}{where} ORDER BY rn",
         parameters,
     ).fetchall()
-    descriptors: list[dict[str, Any]] = []
+    errors: list[TableError] = []
     overrides: dict[str, list[Any]] = {"rn": []} | {k: [] for k in keys}
     blank = set(prepared.blank)
     checked: list[int] = []
@@ -223,12 +223,12 @@ def _cell_checks(
             values: list[Any]
             if py:
                 # A ragged or blank record: re-read with its real number of cells.
-                values = _parse_record(prepared, rn - 1) if rn - 1 not in blank else []
+                values = parse_record(prepared, rn - 1) if rn - 1 not in blank else []
             else:
                 values = ["" if c is None else c for c in cells]
             row = Row(values, handlers=table.handlers, row_number=rn)
             for fl_error in [*row.errors, *table.patterns.errors(row)]:
-                descriptors.append(fl_error.to_descriptor())
+                errors.append(TableError.from_frictionless(fl_error.to_descriptor()))
             found = [None if row[name] is None else str(row[name]) for name in key_index]
             if found != sql_keys:  # frictionless's value differs from SQL's: it wins
                 sql_keys = found
@@ -243,4 +243,4 @@ def _cell_checks(
         table.rows = every
     else:
         _build_keys(connection, table, key_index, overrides)
-    return descriptors, checked
+    return errors, checked

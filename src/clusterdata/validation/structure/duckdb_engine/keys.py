@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.package import Resource, as_list
-from clusterdata.validation.structure.duckdb_engine.records import Prepared, _parse_record
+from clusterdata.core.tableerrors import TableError
+from clusterdata.validation.structure.duckdb_engine.records import Prepared, parse_record
 from clusterdata.validation.structure.duckdb_engine.tables import _Table
 
 if TYPE_CHECKING:
@@ -88,11 +89,11 @@ def _finder(connection: duckdb.DuckDBPyConnection, table: _Table) -> _SqlKeys | 
     return _PythonKeys(table) if table.rows is not None else _SqlKeys(connection, table)
 
 
-def _own_key_checks(find: _SqlKeys | _PythonKeys, table: _Table) -> list[dict[str, Any]]:
+def _own_key_checks(find: _SqlKeys | _PythonKeys, table: _Table) -> list[TableError]:
     """Repeated unique values and primary keys: frictionless's errors."""
     resource = table.prepared.resource
     names = resource.field_names
-    out: list[dict[str, Any]] = []
+    out: list[TableError] = []
     for spec in resource.fields:
         constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
         if not (constraints or {}).get("unique"):
@@ -104,27 +105,28 @@ def _own_key_checks(find: _SqlKeys | _PythonKeys, table: _Table) -> list[dict[st
             row_cells = cells.get(rn, [])
             index = names.index(name)
             out.append(
-                {
-                    "type": "unique-error",
-                    "rowNumber": rn,
-                    "fieldName": name,
-                    "fieldNumber": index + 1,
-                    "cell": row_cells[index] if index < len(row_cells) else "",
-                    "cells": row_cells,
-                    "note": f"the same as in the row at position {prev}",
-                }
+                TableError(
+                    kind="unique-error",
+                    row=rn,
+                    field=name,
+                    field_number=index + 1,
+                    cell=row_cells[index] if index < len(row_cells) else "",
+                    cells=tuple(row_cells),
+                    earlier_row=prev,
+                )
             )
     if resource.primary_key:
         found = find.primary([f"k{names.index(n)}" for n in resource.primary_key])
         cells = find.cells([rn for rn, _ in found], resource.primary_key)
         for rn, earlier in found:
-            note = (
-                'cells composing the primary keys are all "None"'
-                if earlier is None
-                else f"the same as in the row at position {earlier}"
-            )
             out.append(
-                {"type": "primary-key", "rowNumber": rn, "cells": cells.get(rn, []), "note": note}
+                TableError(
+                    kind="primary-key",
+                    row=rn,
+                    cells=tuple(cells.get(rn, [])),
+                    earlier_row=earlier,
+                    empty_key=earlier is None,
+                )
             )
     return out
 
@@ -134,11 +136,11 @@ def _foreign_key_checks(
     table: _Table,
     tables: dict[str, _Table],
     fks: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+) -> list[TableError]:
     """Dangling foreign keys: frictionless's errors."""
     resource = table.prepared.resource
     names = resource.field_names
-    out: list[dict[str, Any]] = []
+    out: list[TableError] = []
     for fk in fks:
         fields = as_list(fk.get("fields"))
         ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
@@ -161,15 +163,15 @@ def _foreign_key_checks(
                 f'"{target_name}" as "{", ".join(target_fields)}"'
             )
             out.append(
-                {
-                    "type": "foreign-key",
-                    "rowNumber": rn,
-                    "cells": cells.get(rn, []),
-                    "fieldNames": fields,
-                    "note": note,
-                    "referenceName": target_name,
-                    "referenceFieldNames": target_fields,
-                }
+                TableError(
+                    kind="foreign-key",
+                    row=rn,
+                    cells=tuple(cells.get(rn, [])),
+                    key_fields=tuple(fields),
+                    reference=target_name,
+                    reference_fields=tuple(target_fields),
+                    note=note,
+                )
             )
     return out
 
@@ -301,7 +303,7 @@ def _shown_cells(table: _Table, rn: int, py: bool, values: dict[int, str | None]
     """A key finding's cells: a ragged record's own, none for a blank one, else the row with
     only the given columns filled in."""
     if py:
-        return _parse_record(table.prepared, rn - 1) if rn - 1 not in table.prepared.blank else []
+        return parse_record(table.prepared, rn - 1) if rn - 1 not in table.prepared.blank else []
     row = [""] * len(table.prepared.resource.field_names)
     for i, value in values.items():
         row[i] = "" if value is None else value

@@ -14,8 +14,8 @@ from clusterdata.validation.structure.duckdb_engine.columns import _Column, _lit
 from clusterdata.validation.structure.duckdb_engine.keys import _key_fields
 from clusterdata.validation.structure.duckdb_engine.records import (
     Prepared,
-    _parse_record,
     _span,
+    parse_record,
     prepare,
 )
 from clusterdata.validation.structure.duckdb_engine.schema import _cell_handlers, _fl_schema
@@ -244,7 +244,7 @@ def _rejected_records(prepared: Prepared, rejects: list[tuple[int, str]], width:
         record = int(np.searchsorted(prepared.starts, position, side="right")) - 1
         while record in blank:
             record += 1
-        if record < 1 or record >= records or len(_parse_record(prepared, record)) == width:
+        if record < 1 or record >= records or len(parse_record(prepared, record)) == width:
             raise FastPathUnavailable(
                 f"{prepared.resource.name}: a rejected record cannot be placed"
             )
@@ -277,7 +277,7 @@ def _number_rows(
     after = {s - j - 1: j + 1 for j, s in enumerate(skipped)}
     values = []
     for record in skipped:
-        cells = _parse_record(prepared, record) if record in rejected else []
+        cells = parse_record(prepared, record) if record in rejected else []
         values.append(
             [cells[i] if i < len(cells) else None for i in range(width)] + [record + 1, True]
         )

@@ -14,14 +14,23 @@ import io
 import os
 from array import array
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from clusterdata.core.findings import Finding
-from clusterdata.core.lines import LineMap, _swallowed
+from clusterdata.core.lines import LineMap, swallowed
 from clusterdata.core.package import Resource
 
-if TYPE_CHECKING:
-    from clusterdata.validation.structure.duckdb_engine.reads import _Read
+
+class PendingRead(Protocol):
+    """A file being read into DuckDB (`reads._Read`), as the record map holds it: declared here
+    so that this module, which `reads` imports, need not import `reads` back."""
+
+    shared: Any
+    size: int
+
+    def result(self) -> tuple[int, list[tuple[int, str]]]: ...
+
+    def discard(self) -> None: ...
 
 
 _UTF8 = {"utf-8", "utf8", "utf_8"}
@@ -49,7 +58,7 @@ class Prepared:
     spans: dict[int, int] = field(default_factory=dict, repr=False)
     findings: list[Finding] = field(default_factory=list)
     #: The file's read into DuckDB, started while its bytes were scanned (`prepare_group`).
-    read: _Read | None = field(default=None, repr=False)
+    read: PendingRead | None = field(default=None, repr=False)
 
 
 #: Bytes scanned at a time by `prepare`: its temporaries are a few times this, not the file.
@@ -87,6 +96,8 @@ def prepare(resource: Resource) -> Prepared | None:
     quotes_before = 0  # quote characters before the current chunk
     size = 0
     last = b""
+    tail = b""  # the file's last bytes: its last record may end without a newline
+    trailing = _Trailing(resource, len(resource.fields))
     # One buffer, and one mask over it, for every chunk: fresh 8 MB temporaries per chunk cost
     # ~50k page faults (0.1 s of system time) on a 156 MB file.
     try:
@@ -127,9 +138,11 @@ def prepare(resource: Resource) -> Prepared | None:
                         inner_parts.append(newlines[inside].astype(np.int64) + size)
                     else:
                         ends = newlines
+                    trailing.scan(buffer, ends, size, quotes, quotes_before)
                     quotes_before += len(quotes)
                 elif quotes_before % 2 == 0:
                     ends = newlines
+                    trailing.scan(buffer, ends, size, None, 0)
                 else:
                     ends = newlines[:0]
                     inner_parts.append(newlines.astype(np.int64) + size)
@@ -152,6 +165,7 @@ def prepare(resource: Resource) -> Prepared | None:
                 ends_parts.append(ends.astype(np.int64) + size)
                 size += length
                 last = bytes(view[length - 1 : length])
+                tail = (tail + bytes(view[max(0, length - 4) : length]))[-4:]
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
@@ -171,6 +185,10 @@ def prepare(resource: Resource) -> Prepared | None:
         starts, ends = starts[:-1], ends[:-1]
     if len(starts) == 0:
         return None
+    if last != b"\n" and trailing.ends_empty(tail):
+        trailing.unsure.append(len(starts) - 1)
+    if trailing.ragged or _any_ragged(resource, starts, ends, trailing.unsure):
+        return None  # DuckDB would drop the extra empty cells: frictionless reports them
     # Physical line of each record's first byte, and the inner newlines of each record.
     lines = np.arange(1, len(starts) + 1, dtype=np.int64)
     multiline: list[int] = []
@@ -205,6 +223,107 @@ def prepare(resource: Resource) -> Prepared | None:
         header=header,
         spans=spans,
     )
+
+
+class _Trailing:
+    """Records that end in an empty cell (`1,2,` or `1,2,""`): DuckDB's reader silently drops
+    empty cells beyond the schema's width (DuckDB 2.0: `1,2,,` read as two columns is `1, 2`,
+    no reject), where frictionless reports `extra-cell`. Their cells are counted here, during
+    the byte scan: the delimiters outside quotes in each such record, vectorised, costing
+    nothing for a file with no such record. A record whose start lies in an earlier chunk, or
+    that holds a quote, is parsed by the csv module instead (`unsure`).
+    """
+
+    def __init__(self, resource: Resource, width: int) -> None:
+        self.delimiter = resource.delimiter.encode("utf-8")[0]
+        self.quote = resource.quote_char.encode("utf-8")[0]
+        self.width = width
+        self.records_before = 0
+        self.previous_end = -1  # absolute position of the last record-ending newline
+        self.ragged = False
+        self.unsure: list[int] = []
+
+    def ends_empty(self, record_tail: bytes) -> bool:
+        """Whether a record ending in these bytes (no newline) ends in an empty cell."""
+        body = record_tail.rstrip(b"\r")
+        return body.endswith(bytes([self.delimiter])) or body.endswith(
+            bytes([self.delimiter, self.quote, self.quote])
+        )
+
+    def scan(self, buffer: Any, ends: Any, offset: int, quotes: Any, parity: int) -> None:
+        import numpy as np
+
+        count = len(ends)
+        if not count:
+            return
+        try:
+            if self.ragged:
+                return
+            length = len(buffer)
+            # Last byte of each record's content: before the newline, and before a CR.
+            last = ends - 1
+            has_cr = np.zeros(count, dtype=bool)
+            ok = last >= 0
+            has_cr[ok] = buffer[last[ok]] == 13
+            last = last - has_cr
+            inside = last >= 0
+            flagged = np.zeros(count, dtype=bool)
+            flagged[inside] = buffer[last[inside]] == self.delimiter
+            two = last >= 2
+            quoted_empty = np.zeros(count, dtype=bool)
+            quoted_empty[two] = (
+                (buffer[last[two]] == self.quote)
+                & (buffer[last[two] - 1] == self.quote)
+                & (buffer[last[two] - 2] == self.delimiter)
+            )
+            near_start = ~inside | (~two & (buffer[np.maximum(last, 0)] == self.quote))
+            flagged |= quoted_empty | near_start
+            if not flagged.any():
+                return
+            starts = np.empty(count, dtype=np.int64)
+            starts[0] = self.previous_end + 1 - offset
+            starts[1:] = ends[:-1] + 1
+            which = np.flatnonzero(flagged)
+            f_starts, f_ends = starts[which], ends[which]
+            crossing = f_starts < 0
+            if quotes is not None and len(quotes):
+                held = np.searchsorted(quotes, f_ends) - np.searchsorted(
+                    quotes, np.maximum(f_starts, 0)
+                )
+                crossing |= held > 0
+            self.unsure.extend(int(self.records_before + i) for i in which[crossing])
+            sure = ~crossing
+            if not sure.any():
+                return
+            delimiters = np.flatnonzero(buffer[:length] == self.delimiter)
+            cells = (
+                np.searchsorted(delimiters, f_ends[sure])
+                - np.searchsorted(delimiters, f_starts[sure])
+            ) + 1
+            if (cells != self.width).any():
+                self.ragged = True
+        finally:
+            self.records_before += count
+            self.previous_end = int(ends[-1]) + offset
+
+
+def _any_ragged(resource: Resource, starts: Any, ends: Any, records: list[int]) -> bool:
+    """Whether one of these records, parsed by the csv module, has not the schema's width."""
+    width = len(resource.fields)
+    for index in records:
+        if index < 1:
+            continue
+        raw = _read_range(resource, int(starts[index]), int(ends[index])) or b""
+        text = raw.decode("utf-8", errors="replace")
+        reader = csv.reader(
+            io.StringIO(text, newline=""),
+            delimiter=resource.delimiter,
+            quotechar=resource.quote_char,
+            strict=False,
+        )
+        if len(next(reader, [])) != width:
+            return True
+    return False
 
 
 def _plain_resource(resource: Resource) -> bool:
@@ -269,11 +388,11 @@ def swallowed_findings(prepared: Prepared) -> list[Finding]:
     resource = prepared.resource
     findings: list[Finding] = []
     for index in prepared.multiline:
-        record = _parse_record(prepared, index)
+        record = parse_record(prepared, index)
         start = int(prepared.line_map.starts[index])
         end = start + _span(prepared, index)
         findings.extend(
-            _swallowed(resource, record, prepared.header, start, end, len(prepared.header))
+            swallowed(resource, record, prepared.header, start, end, len(prepared.header))
         )
     return findings
 
@@ -283,7 +402,7 @@ def _span(prepared: Prepared, index: int) -> int:
     return prepared.spans.get(index, 0)
 
 
-def _parse_record(prepared: Prepared, index: int) -> list[str]:
+def parse_record(prepared: Prepared, index: int) -> list[str]:
     resource = prepared.resource
     raw = _read_range(resource, int(prepared.starts[index]), int(prepared.ends[index])) or b""
     text = raw.decode("utf-8", errors="replace")

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from clusterdata.validation.structure.duckdb_engine.columns import _Column
-    from clusterdata.validation.structure.duckdb_engine.reads import _Read
-    from clusterdata.validation.structure.duckdb_engine.records import Prepared
+    from clusterdata.validation.structure.duckdb_engine.records import PendingRead, Prepared
 
 
 class FastPathUnavailable(Exception):
@@ -123,7 +122,7 @@ class FastPackage:
     #: Set once layer 3 has locked the connection (no file access any more).
     locked: bool = False
     #: Files read into DuckDB (or being read) that no `check_group` has taken over yet.
-    reads: list[_Read] = field(default_factory=list, repr=False)
+    reads: list[PendingRead] = field(default_factory=list, repr=False)
 
     def close(self) -> None:
         for read in list(self.reads):  # reads layer 1 started and never used

@@ -1,0 +1,132 @@
+"""Layer 1's error records as findings: `to_finding`, the one conversion both engines use.
+
+Each engine reports `core.tableerrors.TableError` records (record numbers, typed facts); this
+module places them on physical lines (`LineMap`) and words them for a person, with a fix.
+"""
+
+from __future__ import annotations
+
+from clusterdata.core.findings import Finding, Severity
+from clusterdata.core.lines import LineMap
+from clusterdata.core.package import Resource
+from clusterdata.core.tableerrors import TableError
+from clusterdata.validation.hints import hint_for
+
+__all__ = ["check_id", "to_finding"]
+
+
+def check_id(record: TableError) -> str:
+    """The finding's check id: frictionless's kind, a constraint error split per constraint."""
+    if record.kind == "constraint-error":
+        return f"constraint-{_kebab(record.constraint or 'constraint')}"
+    return record.kind
+
+
+def to_finding(resource: Resource, record: TableError, line_map: LineMap) -> Finding:
+    """The finding for one error record of `resource`, at its physical line."""
+    kind = record.kind
+    check = check_id(record)
+    column = record.field
+    value = record.cell
+    field_spec = next((f for f in resource.fields if f.get("name") == column), None)
+    if kind in {"foreign-key", "primary-key"}:
+        names = list(record.key_fields) or (resource.primary_key if kind == "primary-key" else [])
+        column = names[0] if names else column
+        positions = [resource.field_names.index(n) for n in names if n in resource.field_names]
+        value = ", ".join(record.cells[i] for i in positions if i < len(record.cells)) or None
+    if kind == "extra-cell" and not column:
+        column = f"(column {record.field_number})"
+    line: int | None
+    if kind.endswith("label") or kind == "header-error":
+        line = line_map.line(1) or 1
+        column = record.label or column
+        value = record.label
+    else:
+        line = line_map.line(record.row)
+    return Finding(
+        check=check,
+        severity=Severity.ERROR,
+        message=_message(record, resource, line_map),
+        resource=resource.name,
+        path=resource.path,
+        line=line,
+        column=column,
+        value=value,
+        hint=hint_for(check, field_spec, resource, {"fieldNames": list(record.key_fields)}),
+    )
+
+
+def _kebab(name: str) -> str:
+    out = []
+    for char in name:
+        if char.isupper():
+            out.append("-" + char.lower())
+        else:
+            out.append(char)
+    return "".join(out).strip("-")
+
+
+_TYPE_WORDS = {
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+    "datetime": "a date and time",
+    "year": "a year",
+    "yearmonth": "a year and month (YYYY-MM)",
+}
+_CONSTRAINT_WORDS = {
+    "required": "must not be empty",
+    "unique": "must be unique",
+    "pattern": "does not have the required form",
+    "enum": "is not one of the allowed values",
+    "minimum": "is below the minimum",
+    "maximum": "is above the maximum",
+    "minLength": "is too short",
+    "maxLength": "is too long",
+}
+
+
+def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
+    """One plain sentence; the technical detail stays in the check id and the hint."""
+    kind = record.kind
+    column = record.field
+    cell = record.cell
+    field_spec = next((f for f in resource.fields if f.get("name") == column), {})
+    if kind == "type-error":
+        ftype = str(field_spec.get("type", "string"))
+        wanted = _TYPE_WORDS.get(ftype, f"a valid {ftype}")
+        return f"{cell!r} in column {column!r} is not {wanted}."
+    if kind == "constraint-error":
+        constraint = record.constraint or ""
+        words = _CONSTRAINT_WORDS.get(constraint, f"breaks the {record.note}")
+        if constraint == "required":
+            return f"Column {column!r} {words}."
+        return f"{cell!r} in column {column!r} {words}."
+    if kind == "foreign-key":
+        names = ", ".join(record.key_fields)
+        return f"The value in {names!r} refers to a row that does not exist ({record.note})."
+    if kind == "primary-key":
+        if record.earlier_row is not None:
+            return f"This row's id repeats the id of line {line_map.line(record.earlier_row)}."
+        if record.empty_key:
+            return "This row has no id."
+        return f"This row's id repeats another row's id ({record.note})."
+    if kind == "unique-error":
+        other = line_map.line(record.earlier_row) if record.earlier_row is not None else None
+        return f"{cell!r} in column {column!r} must be unique" + (
+            f"; it repeats line {other}." if other else "."
+        )
+    if kind == "missing-cell":
+        return f"This row has fewer cells than the header: column {column!r} is missing."
+    if kind == "extra-cell":
+        return f"This row has more cells than the header: {cell!r} is extra."
+    if kind == "blank-row":
+        return "This row is empty."
+    if kind == "blank-label" and record.field_number:
+        labels = resource.field_names
+        expected = labels[record.field_number - 1] if record.field_number <= len(labels) else None
+        return f"Header cell {record.field_number} is empty" + (
+            f"; the schema names this column {expected!r}." if expected else "."
+        )
+    return record.message or record.note or kind

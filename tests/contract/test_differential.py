@@ -1,0 +1,274 @@
+"""Differential testing of the two layer-1 engines against frictionless-py (issue 14, item 2).
+
+hypothesis writes small random tables — ragged rows, extra and trailing empty cells, quoted line
+breaks, blank rows, a BOM, CRLF, integers, numbers with groupChar/decimalChar, booleans, dates,
+datetimes with UTC offsets, years, durations, geopoints, missingValues, constraints, primary and
+unique keys — and each is validated three ways: the DuckDB engine (`CLUSTERDATA_FASTPATH=1`),
+the frictionless engine (`=0`) and frictionless-py itself, in this process, with its error
+limit raised. The three must report the same (physical line, field, error kind) set; a
+disagreement found here becomes a named regression test (tests/unit/validation/test_verdict.py,
+test_fastpath.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from clusterdata.core.lines import map_lines
+from clusterdata.core.package import open_package
+from clusterdata.validation.pipeline import table_schema_kind
+from clusterdata.validation.structure import duckdb_engine
+from clusterdata.validation.structure.run import check_structure
+
+EXAMPLES = int(os.environ.get("CLUSTERDATA_DIFFERENTIAL_EXAMPLES", "500"))
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+Found = set[tuple[int | None, str | None, str]]
+
+#: Cells a column of each type is drawn from: valid forms, near misses and missing values.
+CELLS: dict[str, list[str]] = {
+    "string": ["a", "b", "ab", "", "NA", "x y", "å"],
+    "integer": ["1", "01", "-3", "1.5", "1e3", " 12", "+5", "x", "", "NA"],
+    "number": ["1.5", "1,5", "1 000,5", "-2", "NaN", "INF", "1e3", "x", "", "NA"],
+    "boolean": ["true", "false", "True", "1", "0", "yes", "x", ""],
+    "date": ["2020-01-01", "2020-02-30", "2020-1-1", "01/01/2020", ""],
+    "datetime": [
+        "2020-01-01T15:00:00Z",
+        "2020-01-01T15:00:00+03:00",
+        "2020-01-01T12:00:00Z",
+        "2020-01-01T13:00:00+0100",
+        "2020-01-01T15:00:00",
+        "2020-01-01 15:00:00",
+        "2020-01-01",
+        "",
+    ],
+    "year": ["2020", "1999", "20", "20200", "x", ""],
+    "duration": ["P1Y", "PT1H", "P1Y2M3DT4H5M6S", "1Y", "P", ""],
+    "geopoint": ["1.5, 2.5", "1.5,2.5", "200, 100", "x", ""],
+}
+
+
+@st.composite
+def fields(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    kind = draw(st.sampled_from(sorted(CELLS)))
+    spec: dict[str, Any] = {"name": f"f{index}", "type": kind}
+    if kind == "number" and draw(st.booleans()):
+        spec.update({"decimalChar": ",", "groupChar": " "})
+    constraints: dict[str, Any] = {}
+    if draw(st.booleans()):
+        constraints["required"] = True
+    if draw(st.integers(0, 4)) == 0:
+        constraints["unique"] = True
+    if kind == "integer" and draw(st.booleans()):
+        constraints["minimum"] = 0
+    if kind == "string" and draw(st.booleans()):
+        constraints["enum"] = ["a", "b", "å"]
+    if kind == "string" and draw(st.booleans()):
+        constraints["maxLength"] = 1
+    if constraints:
+        spec["constraints"] = constraints
+    return spec
+
+
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"'
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes]:
+    width = draw(st.integers(1, 4))
+    specs = [draw(fields(i)) for i in range(width)]
+    schema: dict[str, Any] = {"fields": specs}
+    if draw(st.booleans()):
+        schema["missingValues"] = draw(st.sampled_from([["", "NA"], ["NA"], [""]]))
+    if draw(st.booleans()):
+        schema["primaryKey"] = [specs[0]["name"]]
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = [",".join(s["name"] for s in specs)]
+    for _ in range(draw(st.integers(0, 8))):
+        shape = draw(st.sampled_from(["row"] * 6 + ["blank", "short", "long", "trailing"]))
+        if shape == "blank":
+            lines.append("")
+            continue
+        cells = [draw(st.sampled_from(CELLS[s["type"]])) for s in specs]
+        if shape == "short" and cells:
+            cells = cells[:-1]
+        if shape == "long":
+            cells.append(draw(st.sampled_from(["x", "", '""'])))
+        out = []
+        for cell in cells:
+            if cell and draw(st.integers(0, 5)) == 0:
+                out.append(_quoted(cell + "\nmore" if draw(st.booleans()) else cell))
+            elif "," in cell or "\n" in cell:
+                out.append(_quoted(cell))
+            else:
+                out.append(cell)
+        text = ",".join(out)
+        if shape == "trailing":
+            text += ","
+        lines.append(text)
+    body = newline.join(lines) + (newline if draw(st.booleans()) else "")
+    data = body.encode("utf-8")
+    if draw(st.integers(0, 9)) == 0:
+        data = b"\xef\xbb\xbf" + data
+    return schema, data
+
+
+@contextmanager
+def package(schema: dict[str, Any], data: bytes) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "t.csv").write_bytes(data)
+        descriptor = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": schema}]}
+        (root / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
+        yield root / "datapackage.json"
+
+
+def _kind(check: str) -> str:
+    return "constraint-error" if check.startswith("constraint-") else check
+
+
+def ours(descriptor: Path, mode: str) -> Found:
+    previous = os.environ.get(duckdb_engine.ENV)
+    os.environ[duckdb_engine.ENV] = mode
+    try:
+        result = check_structure(open_package(descriptor))
+        result.close()
+    finally:
+        if previous is None:
+            del os.environ[duckdb_engine.ENV]
+        else:
+            os.environ[duckdb_engine.ENV] = previous
+    return {
+        (f.line, None if f.check == "extra-cell" else f.column, _kind(f.check))
+        for f in result.findings
+        if table_schema_kind(f.check)
+    }
+
+
+def theirs(descriptor: Path) -> Found:
+    """frictionless-py's own findings, rows mapped to physical lines by the same line map."""
+    from frictionless import Package
+
+    report = Package(str(descriptor)).validate(limit_errors=10**9)
+    resource = open_package(descriptor).resources[0]
+    encoding = "utf-8-sig" if resource.file.read_bytes().startswith(b"\xef\xbb\xbf") else "utf-8"
+    line_map, _ = map_lines(resource, encoding)
+    found: Found = set()
+    for task in report.tasks:
+        for error in task.errors:
+            data = error.to_descriptor()
+            kind = str(data["type"])
+            row = data.get("rowNumber")
+            column = data.get("fieldName") or None
+            if kind in {"primary-key", "foreign-key"}:
+                names = data.get("fieldNames") or resource.primary_key
+                column = names[0] if names else None
+            if kind == "extra-cell":
+                column = None
+            line = line_map.line(row) if row else 1
+            if table_schema_kind(kind) or kind == "constraint-error":
+                found.add((line, column, kind))
+    return found
+
+
+@SETTINGS
+@given(tables())
+def test_duckdb_engine_frictionless_engine_and_frictionless_py_agree(
+    table: tuple[dict[str, Any], bytes],
+) -> None:
+    schema, data = table
+    with package(schema, data) as descriptor:
+        reference = theirs(descriptor)
+        assert ours(descriptor, "0") == reference, "frictionless engine"
+        assert ours(descriptor, "1") == reference, "DuckDB engine"
+
+
+@st.composite
+def linked_tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes, dict[str, Any], bytes]:
+    """A parent keyed by `id` (integer or string) and a child whose `parent` refers to it."""
+    kind = draw(st.sampled_from(["integer", "string"]))
+    values = CELLS[kind]
+    parent_schema = {"fields": [{"name": "id", "type": kind}], "primaryKey": ["id"]}
+    parent_rows = draw(st.lists(st.sampled_from(values), max_size=5))
+    child_schema = {
+        "fields": [{"name": "cid", "type": "string"}, {"name": "parent", "type": kind}],
+        "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "p", "fields": ["id"]}}],
+    }
+    child_rows = draw(st.lists(st.sampled_from(values), max_size=6))
+    parent = "\n".join(["id", *(_quoted(v) if "," in v else v for v in parent_rows)]) + "\n"
+    child = "\n".join(["cid,parent", *(f"c{i},{v}" for i, v in enumerate(child_rows))]) + "\n"
+    return parent_schema, parent.encode(), child_schema, child.encode()
+
+
+def theirs_all(descriptor: Path) -> set[tuple[str, int | None, str | None, str]]:
+    """frictionless-py's findings over every resource (no line breaks in these cells)."""
+    from frictionless import Package
+
+    report = Package(str(descriptor)).validate(limit_errors=10**9)
+    found = set()
+    for task in report.tasks:
+        for error in task.errors:
+            data = error.to_descriptor()
+            kind = str(data["type"])
+            column = data.get("fieldName") or None
+            if kind in {"primary-key", "foreign-key"}:
+                column = (data.get("fieldNames") or ["id"])[0]
+            if kind == "extra-cell":
+                column = None
+            if table_schema_kind(kind) or kind == "constraint-error":
+                found.add((str(task.name), data.get("rowNumber") or 1, column, kind))
+    return found
+
+
+def ours_all(descriptor: Path, mode: str) -> set[tuple[str, int | None, str | None, str]]:
+    previous = os.environ.get(duckdb_engine.ENV)
+    os.environ[duckdb_engine.ENV] = mode
+    try:
+        result = check_structure(open_package(descriptor))
+        result.close()
+    finally:
+        if previous is None:
+            del os.environ[duckdb_engine.ENV]
+        else:
+            os.environ[duckdb_engine.ENV] = previous
+    return {
+        (str(f.resource), f.line, None if f.check == "extra-cell" else f.column, _kind(f.check))
+        for f in result.findings
+        if table_schema_kind(f.check)
+    }
+
+
+@SETTINGS
+@given(linked_tables())
+def test_foreign_keys_agree_on_both_engines_and_frictionless_py(
+    tables_: tuple[dict[str, Any], bytes, dict[str, Any], bytes],
+) -> None:
+    parent_schema, parent, child_schema, child = tables_
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "p.csv").write_bytes(parent)
+        (root / "c.csv").write_bytes(child)
+        resources = [
+            {"name": "p", "path": "p.csv", "schema": parent_schema},
+            {"name": "c", "path": "c.csv", "schema": child_schema},
+        ]
+        (root / "datapackage.json").write_text(
+            json.dumps({"name": "p", "resources": resources}), "utf-8"
+        )
+        reference = theirs_all(root / "datapackage.json")
+        assert ours_all(root / "datapackage.json", "0") == reference, "frictionless engine"
+        assert ours_all(root / "datapackage.json", "1") == reference, "DuckDB engine"
