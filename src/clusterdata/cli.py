@@ -15,6 +15,8 @@ from collections.abc import Sequence
 #: Each command is a module `clusterdata.commands.<name>` with `add_parser(sub)` and `run(args)`.
 #: Modules import their heavy dependencies inside `run`, so `--help` and start-up stay fast.
 COMMANDS = ("validate", "format", "diff", "publish", "verify", "site", "generate", "pages", "stats")
+#: The spreadsheet and issue-form routes for contributors (module import_: `import` is a keyword).
+CONTRIBUTOR_COMMANDS = ("template", "import_")
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -36,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"clusterdata {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
+    for name in (*COMMANDS, *CONTRIBUTOR_COMMANDS):
         try:
             module = importlib.import_module(f"clusterdata.commands.{name}")
         except ModuleNotFoundError as exc:

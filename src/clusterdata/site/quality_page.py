@@ -25,7 +25,14 @@ def quality_page(writer: PageWriter) -> None:
         "quality.html",
         "page.html",
         page_title=ui["quality"],
-        body=Markup(markdown_html(report.split("\n", 1)[1])),  # the template shows the title
+        body=Markup(_scrolling(markdown_html(report.split("\n", 1)[1]))),  # title is the template's
         body_lang="en",
         note=ui["quality_note"],
+    )
+
+
+def _scrolling(html: str) -> str:
+    """Wide tables scroll inside their own box, so a phone's page never scrolls sideways."""
+    return html.replace("<table>", '<div class="scroll"><table>').replace(
+        "</table>", "</table></div>"
     )

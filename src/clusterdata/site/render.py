@@ -178,6 +178,7 @@ class Writer:
 
 def _register_hooks() -> None:
     """Import the modules that register extra pages (site/pages.py); one line each."""
+    import clusterdata.site.form
     import clusterdata.site.quality_page  # noqa: F401
 
 
