@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING
 
-from clusterdata.core.lines import csv_records
+from clusterdata.core.lines import csv_records, map_lines
 from clusterdata.core.package import Resource
 from clusterdata.tableschema.cells import missing_values
 from clusterdata.tableschema.sql import quote_literal
@@ -108,3 +108,26 @@ def read_with_python(
         connection.execute(f"CREATE TEMP TABLE {RAW_NAME} AS SELECT * FROM __raw_arrow").fetchall()
     finally:
         connection.unregister("__raw_arrow")
+
+
+def line_of_cell(resource: Resource, encoding: str, index: int, value: str) -> int:
+    """The physical line of the first data record whose cell `index` is `value` (0 if none).
+
+    How a consumer that found a bad cell by its text locates it the way `validate` does: the
+    file is read as the line map reads it, so multi-line records and blank lines count. The
+    first record with that text is the first bad one, as the same text means the same verdict.
+    """
+    line_map, _ = map_lines(resource, encoding)
+    with csv_records(resource, encoding) as reader:
+        try:
+            for number, record in enumerate(reader, start=1):
+                if number > 1 and index < len(record) and record[index] == value:
+                    return line_map.line(number) or number
+        except csv.Error:
+            pass
+    return 0
+
+
+def text_encoding(resource: Resource) -> str:
+    """The encoding the csv readers use: UTF-8 with or without a byte order mark."""
+    return "utf-8-sig" if resource.encoding.lower() in UTF8 else resource.encoding

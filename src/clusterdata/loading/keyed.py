@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clusterdata.core.lines import csv_records, map_lines
 from clusterdata.core.package import Resource, as_list
+from clusterdata.loading.csv_readers import line_of_cell
 from clusterdata.tableschema.cells import field_missing_values, field_type
 from clusterdata.tableschema.errors import DataError
 from clusterdata.tableschema.sql import bad_cell_condition, duck_type, quote_ident
@@ -86,8 +86,6 @@ def first_bad_cell(
     """The first cell (in file order) of the text table `raw` (columns c0…) that is not a value
     of its field, located like a validation finding; None when every cell is a value.
 
-    The line is found by reading the file as the line map does and taking the first record with
-    that text in that column: an earlier record with the same text would have been bad too.
     """
     first: tuple[int, int, str] | None = None
     for index, spec in enumerate(resource.fields):
@@ -108,16 +106,7 @@ def first_bad_cell(
         resource.name,
         resource.path,
         str(spec.get("name")),
-        _line_of(resource, encoding, index, value),
+        line_of_cell(resource, encoding, index, value),
         value,
         field_type(spec),
     )
-
-
-def _line_of(resource: Resource, encoding: str, index: int, value: str) -> int:
-    line_map, _ = map_lines(resource, encoding)
-    with csv_records(resource, encoding) as reader:
-        for number, record in enumerate(reader, start=1):
-            if number > 1 and index < len(record) and record[index] == value:
-                return line_map.line(number) or number
-    return 0
