@@ -29,6 +29,7 @@ from typing import Any
 
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
+from clusterdata.tableschema.cells import field_type, integer_text, number_text
 
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
 _BOM = b"\xef\xbb\xbf"
@@ -203,23 +204,33 @@ def _writer_options(resource: Resource) -> dict[str, Any]:
 
 
 def sort_key_function(resource: Resource, names: list[str]) -> Callable[[list[str]], tuple]:
-    """Key of a canonical row (cells in `names` order), compared as the module doc says."""
-    types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
-    positions = [(names.index(k), types.get(k, "string")) for k in resource.primary_key]
+    """Key of a canonical row (cells in `names` order), compared as the module doc says.
 
-    def parse(cell: str, ftype: str) -> tuple[int, Any]:
-        if ftype in _NUMERIC:
-            try:
-                number = Decimal(cell)
-            except InvalidOperation:
-                return (1, cell)
-            if number.is_finite():
-                return (0, number)
+    Whether a key cell is a number is the Table Schema core's decision (`cells.number_text`,
+    which also applies `bareNumber`, `groupChar` and `decimalChar`): the cell `validate` rejects
+    sorts as text, after the numbers.
+    """
+    specs = {str(f.get("name")): f for f in resource.fields}
+    positions = [(names.index(k), specs.get(k, {})) for k in resource.primary_key]
+
+    def parse(cell: str, spec: dict[str, Any]) -> tuple[int, Any]:
+        if field_type(spec) not in _NUMERIC:
+            return (0, cell)
+        digits = number_text(spec, cell) if field_type(spec) == "number" else None
+        if field_type(spec) == "integer":
+            digits = integer_text(spec, cell)
+        if digits is None:
             return (1, cell)
-        return (0, cell)
+        try:
+            number = Decimal(digits)
+        except InvalidOperation:
+            return (1, cell)
+        if number.is_finite():
+            return (0, number)
+        return (1, cell)
 
     def key(row: list[str]) -> tuple:
-        return tuple(parse(row[i], ftype) for i, ftype in positions)
+        return tuple(parse(row[i], spec) for i, spec in positions)
 
     return key
 

@@ -12,6 +12,7 @@ release whose descriptor carries hashes is checked the same way.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -220,8 +221,12 @@ def _typed(kind: str, values: list[Any], index: Any, name: Any, text: pd.Series)
 
     if kind in ("integer", "year"):
         return pd.Series(pd.array(values, dtype="Int64"), index=index, name=name)
-    if kind == "number":
-        return pd.Series(pd.array(values, dtype="Float64"), index=index, name=name)
+    if kind == "number":  # NaN is a number ("NaN" is a value), not a missing cell
+        import numpy as np
+
+        floats = np.array([math.nan if v is None else v for v in values], dtype="float64")
+        mask = np.array([v is None for v in values], dtype=bool)
+        return pd.Series(pd.arrays.FloatingArray(floats, mask), index=index, name=name)
     if kind == "boolean":
         return pd.Series(pd.array(values, dtype="boolean"), index=index, name=name)
     if kind in ("date", "datetime"):
