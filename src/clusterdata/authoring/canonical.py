@@ -24,7 +24,7 @@ import io
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from clusterdata.core.findings import Finding, error
@@ -214,20 +214,12 @@ def sort_key_function(resource: Resource, names: list[str]) -> Callable[[list[st
     positions = [(names.index(k), specs.get(k, {})) for k in resource.primary_key]
 
     def parse(cell: str, spec: dict[str, Any]) -> tuple[int, Any]:
-        if field_type(spec) not in _NUMERIC:
+        kind = field_type(spec)
+        if kind not in _NUMERIC:
             return (0, cell)
-        digits = number_text(spec, cell) if field_type(spec) == "number" else None
-        if field_type(spec) == "integer":
-            digits = integer_text(spec, cell)
-        if digits is None:
-            return (1, cell)
-        try:
-            number = Decimal(digits)
-        except InvalidOperation:
-            return (1, cell)
-        if number.is_finite():
-            return (0, number)
-        return (1, cell)
+        digits = integer_text(spec, cell) if kind == "integer" else number_text(spec, cell)
+        number = None if digits is None else Decimal(digits)  # the rule admits only decimals
+        return (0, number) if number is not None and number.is_finite() else (1, cell)
 
     def key(row: list[str]) -> tuple:
         return tuple(parse(row[i], spec) for i, spec in positions)
