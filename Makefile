@@ -18,6 +18,8 @@ help:
 	@echo "make publish    build the next release into dist/"
 	@echo "make site       render the catalogue web site of the newest release into dist/site/"
 	@echo "make bench      run the validation benchmark and write bench/results.md"
+	@echo "make wheel      build the sdist and the wheel (with the newest release) into build/wheelhouse/"
+	@echo "make pages      lay out the public home (site and every release) in build/pages/"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,3 +70,15 @@ bench: $(STAMP) bytecode
 
 clean:
 	rm -rf $(VENV) build dist/site .pytest_cache .mypy_cache .ruff_cache
+
+# The wheel and sdist, into build/wheelhouse/ (not dist/, which holds the published releases);
+# the wheel ships the newest release in dist/ as package data (setup.py).
+.PHONY: wheel pages
+wheel: $(STAMP)
+	$(BIN)/python -m build --outdir build/wheelhouse
+
+# The public home as GitHub Pages serves it (releases/<version>/, releases/latest/,
+# releases.json), into build/pages/; the release workflow deploys the same.
+pages: $(STAMP)
+	$(BIN)/clusterdata site --dist dist --out build/pages
+	$(BIN)/clusterdata pages --dist dist --out build/pages

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["IntegrityError", "__version__", "connect", "load", "validate"]
+__all__ = ["IntegrityError", "__version__", "connect", "load", "load_delta", "validate"]
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,11 +25,19 @@ def validate(source: Any = None, **options: Any) -> Report:
 
 
 def load(source: Any = None, **options: Any) -> dict[str, pd.DataFrame]:
-    """Every table as a typed pandas DataFrame (default: the bundled dataset; a URL or
-    `version=`/`base_url=` downloads and verifies a release); see `clusterdata.loading.api.load`."""
+    """Every table as a typed pandas DataFrame (default: the dataset this installation ships
+    with; `"latest"`, `version=` or a URL downloads and verifies a published release); see
+    `clusterdata.loading.api.load`."""
     from clusterdata.loading.api import load as _load
 
     return _load(source, **options)
+
+
+def load_delta(source: Any = None, **options: Any) -> pd.DataFrame | None:
+    """A release's row-level changes against the previous one; see `load()` for the sources."""
+    from clusterdata.loading.api import load_delta as _load_delta
+
+    return _load_delta(source, **options)
 
 
 def connect(source: Any = None, **options: Any) -> duckdb.DuckDBPyConnection:

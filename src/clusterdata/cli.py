@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 #: Each command is a module `clusterdata.commands.<name>` with `add_parser(sub)` and `run(args)`.
 #: Modules import their heavy dependencies inside `run`, so `--help` and start-up stay fast.
-COMMANDS = ("validate", "format", "diff", "publish", "verify", "site", "generate")
+COMMANDS = ("validate", "format", "diff", "publish", "verify", "site", "generate", "pages")
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

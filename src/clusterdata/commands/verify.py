@@ -15,14 +15,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         description="Re-check a published release: every file listed in its datapackage.json "
         "must have the declared byte count and hash; then the package is validated. Prints "
         "'intact' or what differs. Exit 0 intact, 1 not intact, 2 usage error.",
-        epilog="Example: clusterdata verify dist/clusterdata-1.0.0  "
-        "(or a URL: https://example.org/releases/clusterdata-1.0.0/datapackage.json)",
+        epilog="Example: clusterdata verify dist/swedish-clusters-0.1.0  (or a URL: "
+        "https://clusterdata.github.io/clusterdata/releases/0.1.0/datapackage.json)",
     )
     parser.add_argument(
         "release",
         metavar="PATH_OR_URL",
-        help="a release folder, its datapackage.json or zip, or the http(s) URL "
-        "of its datapackage.json",
+        help="a release folder, its datapackage.json or zip, or the http(s) URL of its "
+        "datapackage.json, folder or zip",
     )
     parser.add_argument(
         "--no-validate", action="store_true", help="only compare hashes and sizes; skip validation"
@@ -33,14 +33,19 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from clusterdata.loading import remote
 
-    if remote.is_url(args.release):
+    source = args.release
+    if remote.is_url(source) and remote.kind_of_url(source) == "zip":
+        # A zip is checked against SHA256SUMS beside it as it downloads, then like a local zip.
+        source = remote.fetch_zip(source, refresh=True)
+    elif remote.is_url(source):
+        url = remote.descriptor_url(source)
         with tempfile.TemporaryDirectory(prefix="clusterdata-verify-") as folder:
             root = Path(folder)
-            descriptor, problems = remote.fetch_to(args.release, root)
+            descriptor, problems = remote.fetch_to(url, root)
             return _verify(args, root, descriptor, problems, shown=args.release)
     from clusterdata.core.package import open_package
 
-    package = open_package(args.release)
+    package = open_package(source)
     if not package.descriptor:
         for finding in package.findings:
             print(f"{finding.path}: {finding.message}")

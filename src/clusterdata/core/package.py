@@ -62,7 +62,10 @@ def bundled_descriptor() -> Path:
     here = Path("datapackage") / DESCRIPTOR_NAME
     if here.is_file():
         return here
-    return repo_root() / "datapackage" / DESCRIPTOR_NAME
+    checkout = repo_root() / "datapackage" / DESCRIPTOR_NAME
+    # A wheel ships the newest release as package data (setup.py); a checkout has none.
+    shipped = Path(__file__).resolve().parents[1] / "shipped" / DESCRIPTOR_NAME
+    return shipped if shipped.is_file() and not checkout.is_file() else checkout
 
 
 def schemas_dir() -> Path:

@@ -4,14 +4,14 @@ Types come from each table's Table Schema, never from pandas' guessing: every co
 text and parsed by its declared type, so a column of postal codes stays text and a cell that does
 not parse is an error naming its file, line and value instead of a silently widened column.
 
-A published release (a URL, or `version=` with `base_url=`) is downloaded into the cache and every
+A published release (a URL, `"latest"` or `version=`) is downloaded into the cache and every
 file is checked against the `bytes` and `hash` its descriptor promises before it is read; a local
 release whose descriptor carries hashes is checked the same way.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import math
 import os
 from collections.abc import Mapping
@@ -21,7 +21,6 @@ from clusterdata.core.package import (
     DataPackage,
     Resource,
     UsageError,
-    bundled_descriptor,
     open_package,
 )
 from clusterdata.tableschema.cells import (
@@ -50,46 +49,54 @@ def resolve(
     base_url: str | None = None,
     refresh: bool = False,
 ) -> DataPackage:
-    """Open the package to read, downloading and verifying a published release when asked."""
+    """Open the package to read, downloading and verifying a published release when asked.
+
+    No source: the dataset this installation ships with. `"latest"` or `version=`: a release
+    from the public home (`clusterdata.release.home`; `base_url=` or `CLUSTERDATA_BASE_URL`
+    name another). A URL or a local path: that release or package, folder or zip alike.
+    """
     from clusterdata.loading import remote
+    from clusterdata.release import home
 
     if version is not None:
         if source is not None:
-            raise UsageError("Give either a source or version= (with base_url=), not both.")
-        base = base_url or os.environ.get("CLUSTERDATA_BASE_URL")
-        if not base:
-            raise UsageError(
-                "version= needs base_url= (where the releases are published), or set "
-                "CLUSTERDATA_BASE_URL."
-            )
-        source = remote.release_url(base, version, _bundled_name())
-    elif base_url is not None and source is None:
-        raise UsageError("base_url= is used with version=; to load a URL, pass it as the source.")
+            raise UsageError("Give either a source or version=, not both.")
+        source = remote.release_url(base_url or home.base_url(), str(version))
+    elif isinstance(source, str) and source == home.LATEST:
+        source = remote.latest_url(base_url or home.base_url())
+    elif base_url is not None:
+        raise UsageError(
+            'base_url= is used with version= or "latest"; to load a URL, pass it as the source.'
+        )
     if remote.is_url(source):
-        folder = remote.fetch(str(source), refresh=refresh)
-        package = open_package(folder)
+        package = open_package(remote.fetch_source(str(source), refresh=refresh))
     else:
         package = open_package(source)
-        declared = remote.entries(package.descriptor)
-        if any(e.digest for e in declared):
-            mismatches = [
-                m
-                for m in remote.check_release(package.root, package.descriptor)
-                if m.what != "unverifiable"
-            ]
-            if mismatches:
-                raise mismatches[0].error()
+    if any(e.digest for e in remote.entries(package.descriptor)):
+        mismatches = [
+            m
+            for m in remote.check_release(package.root, package.descriptor)
+            if m.what != "unverifiable"
+        ]
+        if mismatches:
+            raise mismatches[0].error()
     _refuse_broken(package)
     return package
 
 
-def _bundled_name() -> str | None:
-    """The bundled descriptor's name: what releases are published under by default."""
-    try:
-        name = json.loads(bundled_descriptor().read_text(encoding="utf-8")).get("name")
-    except (OSError, ValueError, AttributeError):
-        return None
-    return name if isinstance(name, str) and name else None
+def data_tables(package: DataPackage) -> DataPackage:
+    """The package without the resources a release adds about itself (the delta): the same
+    tables whether it is read from the source folder, a release folder, its zip or its URL."""
+    extra = {
+        str(spec.get("name"))
+        for spec in package.descriptor.get("resources") or []
+        if isinstance(spec, dict) and spec.get("x-release")
+    }
+    if not extra:
+        return package
+    return dataclasses.replace(
+        package, resources=[r for r in package.resources if r.name not in extra]
+    )
 
 
 def _refuse_broken(package: DataPackage) -> None:
@@ -112,17 +119,38 @@ def load(
 ) -> dict[str, pd.DataFrame]:
     """Every table of a data package as a pandas DataFrame typed from its Table Schema.
 
-    `source` is a datapackage.json, its folder, a zip, or the http(s) URL of a published
-    release's descriptor; by default the bundled dataset. `version="1.2.0", base_url=...` loads
-    `<base_url>/<name>-<version>/datapackage.json`. Downloads are verified and cached (see
-    `clusterdata.loading.remote`); `refresh=True` downloads again.
+    `source` is a datapackage.json, its folder or zip, the http(s) URL of a published release
+    (its datapackage.json, folder or zip), or `"latest"`; by default the dataset this
+    installation ships with. `version="1.2.0"` loads that release from the public home
+    (`base_url=` or `CLUSTERDATA_BASE_URL` name a mirror). Downloads are verified and cached
+    (see `clusterdata.loading.remote`); `refresh=True` downloads again. A release's delta
+    (its row-level changes) is not a table of the dataset: `load_delta()` reads it.
 
     Types: integer and year → Int64, number → Float64, boolean → boolean, date and datetime →
     datetime64, a field with an `enum` → Categorical with the enum's categories in order, partial
     dates (yearmonth) and everything else → text.
     """
-    package = resolve(source, version=version, base_url=base_url, refresh=refresh)
+    package = data_tables(resolve(source, version=version, base_url=base_url, refresh=refresh))
     return {r.name: read_table(r) for r in package.resources}
+
+
+def load_delta(
+    source: Source = None,
+    *,
+    version: str | None = None,
+    base_url: str | None = None,
+    refresh: bool = False,
+) -> pd.DataFrame | None:
+    """A release's row-level changes against the previous release (None for a package that is
+    not a release). Same sources as `load()`."""
+    package = resolve(source, version=version, base_url=base_url, refresh=refresh)
+    names = [
+        str(spec.get("name"))
+        for spec in package.descriptor.get("resources") or []
+        if isinstance(spec, dict) and spec.get("x-release") == "delta"
+    ]
+    resource = next((package.resource(n) for n in names if package.resource(n)), None)
+    return read_table(resource) if resource is not None else None
 
 
 def read_table(resource: Resource) -> pd.DataFrame:
@@ -281,7 +309,7 @@ def connect(
     """
     from clusterdata.loading.database import LoadError, load_package
 
-    package = resolve(source, version=version, base_url=base_url, refresh=refresh)
+    package = data_tables(resolve(source, version=version, base_url=base_url, refresh=refresh))
     try:
         loaded = load_package(package, lines=False, declare_keys=True, lock=False)
     except LoadError as exc:

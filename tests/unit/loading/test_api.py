@@ -14,7 +14,6 @@ from fixtures.packages import write_package
 from fixtures.releasekit import publish_release, release_folder
 
 import clusterdata
-from clusterdata.core.package import UsageError
 from clusterdata.loading.api import DataError
 
 TYPED = {
@@ -94,12 +93,6 @@ def test_load_refuses_a_local_release_whose_file_does_not_match_its_hash(release
 def test_load_reads_a_zipped_release(release: Path) -> None:
     tables = clusterdata.load(release / f"{release.name}.zip")
     assert len(tables["clusters"]) == 5
-
-
-def test_version_without_base_url_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("CLUSTERDATA_BASE_URL", raising=False)
-    with pytest.raises(UsageError, match="base_url"):
-        clusterdata.load(version="1.0.0")
 
 
 def test_connect_loads_every_table_typed_with_keys(release: Path) -> None:

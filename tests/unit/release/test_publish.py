@@ -94,6 +94,10 @@ def test_first_release_takes_the_descriptor_version_and_frictionless_validates_i
     kinds = sorted((r.get("x-release", "table"), r["path"]) for r in descriptor["resources"])
     assert kinds == [
         ("delta", "data/delta.csv"),
+        ("document", "CITATION.cff"),
+        ("document", "LICENSE"),
+        ("document", "README.md"),
+        ("document", "data-dictionary.md"),
         ("export", "parquet/regions.parquet"),
         ("export", "parquet/sources.parquet"),
         ("table", "regions.csv"),
