@@ -22,7 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from clusterdata.authoring.csvtable import (
@@ -36,6 +36,7 @@ from clusterdata.authoring.csvtable import (
 )
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
+from clusterdata.tableschema.cells import field_type, integer_text, number_text
 
 __all__ = [
     "REFUSE_ON",
@@ -76,23 +77,25 @@ _LABEL_CHECKS = frozenset({"incorrect-label"})
 
 
 def sort_key_function(resource: Resource, names: list[str]) -> Callable[[list[str]], tuple]:
-    """Key of a canonical row (cells in `names` order), compared as the module doc says."""
-    types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
-    positions = [(names.index(k), types.get(k, "string")) for k in resource.primary_key]
+    """Key of a canonical row (cells in `names` order), compared as the module doc says.
 
-    def parse(cell: str, ftype: str) -> tuple[int, Any]:
-        if ftype in _NUMERIC:
-            try:
-                number = Decimal(cell)
-            except InvalidOperation:
-                return (1, cell)
-            if number.is_finite():
-                return (0, number)
-            return (1, cell)
-        return (0, cell)
+    Whether a key cell is a number is the Table Schema core's decision (`cells.number_text`,
+    which also applies `bareNumber`, `groupChar` and `decimalChar`): the cell `validate` rejects
+    sorts as text, after the numbers.
+    """
+    specs = {str(f.get("name")): f for f in resource.fields}
+    positions = [(names.index(k), specs.get(k, {})) for k in resource.primary_key]
+
+    def parse(cell: str, spec: dict[str, Any]) -> tuple[int, Any]:
+        kind = field_type(spec)
+        if kind not in _NUMERIC:
+            return (0, cell)
+        digits = integer_text(spec, cell) if kind == "integer" else number_text(spec, cell)
+        number = None if digits is None else Decimal(digits)  # the rule admits only decimals
+        return (0, number) if number is not None and number.is_finite() else (1, cell)
 
     def key(row: list[str]) -> tuple:
-        return tuple(parse(row[i], ftype) for i, ftype in positions)
+        return tuple(parse(row[i], spec) for i, spec in positions)
 
     return key
 

@@ -9,92 +9,56 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from clusterdata.core.package import Resource
+from clusterdata.tableschema.cells import (
+    BAD,
+    cell_parser,
+    field_missing_values,
+    field_type,
+    missing_values,
+    number_text,
+)
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_DEFAULT_TRUE = ("true", "True", "TRUE", "1")
-_DEFAULT_FALSE = ("false", "False", "FALSE", "0")
 
+def parse_cell(spec: Mapping[str, Any], text: str | None, missing: Sequence[str] = ("",)) -> Any:
+    """The typed value of one cell, or the text itself when it is not a value of its type.
 
-def parse_cell(spec: dict[str, Any], text: str | None, missing: Sequence[str] = ("",)) -> Any:
-    """The typed value of one cell, or the text itself when it does not parse.
-
-    Returns None for a missing value, int for integer/year, Decimal for number, bool, date,
-    datetime or time for those types, and str otherwise. Never raises: a bad cell is the
-    validator's business, here it simply stays text (so it still compares as text).
+    The Table Schema core (`clusterdata.tableschema.cells`) decides, so a cell is a value here
+    exactly when `validate` and `load()` take it for one. Returns None for a missing value (the
+    field's own `missingValues` when it declares them, else `missing`), int for integer/year,
+    Decimal for number (exact: "1.50" and "1.5" are one value), bool, date, datetime (UTC) or
+    time for those types, and str otherwise. Never raises: a bad cell is the validator's
+    business, here it simply stays text (so it still compares as text).
     """
     if text is None:
         return None
-    field_missing = spec.get("missingValues")
-    missing_values = field_missing if isinstance(field_missing, list) else missing
-    if text in missing_values:
+    own = spec.get("missingValues")
+    if text in (field_missing_values({}, spec) if own is not None else missing):
         return None
-    kind = str(spec.get("type") or "string")
-    try:
-        if kind in ("integer", "year"):
-            if _INTEGER.match(text):
-                return int(text)
-            if spec.get("bareNumber") is False:
-                stripped = re.sub(r"^\D+|\D+$", "", text)
-                if _INTEGER.match(stripped):
-                    return int(stripped)
+    kind = field_type(spec)
+    if kind == "number":
+        digits = number_text(spec, text)
+        if digits is None:
             return text
-        if kind == "number":
-            return _parse_number(spec, text)
-        if kind == "boolean":
-            trues = spec.get("trueValues") or _DEFAULT_TRUE
-            falses = spec.get("falseValues") or _DEFAULT_FALSE
-            if text in trues:
-                return True
-            if text in falses:
-                return False
+        try:
+            return Decimal(digits)
+        except InvalidOperation:
             return text
-        if kind == "date":
-            fmt = spec.get("format") or "default"
-            if fmt in ("default", "any"):
-                return dt.date.fromisoformat(text) if len(text) == 10 else text
-            return dt.datetime.strptime(text, str(fmt)).date()
-        if kind == "datetime":
-            fmt = spec.get("format") or "default"
-            if fmt in ("default", "any"):
-                return dt.datetime.fromisoformat(text)
-            return dt.datetime.strptime(text, str(fmt))
-        if kind == "time":
-            fmt = spec.get("format") or "default"
-            if fmt in ("default", "any"):
-                return dt.time.fromisoformat(text)
-            return dt.datetime.strptime(text, str(fmt)).time()
-    except (ValueError, TypeError, OverflowError):
+    if kind not in _TYPED:
         return text
-    return text
+    parser = cell_parser(spec)
+    value = BAD if parser is None else parser(text)
+    return text if value is BAD else value
 
 
-def _parse_number(spec: dict[str, Any], text: str) -> Decimal | str:
-    value = text
-    group = spec.get("groupChar")
-    if isinstance(group, str) and group:
-        value = value.replace(group, "")
-    decimal = spec.get("decimalChar")
-    if isinstance(decimal, str) and decimal and decimal != ".":
-        value = value.replace(decimal, ".")
-    if spec.get("bareNumber") is False:
-        value = re.sub(r"^[^\d+\-.]+|[^\d.]+$", "", value)
-    if value in ("NaN", "INF", "-INF", "+INF"):
-        return Decimal(value.replace("INF", "Infinity"))
-    if not _NUMBER.match(value):
-        return text
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return text
+#: Types read as values; any other cell compares as its text.
+_TYPED = frozenset({"integer", "year", "boolean", "date", "datetime", "time"})
 
 
 def canonical(value: Any) -> str | None:
@@ -123,12 +87,11 @@ class Table:
 
     def canonical_rows(self, names: Sequence[str]) -> list[tuple[str | None, ...]]:
         specs = {str(f.get("name")): f for f in self.resource.fields}
-        missing = self.resource.schema.get("missingValues")
-        missing_values = missing if isinstance(missing, list) else [""]
+        missing = missing_values(self.resource.schema)
         positions = [self.fields.index(n) for n in names]
         return [
             tuple(
-                canonical(parse_cell(specs.get(n, {}), row[p], missing_values))
+                canonical(parse_cell(specs.get(n, {}), row[p], missing))
                 for n, p in zip(names, positions, strict=True)
             )
             for row in self.rows

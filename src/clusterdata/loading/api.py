@@ -12,8 +12,8 @@ release whose descriptor carries hashes is checked the same way.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,31 +23,20 @@ from clusterdata.core.package import (
     UsageError,
     open_package,
 )
+from clusterdata.tableschema.cells import (
+    BAD,
+    cell_parser,
+    field_missing_values,
+    field_type,
+    missing_values,
+)
+from clusterdata.tableschema.errors import DataError
 
 if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-DEFAULT_TRUE = ("true", "True", "TRUE", "1")
-DEFAULT_FALSE = ("false", "False", "FALSE", "0")
-_TZ = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
-
-
-class DataError(ValueError):
-    """A cell does not parse as its declared type (the package is not valid; run validate)."""
-
-    def __init__(self, resource: str, path: str, column: str, line: int, value: str, kind: str):
-        self.resource, self.path, self.column, self.line, self.value = (
-            resource,
-            path,
-            column,
-            line,
-            value,
-        )
-        super().__init__(
-            f"{path}, line {line}, column {column!r}: {value!r} is not a valid {kind}. "
-            f"Run `clusterdata validate` on the package for every problem and how to fix it."
-        )
+__all__ = ["DataError", "Source", "connect", "convert", "load", "read_table", "resolve"]
 
 
 Source = str | os.PathLike[str] | None
@@ -168,7 +157,7 @@ def read_table(resource: Resource) -> pd.DataFrame:
     """One CSV resource, read as text and converted column by column to its declared types."""
     import pandas as pd
 
-    missing = _missing_values(resource.schema.get("missingValues"))
+    missing = missing_values(resource.schema)
     frame = pd.read_csv(
         resource.file,
         dtype=str,
@@ -183,72 +172,35 @@ def read_table(resource: Resource) -> pd.DataFrame:
         name = spec.get("name")
         if not isinstance(name, str) or name not in frame.columns:
             continue
-        own_missing = spec.get("missingValues")
-        if own_missing is not None:
-            extra = set(_missing_values(own_missing)) - set(missing)
-            if extra:
-                frame[name] = frame[name].mask(frame[name].isin(extra))
+        extra = set(field_missing_values(resource.schema, spec)) - set(missing)
+        if extra:
+            frame[name] = frame[name].mask(frame[name].isin(extra))
         frame[name] = convert(frame[name], spec, resource)
     return frame
 
 
-def _missing_values(value: Any) -> list[str]:
-    """Table Schema `missingValues`: strings (v1) or {"value": ...} objects (v2); default [""]."""
-    if not isinstance(value, list):
-        return [""]
-    out = []
-    for item in value:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("value"), str):
-            out.append(item["value"])
-    return out
+_UNSEEN = object()
+_TYPED_KINDS = frozenset({"integer", "year", "number", "boolean", "date", "datetime", "time"})
 
 
 def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> pd.Series:
-    """Parse a text column by its Table Schema field; a cell that does not parse raises."""
+    """Parse a text column by its Table Schema field; a cell that does not parse raises.
+
+    Cells are read by the Table Schema core (`clusterdata.tableschema.cells`), the parser
+    `validate` uses, so a cell `validate` rejects is a `DataError` here, never another value.
+    """
     import pandas as pd
 
-    kind = str(spec.get("type") or "string")
-    fmt = str(spec.get("format") or "default")
+    kind = field_type(spec)
     text = column.astype("str").where(column.notna(), None)
     present = column.notna()
-    if kind in ("integer", "year"):
-        parsed = pd.to_numeric(text, errors="coerce")
-        whole = parsed.notna() & (parsed % 1 == 0)
-        _raise_unparsed(resource, spec, text, present & ~whole, kind)
-        result: pd.Series = parsed.astype("Float64").astype("Int64")
-    elif kind == "number":
-        group = spec.get("groupChar")
-        cleaned = text.str.replace(group, "", regex=False) if isinstance(group, str) else text
-        parsed = pd.to_numeric(cleaned, errors="coerce")
-        _raise_unparsed(resource, spec, text, present & parsed.isna(), kind)
-        result = parsed.astype("Float64")
-    elif kind == "boolean":
-        true_values = spec.get("trueValues") or DEFAULT_TRUE
-        false_values = spec.get("falseValues") or DEFAULT_FALSE
-        mapping = {str(v): True for v in true_values} | {str(v): False for v in false_values}
-        parsed = text.map(mapping)
-        _raise_unparsed(resource, spec, text, present & parsed.isna(), kind)
-        result = parsed.astype("boolean")
-    elif kind == "date":
-        pattern = {"default": "%Y-%m-%d", "any": "mixed"}.get(fmt, fmt)
-        parsed = pd.to_datetime(text, format=pattern, errors="coerce")
-        _raise_unparsed(resource, spec, text, present & parsed.isna(), kind)
-        result = parsed
-    elif kind == "datetime":
-        pattern = {"default": "ISO8601", "any": "mixed"}.get(fmt, fmt)
-        aware = bool(text.dropna().str.contains(_TZ).any())
-        parsed = pd.to_datetime(text, format=pattern, errors="coerce", utc=aware)
-        _raise_unparsed(resource, spec, text, present & parsed.isna(), kind)
-        result = parsed
-    elif kind == "time":
-        pattern = {"default": "%H:%M:%S", "any": "mixed"}.get(fmt, fmt)
-        parsed = pd.to_datetime(text, format=pattern, errors="coerce")
-        _raise_unparsed(resource, spec, text, present & parsed.isna(), kind)
-        result = parsed.dt.time.where(present, None)
-    else:  # string, yearmonth (a partial date stays text), any, and the rest
-        result = column
+    parser = cell_parser(spec)
+    result: pd.Series = column
+    if parser is not None:
+        cells = [None if v is None else str(v) for v in column.to_numpy(object, na_value=None)]
+        values = _parse_column(resource, spec, cells, parser)
+        if kind in _TYPED_KINDS:  # the others stay text, once checked: "2018-09", JSON, ...
+            result = _typed(kind, values, column.index, column.name, text)
     enum = (
         (spec.get("constraints") or {}).get("enum")
         if isinstance(spec.get("constraints"), dict)
@@ -272,22 +224,70 @@ def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> p
     return result
 
 
+def _parse_column(
+    resource: Resource, spec: Mapping[str, Any], cells: list[str | None], parser: Any
+) -> list[Any]:
+    """Every cell's value (None where missing), parsed once per distinct text."""
+    memo: dict[str, Any] = {}
+    values: list[Any] = []
+    for position, cell in enumerate(cells):
+        if cell is None:
+            values.append(None)
+            continue
+        value = memo.get(cell, _UNSEEN)
+        if value is _UNSEEN:
+            value = memo[cell] = parser(cell)
+        if value is BAD:
+            raise _data_error(resource, spec, position, cell, field_type(spec))
+        values.append(value)
+    return values
+
+
+def _typed(kind: str, values: list[Any], index: Any, name: Any, text: pd.Series) -> pd.Series:
+    """The parsed values as the pandas dtype `load()` promises for the type."""
+    import pandas as pd
+
+    if kind in ("integer", "year"):
+        return pd.Series(pd.array(values, dtype="Int64"), index=index, name=name)
+    if kind == "number":  # NaN is a number ("NaN" is a value), not a missing cell
+        import numpy as np
+
+        floats = np.array([math.nan if v is None else v for v in values], dtype="float64")
+        mask = np.array([v is None for v in values], dtype=bool)
+        return pd.Series(pd.arrays.FloatingArray(floats, mask), index=index, name=name)
+    if kind == "boolean":
+        return pd.Series(pd.array(values, dtype="boolean"), index=index, name=name)
+    if kind in ("date", "datetime"):
+        moments = pd.to_datetime(pd.Series(values, index=index, name=name, dtype=object))
+        if kind == "datetime" and bool(text.dropna().str.contains(_OFFSET).any()):
+            return moments.dt.tz_localize("UTC")  # the core gives offsets as UTC
+        return moments
+    return pd.Series(values, index=index, name=name, dtype=object)
+
+
+#: A datetime text that names its offset (the whole column is then timezone-aware).
+_OFFSET = r"(?:Z|[+-]\d\d:\d\d)$"
+
+
+def _data_error(
+    resource: Resource, spec: Mapping[str, Any], position: int, value: str, kind: str
+) -> DataError:
+    from clusterdata.loading.csv_readers import line_of_cell, text_encoding
+
+    name = str(spec.get("name"))
+    names = resource.field_names
+    index = names.index(name) if name in names else position
+    line = line_of_cell(resource, text_encoding(resource), index, value) or position + 2
+    return DataError(resource.name, resource.path, name, line, value, kind)
+
+
 def _raise_unparsed(
     resource: Resource, spec: Mapping[str, Any], text: pd.Series, bad: pd.Series, kind: str
 ) -> None:
     if not bool(bad.any()):
         return
     position = int(bad.to_numpy().nonzero()[0][0])
-    # Physical line: header is line 1; assumes no embedded newlines before the bad row, which
-    # `clusterdata validate` locates exactly.
-    raise DataError(
-        resource.name,
-        resource.path,
-        str(spec.get("name")),
-        position + 2,
-        str(text.iloc[position]),
-        kind,
-    )
+    raise _data_error(resource, spec, position, str(text.iloc[position]), kind)
 
 
 # --- DuckDB ----------------------------------------------------------------------------------
@@ -303,8 +303,9 @@ def connect(
     """An in-memory DuckDB connection with every table of the package loaded, typed and keyed.
 
     Same sources as `load()`, with the same verification. The tables are loaded by
-    `clusterdata.loading.database` (the loader `validate` and `publish` use), with primary keys, NOT NULL,
-    UNIQUE and foreign keys declared, so SQL sees the same types as the Table Schemas say.
+    `clusterdata.loading.database` (the loader `validate` and `publish` use), with primary keys,
+    NOT NULL, UNIQUE and foreign keys declared, so SQL sees the same types as the Table Schemas
+    say. A cell `validate` rejects raises the same located `DataError` as `load()`.
     """
     from clusterdata.loading.database import LoadError, load_package
 

@@ -57,6 +57,7 @@ class Loaded:
 def load(package: DataPackage, resources: list[Resource]) -> Loaded:
     """Type every table with its keys declared; `ExportError` when the data breaks a key."""
     from clusterdata.loading.database import LoadError, load_package
+    from clusterdata.tableschema.errors import DataError
 
     subset = DataPackage(
         root=package.root,
@@ -66,7 +67,7 @@ def load(package: DataPackage, resources: list[Resource]) -> Loaded:
     )
     try:
         db = load_package(subset, lines=False, declare_keys=True, lock=False)
-    except LoadError as exc:
+    except (LoadError, DataError) as exc:  # a cell the core rejects is not exported as NULL
         raise ExportError(str(exc)) from exc
     if db.findings:
         db.close()
@@ -86,7 +87,7 @@ def write_parquet(loaded: Loaded, resource: Resource, target: Path) -> None:
     """One table as Parquet, rows in file order, columns typed as in DuckDB."""
     import pyarrow.parquet as pq
 
-    from clusterdata.loading.database import quote_ident
+    from clusterdata.tableschema.sql import quote_ident
 
     relation = loaded.connection.sql(f"SELECT * FROM {quote_ident(resource.name)}")
     table = relation.to_arrow_table()
@@ -101,7 +102,7 @@ def write_duckdb(loaded: Loaded, target: Path) -> None:
     key only against rows already stored); here they are declared and the rows are inserted in
     rounds, parents before children, so the hierarchy's key holds in the file too.
     """
-    from clusterdata.loading.database import quote_ident, quote_literal
+    from clusterdata.tableschema.sql import quote_ident, quote_literal
 
     con = loaded.connection
     if target.exists():
@@ -137,23 +138,9 @@ def write_duckdb(loaded: Loaded, target: Path) -> None:
 
 def _creation_order(resources: list[Resource]) -> list[Resource]:
     """Referenced tables first (the order the shared loader created them in)."""
-    by_name = {r.name: r for r in resources}
-    done: list[Resource] = []
+    from clusterdata.tableschema.keys import dependency_order
 
-    def visit(resource: Resource, path: tuple[str, ...]) -> None:
-        if resource in done or resource.name in path:
-            return
-        for fk in resource.foreign_keys:
-            ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-            target = by_name.get(str((ref or {}).get("resource") or ""))
-            if target is not None and target is not resource:
-                visit(target, (*path, resource.name))
-        if resource not in done:
-            done.append(resource)
-
-    for resource in resources:
-        visit(resource, ())
-    return done
+    return dependency_order(resources)
 
 
 def _self_keys(resource: Resource) -> list[tuple[list[str], list[str]]]:
@@ -175,7 +162,7 @@ def _self_keys(resource: Resource) -> list[tuple[list[str], list[str]]]:
 
 
 def _with_self_keys(resource: Resource, ddl: str) -> tuple[str, list[tuple[list[str], list[str]]]]:
-    from clusterdata.loading.database import quote_ident
+    from clusterdata.tableschema.sql import quote_ident
 
     keys = _self_keys(resource)
     statement = ddl.rstrip().rstrip(";").rstrip()
@@ -192,7 +179,7 @@ def _with_self_keys(resource: Resource, ddl: str) -> tuple[str, list[tuple[list[
 def _insert_in_rounds(
     con: Any, resource: Resource, keys: list[tuple[list[str], list[str]]]
 ) -> None:
-    from clusterdata.loading.database import quote_ident
+    from clusterdata.tableschema.sql import quote_ident
 
     name = quote_ident(resource.name)
     pk = resource.primary_key

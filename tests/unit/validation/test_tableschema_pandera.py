@@ -146,7 +146,11 @@ def test_integer_bare_number_false_strips_currency_and_percent() -> None:
         ("abc", False),
         ("1.5.2", False),
         (" 1", False),
-        ("inf", False),
+        # "The following special string values are permitted (case need not be respected)"
+        ("inf", True),
+        ("nan", True),
+        ("-Inf", True),
+        ("+INF", False),
     ],
 )
 def test_number_follows_table_schema_lexical_rules(text: str, ok: bool) -> None:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from clusterdata.tableschema.sql import quote_literal
+
 
 def sql_regex(pattern: str) -> str:
     r"""A pattern for DuckDB's RE2, every character outside printable ASCII written as \x{…}:
@@ -156,6 +158,5 @@ def candidate_query(table: Any, texts: dict[str, str], groups: list[Group], few:
     return (f"WITH {', '.join(ctes)} " if ctes else "") + " UNION ALL ".join(selects)
 
 
-def sql_text(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+#: A SQL string literal (the Table Schema core's quoting).
+sql_text = quote_literal

@@ -28,6 +28,7 @@ from clusterdata.core.findings import INTERNAL_ERROR, Finding, error, internal_e
 from clusterdata.core.lazy import lazy_module
 from clusterdata.core.lines import LineMap, csv_records
 from clusterdata.core.package import DataPackage, Resource
+from clusterdata.tableschema.cells import field_missing_values
 from clusterdata.validation.hints import hint_for
 from clusterdata.validation.rules import domain
 from clusterdata.validation.rules.prefilter import candidate_values, sql_text
@@ -36,7 +37,6 @@ from clusterdata.validation.rules.schema_rules import (
     Failure,
     Rule,
     fields_of,
-    missing_values,
     pandera_schema,
     rule_for,
     table_rules,
@@ -272,12 +272,12 @@ def check_table_in_duckdb(
     findings = _x_check_problems(problems, where)
     fields = {f["name"]: f for f in fields_of(resource.schema)}
     names = resource.field_names
-    missing = missing_values(resource.schema)
     texts: dict[str, str] = {}
     for name in fields:
         cell = f"c{names.index(name)}"
         # The cell as the pandas engine reads it: text, NULL for a missing value or absent cell.
         text = f"(CASE WHEN __py THEN {cell} ELSE coalesce({cell}, '') END)"
+        missing = field_missing_values(resource.schema, fields[name])
         if missing:
             listed = ", ".join(sql_text(m) for m in missing)
             text = f"(CASE WHEN {text} IN ({listed}) THEN NULL ELSE {text} END)"

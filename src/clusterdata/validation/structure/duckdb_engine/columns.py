@@ -2,6 +2,9 @@
 pattern per type, a subset of what frictionless accepts, then the constraints), and the
 canonical text its parsed value compares as in a key. Anything not certainly clean is a
 suspect, which frictionless judges.
+
+The patterns and value lists are the Table Schema core's (`clusterdata.tableschema.sql.CERTAIN`,
+`cells.true_values`), not copies: a property test holds each certain pattern inside its rule.
 """
 
 from __future__ import annotations
@@ -10,25 +13,20 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from clusterdata.tableschema.cells import false_values, true_values
+from clusterdata.tableschema.sql import CERTAIN, quote_ident, quote_literal
+
 if TYPE_CHECKING:
     import duckdb
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+_q = quote_ident
+_lit = quote_literal
 
 
 #: Patterns DuckDB's RE2 compiles (True) or rejects (False): the answer depends on the pattern
 #: alone, and a package repeats its id pattern in every table.
 _RE2_ACCEPTS: dict[str, bool] = {}
-_TRUE = ["true", "True", "TRUE", "1"]
-_FALSE = ["false", "False", "FALSE", "0"]
-_URI = r"https?://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/-]*)?"
-_DATETIME = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z?"
 
 
 def _and(*parts: str) -> str:
@@ -95,7 +93,7 @@ class _Column:
             if fmt == "default":
                 return "TRUE"
             if fmt == "uri":
-                return f"regexp_full_match({v}, {_lit(_URI)})"
+                return f"regexp_full_match({v}, {_lit(CERTAIN['uri'])})"
             return "FALSE"
         if kind == "any":
             return "TRUE"
@@ -103,27 +101,21 @@ class _Column:
             {"bareNumber", "groupChar", "decimalChar"} & set(spec)
         ):
             return "FALSE"
-        if kind == "integer":
-            return f"regexp_full_match({v}, '-?[0-9]{{1,18}}')"
-        if kind == "number":
-            return f"regexp_full_match({v}, '-?[0-9]{{1,15}}(\\.[0-9]{{1,15}})?')"
-        if kind == "year":
-            return f"regexp_full_match({v}, '[0-9]{{4}}')"
+        if kind in {"integer", "number", "year"}:
+            return f"regexp_full_match({v}, {_lit(CERTAIN[kind])})"
         if kind == "boolean":
-            values = [str(x) for x in (spec.get("trueValues", _TRUE) or [])] + [
-                str(x) for x in (spec.get("falseValues", _FALSE) or [])
-            ]
+            values = sorted(true_values(spec) | false_values(spec))
             if not values:
                 return "FALSE"
             return f"({v} IN ({', '.join(_lit(x) for x in values)}))"
         if kind == "date" and fmt == "default":
             return (
-                f"(regexp_full_match({v}, '[1-9][0-9]{{3}}-[0-9]{{2}}-[0-9]{{2}}') "
+                f"(regexp_full_match({v}, {_lit(CERTAIN['date'])}) "
                 f"AND TRY_CAST({v} AS DATE) IS NOT NULL)"
             )
         if kind == "datetime" and fmt == "default":
             return (
-                f"(regexp_full_match({v}, {_lit(_DATETIME)}) "
+                f"(regexp_full_match({v}, {_lit(CERTAIN['datetime'])}) "
                 f"AND TRY_CAST(replace({v}, 'Z', '') AS TIMESTAMP) IS NOT NULL)"
             )
         return "FALSE"
@@ -252,8 +244,7 @@ class _Column:
         if kind == "string" and self.fmt == "uri":
             return True
         if kind == "boolean":
-            values = [str(x) for x in (self.spec.get("trueValues", _TRUE) or [])]
-            values += [str(x) for x in (self.spec.get("falseValues", _FALSE) or [])]
+            values = true_values(self.spec) | false_values(self.spec)
             return not any("\n" in v for v in values)
         enum = self.constraints.get("enum")
         return (
@@ -268,7 +259,7 @@ class _Column:
         if self.kind in {"integer", "year"}:
             body = f"CAST(TRY_CAST({v} AS BIGINT) AS VARCHAR)"
         elif self.kind == "boolean":
-            trues = [str(x) for x in (self.spec.get("trueValues", _TRUE) or [])]
+            trues = sorted(true_values(self.spec))
             body = (
                 f"(CASE WHEN {v} IN ({', '.join(_lit(t) for t in trues) or 'NULL'}) "
                 "THEN 'True' ELSE 'False' END)"
