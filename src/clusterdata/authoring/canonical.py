@@ -19,19 +19,37 @@ fields); and the result is re-read and compared with the input before it is writ
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from clusterdata.authoring.csvtable import (
+    BOM,
+    FormatRefused,
+    Table,
+    file_encoding,
+    normalize_cell,
+    read_table,
+    write_rows,
+)
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
 
-_UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
-_BOM = b"\xef\xbb\xbf"
+__all__ = [
+    "REFUSE_ON",
+    "Canonical",
+    "FormatRefused",
+    "Table",
+    "canonicalize",
+    "file_encoding",
+    "first_difference",
+    "format_package",
+    "normalize_cell",
+    "read_table",
+]
+
 _NUMERIC = {"integer", "number"}
 #: Structure checks after which a rewrite could lose or invent data; the file is left alone.
 REFUSE_ON = frozenset(
@@ -55,151 +73,6 @@ REFUSE_ON = frozenset(
 )
 #: Label checks frictionless reports when columns are merely in another order (fixable).
 _LABEL_CHECKS = frozenset({"incorrect-label"})
-
-
-class FormatRefused(Exception):
-    """The file cannot be rewritten without changing its data; carries located findings."""
-
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__("; ".join(f.message for f in findings))
-        self.findings = findings
-
-
-def normalize_cell(cell: str) -> str:
-    """Unicode NFC, then trim: a decomposed "å" or a trailing space breaks joins silently."""
-    return unicodedata.normalize("NFC", cell).strip()
-
-
-@dataclass
-class Table:
-    """A CSV file read as text cells, with the physical line each record starts on."""
-
-    header: list[str]
-    rows: list[list[str]]
-    #: Physical start line of each data row (the header is line 1).
-    lines: list[int]
-    has_bom: bool = False
-
-
-def file_encoding(resource: Resource) -> str:
-    if resource.encoding not in _UTF8:
-        raise FormatRefused(
-            [
-                error(
-                    "format-refused",
-                    f"The table is declared as {resource.encoding}; canonical CSV is UTF-8, so it is "
-                    "not rewritten.",
-                    resource=resource.name,
-                    path=resource.path,
-                    hint='Convert the file to UTF-8 and set "encoding": "utf-8" in the descriptor.',
-                )
-            ]
-        )
-    return "utf-8"
-
-
-def read_table(resource: Resource, data: bytes | None = None) -> Table:
-    """Parse a CSV file (or its bytes) as the csv module does, strictly, keeping line numbers."""
-    raw = resource.file.read_bytes() if data is None else data
-    file_encoding(resource)
-    has_bom = raw.startswith(_BOM)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FormatRefused(
-            [
-                error(
-                    "encoding-error",
-                    "The file is not valid UTF-8.",
-                    resource=resource.name,
-                    path=resource.path,
-                    line=raw[: exc.start].count(b"\n") + 1,
-                    hint="Open the file and save it again as 'CSV UTF-8'.",
-                )
-            ]
-        ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), **_reader_options(resource))
-    records: list[list[str]] = []
-    starts: list[int] = []
-    previous_end = 0
-    try:
-        for record in reader:
-            starts.append(previous_end + 1)
-            records.append(record)
-            previous_end = reader.line_num
-    except csv.Error as exc:
-        raise FormatRefused(
-            [
-                error(
-                    "source-error",
-                    f"The CSV cannot be parsed: {exc}.",
-                    resource=resource.name,
-                    path=resource.path,
-                    line=previous_end + 1,
-                    hint="Look for a stray quote character on this line.",
-                )
-            ]
-        ) from exc
-    if not records:
-        raise FormatRefused(
-            [
-                error(
-                    "empty-file",
-                    "The file is empty: it has no header row.",
-                    resource=resource.name,
-                    path=resource.path,
-                    line=1,
-                    hint="Write the header row on line 1.",
-                )
-            ]
-        )
-    return Table(header=records[0], rows=records[1:], lines=starts[1:], has_bom=has_bom)
-
-
-def _reader_options(resource: Resource) -> dict[str, Any]:
-    options: dict[str, Any] = {
-        "delimiter": resource.delimiter,
-        "quotechar": resource.quote_char,
-        "doublequote": bool(resource.dialect.get("doubleQuote", True)),
-        "skipinitialspace": bool(resource.dialect.get("skipInitialSpace", False)),
-        "strict": True,
-    }
-    escape = resource.dialect.get("escapeChar")
-    if isinstance(escape, str) and len(escape) == 1:
-        options["escapechar"] = escape
-    return options
-
-
-def _write(resource: Resource, rows: list[list[str]]) -> str:
-    """Minimal quoting: a cell is quoted only when it holds the delimiter, the quote
-    character or a line break. (The csv module's QUOTE_MINIMAL with a "\n" line terminator
-    leaves a lone "\r" unquoted, which reads back as a line break.)"""
-    if resource.dialect.get("escapeChar") or not resource.dialect.get("doubleQuote", True):
-        buffer = io.StringIO(newline="")
-        csv.writer(buffer, **_writer_options(resource)).writerows(rows)
-        return buffer.getvalue()
-    delimiter, quote = resource.delimiter, resource.quote_char
-    special = (delimiter, quote, "\n", "\r")
-    lines = []
-    for row in rows:
-        cells = [
-            quote + cell.replace(quote, quote * 2) + quote
-            if any(char in cell for char in special)
-            else cell
-            for cell in row
-        ]
-        if cells == [""]:
-            cells = [quote * 2]  # a lone empty cell must not read back as a blank line
-        lines.append(delimiter.join(cells) + "\n")
-    return "".join(lines)
-
-
-def _writer_options(resource: Resource) -> dict[str, Any]:
-    options = _reader_options(resource)
-    options.pop("skipinitialspace")
-    options.pop("strict")
-    options.update(quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    return options
 
 
 def sort_key_function(resource: Resource, names: list[str]) -> Callable[[list[str]], tuple]:
@@ -229,10 +102,31 @@ class Canonical:
     """The canonical bytes of one table and what had to change to get there."""
 
     data: bytes
+    #: Each difference in words a person can see ("missing final newline"), not byte dumps.
     changes: list[str] = field(default_factory=list)
     #: The canonical rows (cells in schema order), for callers that compare tables.
     rows: list[list[str]] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
+    #: The physical line of the first located difference, when one has a line.
+    line: int | None = None
+
+
+class _Changes:
+    """Differences collected in reading order, each with the first line it shows on."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, int | None]] = []
+
+    def add(self, text: str, line: int | None = None) -> None:
+        self.items.append((text, line))
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for text, _ in self.items]
+
+    @property
+    def first_line(self) -> int | None:
+        return min((line for _, line in self.items if line is not None), default=None)
 
 
 def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
@@ -242,12 +136,14 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
     where = {"resource": resource.name, "path": resource.path}
     names = resource.field_names
     header = [normalize_cell(c) for c in table.header]
-    changes: list[str] = []
+    changes = _Changes()
+    if table.has_bom:
+        changes.add("file starts with a byte-order mark", 1)
     if header == names:
         order = list(range(len(names)))
     elif sorted(header) == sorted(names) and len(set(header)) == len(header):
         order = [header.index(name) for name in names]
-        changes.append("columns put in the schema's order")
+        changes.add(f"columns are not in the schema's order ({', '.join(names)})", 1)
     else:
         raise FormatRefused(
             [
@@ -261,12 +157,44 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
                 )
             ]
         )
+    rows, lines, kept = _clean_rows(resource, table, header, order, changes)
+    if resource.primary_key:
+        key = sort_key_function(resource, names)
+        for index in range(1, len(rows)):
+            if key(rows[index]) < key(rows[index - 1]):
+                changes.add(
+                    f"line {lines[index]} is out of {', '.join(resource.primary_key)} order",
+                    lines[index],
+                )
+                break
+        rows = sorted(rows, key=key)
+    out = write_rows(resource, [names, *rows]).encode("utf-8")
+    if out != raw:
+        _layout_changes(resource, raw, [table.header, *kept], changes)
+    _verify_lossless(resource, out, names, rows)
+    return Canonical(
+        data=out, changes=changes.texts, rows=rows, header=names, line=changes.first_line
+    )
+
+
+def _clean_rows(
+    resource: Resource, table: Table, header: list[str], order: list[int], changes: _Changes
+) -> tuple[list[list[str]], list[int], list[list[str]]]:
+    """Rows in schema order with cells trimmed and in NFC; empty rows dropped.
+
+    Returns the clean rows, their physical lines, and the kept rows as they were written (for
+    telling quoting differences from cell differences), blank ones included.
+    """
     rows: list[list[str]] = []
-    blank = 0
-    trimmed = nfc = False
+    lines: list[int] = []
+    kept: list[list[str]] = []
+    blank: list[int] = []
+    trimmed: int | None = None
+    decomposed: int | None = None
     for record, line in zip(table.rows, table.lines, strict=True):
+        kept.append(record)
         if not any(c.strip() for c in record):
-            blank += 1
+            blank.append(line)
             continue
         if len(record) != len(header):
             raise FormatRefused(
@@ -274,7 +202,8 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
                     error(
                         "format-refused",
                         f"This row has {len(record)} cells but the header has {len(header)}.",
-                        **where,
+                        resource=resource.name,
+                        path=resource.path,
                         line=line,
                         hint="Add or remove cells so the row matches the header.",
                     )
@@ -285,41 +214,43 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
             cell = record[index]
             composed = unicodedata.normalize("NFC", cell)
             clean = composed.strip()
-            nfc = nfc or composed != cell
-            trimmed = trimmed or clean != composed
+            if composed != cell and decomposed is None:
+                decomposed = line
+            if clean != composed and trimmed is None:
+                trimmed = line
             cells.append(clean)
         rows.append(cells)
+        lines.append(line)
     if blank:
-        changes.append(f"{blank} empty row(s) removed")
-    if trimmed:
-        changes.append("whitespace around cells trimmed")
-    if nfc:
-        changes.append("text put in Unicode NFC")
-    if resource.primary_key:
-        key = sort_key_function(resource, names)
-        ordered = sorted(rows, key=key)
-        if ordered != rows:
-            changes.append(f"rows sorted by {', '.join(resource.primary_key)}")
-        rows = ordered
-    out = _write(resource, [names, *rows]).encode("utf-8")
-    if table.has_bom:
-        changes.append("byte order mark removed")
-    if out != raw:
-        changes.extend(_layout_changes(raw, bool(changes)))
-    _verify_lossless(resource, out, names, rows)
-    return Canonical(data=out, changes=changes, rows=rows, header=names)
+        changes.add(f"{len(blank)} empty row(s), the first on line {blank[0]}", blank[0])
+    if trimmed is not None:
+        changes.add(f"line {trimmed} has spaces around a cell", trimmed)
+    if decomposed is not None:
+        changes.add(
+            f"line {decomposed} has a letter stored as two characters (not Unicode NFC)",
+            decomposed,
+        )
+    return rows, lines, kept
 
 
-def _layout_changes(raw: bytes, explained: bool) -> list[str]:
-    """Why the bytes differ beyond the cells: line endings, final newline, else quoting."""
-    reasons = []
-    if b"\r\n" in raw or b"\r" in raw.replace(b"\r\n", b""):
-        reasons.append("line endings made LF")
-    if raw and not raw.endswith((b"\n", b"\r")):
-        reasons.append("final newline added")
-    if not reasons and not explained:
-        reasons.append("quoting made minimal")
-    return reasons
+def _layout_changes(
+    resource: Resource, raw: bytes, records: list[list[str]], changes: _Changes
+) -> None:
+    """Differences in the bytes between the cells: line endings, final newline, quoting."""
+    body = raw.removeprefix(BOM)
+    if b"\r\n" in body:
+        changes.add("line endings are CRLF (Windows)", 1)
+    elif b"\r" in body:
+        changes.add("line endings are CR", 1)
+    if body and not body.endswith((b"\n", b"\r")):
+        changes.add("missing final newline", body.count(b"\n") + 1)
+    as_is = body.replace(b"\r\n", b"\n")
+    if not as_is.endswith(b"\n"):
+        as_is += b"\n"
+    rewritten = write_rows(resource, records).encode("utf-8")
+    if rewritten != as_is:
+        line, _, _ = first_difference(as_is, rewritten)
+        changes.add(f"cells are quoted differently, from line {line}", line)
 
 
 def _verify_lossless(
@@ -365,10 +296,8 @@ class FileResult:
     resource: Resource
     changed: bool
     changes: list[str] = field(default_factory=list)
-    #: First differing line of the current file, and that line before → after.
+    #: The first line of the current file that differs from canonical form.
     line: int | None = None
-    before: str = ""
-    after: str = ""
 
 
 @dataclass
@@ -427,7 +356,7 @@ def format_package(
         if canonical.data == raw:
             outcome.results.append(FileResult(resource, changed=False))
             continue
-        line, before, after = first_difference(raw, canonical.data)
+        line = canonical.line or first_difference(raw, canonical.data)[0]
         if not check:
             try:
                 write_bytes_atomic(resource.file, canonical.data)
@@ -449,8 +378,6 @@ def format_package(
                 changed=True,
                 changes=canonical.changes,
                 line=line,
-                before=before,
-                after=after,
             )
         )
     return outcome

@@ -53,10 +53,7 @@ def run(args: argparse.Namespace) -> int:
     for result in changed:
         where = _location(prefix, result.resource.path, None)
         if args.check:
-            print(
-                f"not canonical: {where}: {'; '.join(result.changes)}; first difference at "
-                f"line {result.line}: {result.before} should be {result.after}"
-            )
+            print(f"not canonical: {where}:{result.line}: {'; '.join(result.changes)}")
         else:
             print(f"formatted {where}: {'; '.join(result.changes)}")
     canonical = len(outcome.results) - len(changed)

@@ -14,10 +14,12 @@ from typing import Any
 
 
 class Severity(enum.StrEnum):
-    """`error` fails validation; `warning` is reported and does not."""
+    """`error` fails validation; `warning` is reported and does not; `notice` is information the
+    project acts on itself (such as layout it canonicalises), never the contributor's problem."""
 
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,9 @@ class Finding:
     column: str | None = None
     value: str | None = None
     hint: str | None = None
+    #: The root-cause group: the `cause_id` of the finding that leads it (its own when it leads).
+    #: Set once after every layer ran (`validation.causes`); reporters order and group by it.
+    cause: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -62,6 +67,12 @@ class Finding:
             self.check,
             self.value or "",
         )
+
+    @property
+    def cause_id(self) -> str:
+        """A stable text id of this finding, for `cause`: where it is and which check."""
+        where = f"{self.path or ''}:{self.line if self.line is not None else ''}"
+        return f"{where}:{self.column or ''}:{self.check}"
 
     def identity(self) -> tuple[str | None, int | None, str | None, str]:
         """What makes two findings the same defect, whichever layer found them."""
@@ -93,6 +104,10 @@ def internal_error(layer: str, exc: BaseException, **where: Any) -> Finding:
     )
 
 
+def notice(check: str, message: str, **where: Any) -> Finding:
+    return Finding(check=check, severity=Severity.NOTICE, message=message, **where)
+
+
 def merge(findings: Iterable[Finding]) -> list[Finding]:
     """Drop repeats of the same defect (the first layer to find it wins) and sort."""
     seen: set[tuple[str | None, int | None, str | None, str]] = set()
@@ -117,6 +132,7 @@ class Summary:
     checks_run: int = 0
     errors: int = 0
     warnings: int = 0
+    notices: int = 0
     by_check: dict[str, int] = field(default_factory=dict)
     #: Checks not run because the package lacks a table they need: {check id: tables}.
     checks_skipped: dict[str, list[str]] = field(default_factory=dict)
@@ -138,7 +154,8 @@ def summarise(
         rows_per_table=dict(rows_per_table),
         checks_run=checks_run,
         errors=sum(1 for f in findings if f.is_error),
-        warnings=sum(1 for f in findings if not f.is_error),
+        warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
+        notices=sum(1 for f in findings if f.severity is Severity.NOTICE),
         by_check=dict(sorted(counts.items())),
         checks_skipped=dict(checks_skipped or {}),
     )

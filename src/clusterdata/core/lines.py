@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from clusterdata.core.findings import Finding, error, warning
+from clusterdata.core.findings import Finding, error, notice
 from clusterdata.core.package import Resource
 
 CHUNK = 1 << 20
@@ -87,12 +87,13 @@ def scan_bytes(resource: Resource) -> ByteScan:
         if first.startswith(codecs.BOM_UTF8):
             scan.has_bom = True
             scan.findings.append(
-                warning(
+                notice(  # layout: the project canonicalises it (issue 15), never an error
                     "byte-order-mark",
-                    "The file starts with a UTF-8 byte order mark (BOM).",
+                    "The file starts with a byte-order mark (Excel's CSV UTF-8 writes one).",
                     **where,
                     line=1,
-                    hint="Save as UTF-8 without BOM, or run `clusterdata format` to fix it.",
+                    hint="Nothing to do: `clusterdata format` removes it, and the project runs "
+                    "that for you.",
                 )
             )
         chunk = first + handle.read(CHUNK)
@@ -161,20 +162,22 @@ def scan_bytes(resource: Resource) -> ByteScan:
     kinds = sum(1 for n in (scan.crlf, scan.lf, scan.cr) if n)
     if kinds > 1:
         scan.findings.append(
-            warning(
+            notice(
                 "mixed-line-endings",
                 f"The file mixes line endings (LF {scan.lf}, CRLF {scan.crlf}, CR {scan.cr}).",
                 **where,
-                hint="Run `clusterdata format` to write LF line endings throughout.",
+                hint="Nothing to do: `clusterdata format` writes LF throughout, and the project "
+                "runs that for you.",
             )
         )
     elif scan.cr:
         scan.findings.append(
-            warning(
+            notice(
                 "line-endings",
                 "The file ends its lines with CR only (old Mac style).",
                 **where,
-                hint="Run `clusterdata format` to write LF line endings.",
+                hint="Nothing to do: `clusterdata format` writes LF line endings, and the project "
+                "runs that for you.",
             )
         )
     return scan

@@ -14,7 +14,7 @@ was checked is never valid.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clusterdata.core.findings import (
@@ -34,6 +34,9 @@ class Report:
     package: DataPackage
     findings: list[Finding]
     summary: Summary
+    #: Files (relative to the package root) the change under review touched, when known
+    #: (`--base`); reporters spend their attention on these first.
+    changed: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def valid(self) -> bool:
@@ -157,7 +160,9 @@ def validate(
                 "file and a schema.",
             )
         )
-    merged = merge(findings)
+    from clusterdata.validation.causes import explain
+
+    merged = explain(merge(findings), package)
     return Report(
         package=package,
         findings=merged,

@@ -60,6 +60,7 @@ def test_json_report_has_valid_findings_and_summary(report):
         "value",
         "message",
         "hint",
+        "cause",
     }
 
 

@@ -103,12 +103,12 @@ def test_windows_1252_file_is_an_encoding_error_with_line(tmp_path: Path):
     assert "UTF-8" in (report.findings[0].hint or "")
 
 
-def test_utf8_bom_is_only_a_warning(tmp_path: Path):
+def test_utf8_bom_is_only_a_notice(tmp_path: Path):
     path = write_package(tmp_path, {"t": (SCHEMA, "id,note,n\nab,x,1\n")})
     (tmp_path / "t.csv").write_bytes(b"\xef\xbb\xbfid,note,n\nab,x,1\n")
     report = validate(path)
     assert report.valid
-    assert flat(report, "check", "severity") == [["byte-order-mark", "warning"]]
+    assert flat(report, "check", "severity") == [["byte-order-mark", "notice"]]
 
 
 def test_unsafe_resource_path_is_refused_without_reading_it(tmp_path: Path):

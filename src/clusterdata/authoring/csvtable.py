@@ -1,0 +1,165 @@
+"""CSV tables as text cells, read strictly and written with minimal quoting.
+
+`clusterdata format` and the contribution rules both need the cells exactly as a CSV reader sees
+them, with the physical line each record starts on; keeping the reading and writing here means
+both compare the same cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from clusterdata.core.findings import Finding, error
+from clusterdata.core.package import Resource
+
+_UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
+BOM = b"\xef\xbb\xbf"
+
+
+class FormatRefused(Exception):
+    """The file cannot be rewritten without changing its data; carries located findings."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("; ".join(f.message for f in findings))
+        self.findings = findings
+
+
+def normalize_cell(cell: str) -> str:
+    """Unicode NFC, then trim: a decomposed "å" or a trailing space breaks joins silently."""
+    return unicodedata.normalize("NFC", cell).strip()
+
+
+@dataclass
+class Table:
+    """A CSV file read as text cells, with the physical line each record starts on."""
+
+    header: list[str]
+    rows: list[list[str]]
+    #: Physical start line of each data row (the header is line 1).
+    lines: list[int]
+    has_bom: bool = False
+
+
+def file_encoding(resource: Resource) -> str:
+    if resource.encoding not in _UTF8:
+        raise FormatRefused(
+            [
+                error(
+                    "format-refused",
+                    f"The table is declared as {resource.encoding}; canonical CSV is UTF-8, so it is "
+                    "not rewritten.",
+                    resource=resource.name,
+                    path=resource.path,
+                    hint='Convert the file to UTF-8 and set "encoding": "utf-8" in the descriptor.',
+                )
+            ]
+        )
+    return "utf-8"
+
+
+def read_table(resource: Resource, data: bytes | None = None) -> Table:
+    """Parse a CSV file (or its bytes) as the csv module does, strictly, keeping line numbers."""
+    raw = resource.file.read_bytes() if data is None else data
+    file_encoding(resource)
+    has_bom = raw.startswith(BOM)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FormatRefused(
+            [
+                error(
+                    "encoding-error",
+                    "The file is not valid UTF-8.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=raw[: exc.start].count(b"\n") + 1,
+                    hint="Open the file and save it again as 'CSV UTF-8'.",
+                )
+            ]
+        ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), **_reader_options(resource))
+    records: list[list[str]] = []
+    starts: list[int] = []
+    previous_end = 0
+    try:
+        for record in reader:
+            starts.append(previous_end + 1)
+            records.append(record)
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise FormatRefused(
+            [
+                error(
+                    "source-error",
+                    f"The CSV cannot be parsed: {exc}.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=previous_end + 1,
+                    hint="Look for a stray quote character on this line.",
+                )
+            ]
+        ) from exc
+    if not records:
+        raise FormatRefused(
+            [
+                error(
+                    "empty-file",
+                    "The file is empty: it has no header row.",
+                    resource=resource.name,
+                    path=resource.path,
+                    line=1,
+                    hint="Write the header row on line 1.",
+                )
+            ]
+        )
+    return Table(header=records[0], rows=records[1:], lines=starts[1:], has_bom=has_bom)
+
+
+def _reader_options(resource: Resource) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "delimiter": resource.delimiter,
+        "quotechar": resource.quote_char,
+        "doublequote": bool(resource.dialect.get("doubleQuote", True)),
+        "skipinitialspace": bool(resource.dialect.get("skipInitialSpace", False)),
+        "strict": True,
+    }
+    escape = resource.dialect.get("escapeChar")
+    if isinstance(escape, str) and len(escape) == 1:
+        options["escapechar"] = escape
+    return options
+
+
+def write_rows(resource: Resource, rows: list[list[str]]) -> str:
+    """Minimal quoting: a cell is quoted only when it holds the delimiter, the quote
+    character or a line break. (The csv module's QUOTE_MINIMAL with a "\n" line terminator
+    leaves a lone "\r" unquoted, which reads back as a line break.)"""
+    if resource.dialect.get("escapeChar") or not resource.dialect.get("doubleQuote", True):
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, **_writer_options(resource)).writerows(rows)
+        return buffer.getvalue()
+    delimiter, quote = resource.delimiter, resource.quote_char
+    special = (delimiter, quote, "\n", "\r")
+    lines = []
+    for row in rows:
+        cells = [
+            quote + cell.replace(quote, quote * 2) + quote
+            if any(char in cell for char in special)
+            else cell
+            for cell in row
+        ]
+        if cells == [""]:
+            cells = [quote * 2]  # a lone empty cell must not read back as a blank line
+        lines.append(delimiter.join(cells) + "\n")
+    return "".join(lines)
+
+
+def _writer_options(resource: Resource) -> dict[str, Any]:
+    options = _reader_options(resource)
+    options.pop("skipinitialspace")
+    options.pop("strict")
+    options.update(quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    return options

@@ -1,0 +1,295 @@
+"""Suggestions for the three mistakes people who edit in spreadsheets make most.
+
+- A reference that is almost an existing id (`norrbotten`, `Västra Götaland`): "did you mean
+  'norrbottens-lan'?", found by edit distance after folding case and accents, so a Swedish
+  letter typed as itself or without its ring is still a near miss.
+- A date in a local form (`05/09/2018`, `5 september 2018`): the ISO form it probably means,
+  read day first as Swedish (and most European) writing does.
+- A code a spreadsheet read as a number and stripped of its leading zeros (`180` for `0180`).
+
+Each suggestion is a pure function of the value (and, for ids, the ids that exist), so every
+layer's finding about the same cell gets the same words; `suggest_for` applies them to findings
+after all layers ran.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from clusterdata.core.findings import Finding
+from clusterdata.core.package import DataPackage, Resource, as_list
+
+#: Ids compared per reference at most; past this a table is too large to search by distance.
+MAX_CANDIDATES = 50_000
+#: Distinct missing ids looked up per run at most: a file with thousands of bad references has
+#: a systematic problem that suggestions would not help with, and each look-up costs a scan.
+MAX_LOOKUPS = 200
+#: A prefix must be this long before "norrbotten" may suggest "norrbottens-lan".
+MIN_PREFIX = 4
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded: "Västra Götaland" → "vastra gotaland"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def slug(text: str) -> str:
+    """Folded, with every run of other characters as one hyphen: the shape of an id."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, or `limit + 1` as soon as it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _score(wanted: str, candidate: str, limit: int) -> int:
+    """How far `candidate` is from `wanted`: the edit distance, or one more than the distance
+    to its beginning (an id with a suffix such as `-lan` or `-kommun` left off)."""
+    folded = slug(candidate)
+    best = edit_distance(wanted, folded, limit)
+    if len(wanted) >= MIN_PREFIX and len(folded) > len(wanted):
+        best = min(best, edit_distance(wanted, folded[: len(wanted)], limit) + 1)
+    return best
+
+
+def closest_ids(value: str, candidates: Iterable[str], *, most: int = 3) -> list[str]:
+    """The existing ids nearest to `value`, best first; empty when none is near enough.
+
+    Near enough: at most one edit per four characters (at least one), counted after folding.
+    """
+    wanted = slug(value)
+    if not wanted:
+        return []
+    limit = max(1, len(wanted) // 4)
+    scored: list[tuple[int, str]] = []
+    for candidate in candidates:
+        if candidate == value:
+            return []
+        score = _score(wanted, candidate, limit)
+        if score <= limit:
+            scored.append((score, candidate))
+    scored.sort()
+    if not scored:
+        return []
+    best = scored[0][0]
+    return [c for s, c in scored if s == best][:most]
+
+
+def did_you_mean(options: list[str]) -> str:
+    shown = " or ".join(repr(o) for o in options)
+    return f"Did you mean {shown}?"
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januari", "january", "jan"),
+            ("februari", "february", "feb"),
+            ("mars", "march", "mar"),
+            ("april", "apr"),
+            ("maj", "may"),
+            ("juni", "june", "jun"),
+            ("juli", "july", "jul"),
+            ("augusti", "august", "aug"),
+            ("september", "sept", "sep"),
+            ("oktober", "october", "okt", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_YEAR_FIRST = re.compile(r"(\d{4})[./](\d{1,2})(?:[./](\d{1,2}))?")
+_WORDED = re.compile(r"(?:den\s+)?(?:(\d{1,2})(?:st|nd|rd|th|e|a)?\.?\s+)?([a-z]+)\.?,?\s+(\d{4})")
+
+
+def _iso(year: int, month: int, day: int | None) -> str | None:
+    try:
+        if day is None:
+            date(year, month, 1)
+            return f"{year:04d}-{month:02d}"
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def iso_date(text: str) -> str | None:
+    """The ISO 8601 date a local form probably means, or None.
+
+    `05/09/2018` and `5.9.2018` are read day first (2018-09-05), as Swedish writes them;
+    `5 september 2018`, `den 5 sept. 2018` and `september 2018` (→ 2018-09) are read in Swedish
+    or English; `2018/09/05` is already year first.
+    """
+    value = fold(text.strip())
+    if match := _NUMERIC_DATE.fullmatch(value):
+        day, month, year = (int(g) for g in match.groups())
+        return _iso(year, month, day)
+    if match := _YEAR_FIRST.fullmatch(value):
+        year, month = int(match.group(1)), int(match.group(2))
+        return _iso(year, month, int(match.group(3)) if match.group(3) else None)
+    if match := _WORDED.fullmatch(value):
+        month_number = _MONTHS.get(match.group(2))
+        if month_number is None:
+            return None
+        return _iso(
+            int(match.group(3)), month_number, int(match.group(1)) if match.group(1) else None
+        )
+    return None
+
+
+def date_hint(text: str) -> str | None:
+    found = iso_date(text)
+    if found is None:
+        return None
+    return (
+        f"Did you mean {found}? Dates are written year-month-day ({found}); "
+        "a spreadsheet may have turned the date into its local form."
+    )
+
+
+# --- codes that lost their leading zeros -----------------------------------------------------
+
+
+def restored_code(text: str, width: int, valid: Callable[[str], bool] | None = None) -> str | None:
+    """`text` with the leading zeros a spreadsheet dropped, when that makes a valid code."""
+    if not text.isdigit() or len(text) >= width:
+        return None
+    padded = text.zfill(width)
+    if valid is not None and not valid(padded):
+        return None
+    return padded
+
+
+def leading_zero_hint(text: str, padded: str) -> str:
+    return (
+        f"Did you mean {padded!r}? A spreadsheet reads {padded!r} as the number {text} and drops "
+        "the leading zero. Write the code with its zero and save again; to keep it, format the "
+        "column as Text before typing (in Excel: select the column, Format Cells → Text), or "
+        "edit the file in GitHub's web editor instead."
+    )
+
+
+# --- applying them to findings ---------------------------------------------------------------
+
+_FIXED_DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)\{(\d+)\}\$")
+#: A pattern for partial ISO dates: four digits, then an optional "-MM…" part.
+_ISO_DATE_PATTERN = re.compile(r"^\^(?:\[0-9\]|\\d)\{4\}\(-")
+_DATE_TYPES = {"date", "yearmonth", "datetime"}
+_VALUE_CHECKS = {"type-error", "constraint-pattern", "se-county-code", "se-municipality-code"}
+
+
+class _Ids:
+    """The key values of referenced tables, read once per table and field."""
+
+    def __init__(self, package: DataPackage) -> None:
+        self.package = package
+        self.cache: dict[tuple[str, str], list[str] | None] = {}
+
+    def values(self, resource_name: str, field_name: str) -> list[str] | None:
+        key = (resource_name, field_name)
+        if key not in self.cache:
+            self.cache[key] = self._read(resource_name, field_name)
+        return self.cache[key]
+
+    def _read(self, resource_name: str, field_name: str) -> list[str] | None:
+        from clusterdata.authoring.csvtable import FormatRefused, normalize_cell, read_table
+
+        resource = next((r for r in self.package.resources if r.name == resource_name), None)
+        if resource is None:
+            return None
+        try:
+            raw = resource.file.read_bytes()
+            if raw.count(b"\n") > MAX_CANDIDATES:  # too many ids to search; not worth a parse
+                return None
+            table = read_table(resource, raw)
+        except (FormatRefused, OSError):
+            return None
+        header = [normalize_cell(c) for c in table.header]
+        if field_name not in header or len(table.rows) > MAX_CANDIDATES:
+            return None
+        index = header.index(field_name)
+        return sorted({normalize_cell(r[index]) for r in table.rows if len(r) > index} - {""})
+
+
+def _reference(resource: Resource, column: str | None) -> tuple[str, str] | None:
+    """The (table, field) a single-field foreign key on `column` points at."""
+    for fk in resource.foreign_keys:
+        fields = as_list(fk.get("fields"))
+        reference = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+        targets = as_list((reference or {}).get("fields"))
+        if fields == [column] and len(targets) == 1:
+            return str((reference or {}).get("resource") or resource.name), targets[0]
+    return None
+
+
+def _value_hint(field: dict[str, Any], check: str, value: str) -> str | None:
+    """A date in a local form, or a code without its leading zeros."""
+    constraints = field.get("constraints") or {}
+    pattern = str(constraints.get("pattern") or "")
+    if str(field.get("type")) in _DATE_TYPES or _ISO_DATE_PATTERN.match(pattern):
+        return date_hint(value)
+    domain = field.get("x-domain")
+    if domain in {"se-county-code", "se-municipality-code"}:
+        from clusterdata.validation.rules.domain import bad_county_code, bad_municipality_code
+
+        width, bad = (
+            (2, bad_county_code) if domain == "se-county-code" else (4, bad_municipality_code)
+        )
+        padded = restored_code(value, width, lambda code: not bad(code))
+        return leading_zero_hint(value, padded) if padded else None
+    if match := _FIXED_DIGITS.fullmatch(pattern):
+        padded = restored_code(value, int(match.group(1)))
+        return leading_zero_hint(value, padded) if padded else None
+    return None
+
+
+def suggest_for(findings: list[Finding], package: DataPackage) -> list[Finding]:
+    """The findings with a suggestion put first in the hint where one applies."""
+    resources = {r.name: r for r in package.resources}
+    ids = _Ids(package)
+    looked_up: dict[tuple[str, str, str], list[str]] = {}
+    out = []
+    for finding in findings:
+        resource = resources.get(finding.resource or "")
+        suggestion = None
+        if resource is not None and finding.value and finding.column:
+            if finding.check == "foreign-key":
+                reference = _reference(resource, finding.column)
+                key = (*reference, finding.value) if reference else None
+                if key is not None and key not in looked_up and len(looked_up) < MAX_LOOKUPS:
+                    values = ids.values(*key[:2])
+                    looked_up[key] = closest_ids(finding.value, values) if values else []
+                options = looked_up.get(key, []) if key is not None else []
+                suggestion = did_you_mean(options) if options else None
+            elif finding.check in _VALUE_CHECKS:
+                field = next((f for f in resource.fields if f.get("name") == finding.column), {})
+                suggestion = _value_hint(field, finding.check, finding.value)
+        if suggestion and not (finding.hint or "").startswith(suggestion):
+            hint = f"{suggestion} {finding.hint}" if finding.hint else suggestion
+            finding = replace(finding, hint=hint)
+        out.append(finding)
+    return out
