@@ -87,7 +87,7 @@ def scan_bytes(resource: Resource) -> ByteScan:
         if first.startswith(codecs.BOM_UTF8):
             scan.has_bom = True
             scan.findings.append(
-                notice(  # layout: the project canonicalises it (issue 15), never an error
+                notice(  # layout: the project canonicalises it, never an error
                     "byte-order-mark",
                     "The file starts with a byte-order mark (Excel's CSV UTF-8 writes one).",
                     **where,
