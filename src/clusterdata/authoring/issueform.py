@@ -32,9 +32,11 @@ _HEADING = re.compile(r"^###[ \t]+(.+?)[ \t]*$", re.MULTILINE)
 
 
 def repository_url() -> str:
-    """The public home of the repository; the one place the form and the issue URL take it
-    from (to be replaced by the release metadata's constant when that lands)."""
-    return "https://github.com/clusterdata/clusterdata"
+    """The repository the form's issue URL opens, from the one public-home constant
+    (`release/home.py`), so a move of the repository is one edit."""
+    from clusterdata.release.home import REPOSITORY
+
+    return REPOSITORY
 
 
 def new_issue_url(fields: dict[str, str] | None = None, title: str = "") -> str:
