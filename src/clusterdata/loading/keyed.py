@@ -4,7 +4,7 @@ cell the Table Schema core rejects would otherwise load as NULL."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.package import Resource, as_list
 from clusterdata.loading.csv_readers import line_of_cell
@@ -15,15 +15,15 @@ from clusterdata.tableschema.sql import bad_cell_condition, duck_type, quote_ide
 if TYPE_CHECKING:
     import duckdb
 
-    from clusterdata.loading.typed_tables import LoadedTable
-
 
 class LoadError(Exception):
     """The tables could not be loaded with their keys declared (the data breaks a key)."""
 
 
 def create_keyed(
-    resource: Resource, created: dict[str, LoadedTable], line_column: str | None
+    resource: Resource,
+    created: dict[str, Any],
+    line_column: str | None,
 ) -> str:
     """CREATE TABLE with the schema's keys; FOREIGN KEYs only to tables already created.
 

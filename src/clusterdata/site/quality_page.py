@@ -15,7 +15,7 @@ def quality_page(writer: PageWriter) -> None:
 
     from clusterdata.core.package import open_package
     from clusterdata.release import stats
-    from clusterdata.site.render import markdown_html
+    from clusterdata.site.markup import markdown_html
     from clusterdata.site.ui import UI
 
     release = writer.common["release"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clusterdata.site.markup import markdown_html
 from clusterdata.site.release import Artefact, Release, localized
 from clusterdata.site.tables import Table, read_tables
 from clusterdata.site.ui import LANGUAGES, UI, code_label, human_size
@@ -58,12 +59,6 @@ def citation(release: Release, lang: str, landing: str | None) -> str:
     if landing:
         text += f" {landing}"
     return text
-
-
-def markdown_html(text: str) -> str:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 
 
 def _download_label(artefact: Artefact, ui: dict[str, str]) -> str:

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     import pandas as pd
     import pandera.pandas as pa
 
-    from clusterdata.validation.rules.parsing import ColumnParser
 else:  # ~0.9 s of imports, paid only when a frame is really built (see `lazy`)
     np = lazy_module("numpy")
     pd = lazy_module("pandas")
@@ -114,7 +113,7 @@ def frame_check(
 
 
 def cells_check(
-    name: str, rule: Rule, parser: ColumnParser, fails: Callable[[Cells], list[bool]]
+    name: str, rule: Rule, parser: Any, fails: Callable[[Cells], list[bool]]
 ) -> RuledCheck:
     """A column check defined on plain cells (`CheckSpec.fails`); pandera's form reads the
     series' cells through the column's parser, which converts each series once."""
@@ -129,7 +128,7 @@ def cells_check(
 def rows_check(
     name: str,
     rule: Rule,
-    parsers: dict[str, ColumnParser],
+    parsers: dict[str, Any],
     fails: Callable[[dict[str, Cells]], list[bool]],
 ) -> RuledCheck:
     """A frame check defined on plain columns ({field: cells}, every field of `parsers`)."""
