@@ -1,7 +1,7 @@
 """One resource into DuckDB as a typed table: read as text, then cast per its Table Schema.
 
 Every cell is read as text first (casting while reading drops or mangles the rows with a bad
-cell, which then look like dangling references elsewhere: design.md, "Pitfalls") and cast with
+cell, which then look like dangling references elsewhere) and cast with
 `clusterdata.tableschema.sql.cast_expression`, the SQL rendering of the Table Schema core. The
 record's physical line is a hidden column, joined by position from layer 1's line map.
 """
