@@ -83,6 +83,9 @@ class Resource:
     dialect: dict[str, Any]
     encoding: str
     format: str
+    #: The Data Package version the resource follows: "v2" when the package, the resource or
+    #: its schema names a 2.x profile in `$schema` (`declares_v2`), else "v1".
+    standard: str = "v1"
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -142,6 +145,19 @@ class DataPackage:
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
+
+
+def declares_v2(*descriptors: Any) -> bool:
+    """Whether any of these descriptors (package, resource, schema) names a Data Package 2.x
+    profile in `$schema`. Without one a descriptor is v1: "The default value is
+    `https://datapackage.org/profiles/1.0/tableschema.json`"
+    (https://datapackage.org/standard/table-schema/#dollar-schema)."""
+    for descriptor in descriptors:
+        if isinstance(descriptor, dict):
+            profile = descriptor.get("$schema")
+            if isinstance(profile, str) and "datapackage.org/profiles/2." in profile:
+                return True
+    return False
 
 
 def as_list(value: Any) -> list[str]:
@@ -393,6 +409,7 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
             dialect=dialect,
             encoding=encoding.lower(),
             format=fmt,
+            standard="v2" if declares_v2(package.descriptor, spec, schema) else "v1",
         )
     )
 

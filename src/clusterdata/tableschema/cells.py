@@ -120,9 +120,17 @@ def bare(field: Mapping[str, Any]) -> bool:
 
 
 def integer_text(field: Mapping[str, Any], text: str) -> str | None:
-    """The integer's digits (with sign) when `text` is an integer of this field, else None."""
+    """The integer's digits (with sign) when `text` is an integer of this field, else None.
+
+    Data Package v2 gives integers a `groupChar` too ("A string whose value is used to group
+    digits within the integer"; https://datapackage.org/standard/table-schema/#integer): it is
+    removed, as for numbers. frictionless-py 5.21 ignores it on integers; see
+    `validation/structure/v2fields.py`."""
     if not bare(field):
         text = BARE_STRIP_RE.sub("", text)
+    group = field.get("groupChar")
+    if isinstance(group, str) and group:
+        text = text.replace(group, "")
     return text if full("integer", text) else None
 
 

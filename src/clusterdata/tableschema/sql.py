@@ -100,6 +100,9 @@ def cast_expression(field: Mapping[str, Any], text: str, missing: Iterable[str] 
     fmt = field_format(field)
     if kind == "integer":
         subject = _bare_strip(field, value)
+        group = field.get("groupChar")
+        if isinstance(group, str) and group:  # as `cells.integer_text`
+            subject = f"replace({subject}, {quote_literal(group)}, '')"
         return _guarded(subject, lexical.INTEGER, f"TRY_CAST({subject} AS BIGINT)")
     if kind == "number":
         subject, bad = _number_subject(field, value)

@@ -63,6 +63,33 @@ def hint_for(
             f"The text must have between {constraints.get('minLength', 0)} and "
             f"{constraints.get('maxLength', '∞')} characters."
         )
+    if check == "constraint-categories":
+        from clusterdata.tableschema.v2 import category_values
+
+        allowed = ", ".join(str(v) for v in category_values(field or {}) or [])
+        return f"Use one of the field's categories: {allowed}."
+    if check == "constraint-json-schema":
+        return (
+            "Make the JSON value conform to the field's jsonSchema constraint (required keys, "
+            "types), or correct the constraint in the schema."
+        )
+    if check in {"constraint-exclusive-minimum", "constraint-exclusive-maximum"}:
+        low, high = constraints.get("exclusiveMinimum"), constraints.get("exclusiveMaximum")
+        bounds = " and ".join(
+            part
+            for part in (
+                f"above {low}" if low is not None else "",
+                f"below {high}" if high is not None else "",
+            )
+            if part
+        )
+        return f"The value must be {bounds}."
+    if check == "unique-key":
+        keys = ", ".join((data or {}).get("fieldNames") or [])
+        return (
+            f"No two rows may have the same values in ({keys}) (the schema's uniqueKeys): "
+            "correct one of the two rows, or delete the repeated one."
+        )
     if check in {"constraint-unique", "unique-error", "primary-key"}:
         return "Each row needs its own id: choose another id, or delete the repeated row."
     if check == "foreign-key":

@@ -64,6 +64,7 @@ TABLE_SCHEMA_KINDS = frozenset(
         "primary-key",
         "foreign-key",
         "unique-error",
+        "unique-key",
         "missing-cell",
         "extra-cell",
         "blank-row",

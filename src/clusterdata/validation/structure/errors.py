@@ -29,7 +29,7 @@ def to_finding(resource: Resource, record: TableError, line_map: LineMap) -> Fin
     column = record.field
     value = record.cell
     field_spec = next((f for f in resource.fields if f.get("name") == column), None)
-    if kind in {"foreign-key", "primary-key"}:
+    if kind in {"foreign-key", "primary-key", "unique-key"}:
         names = list(record.key_fields) or (resource.primary_key if kind == "primary-key" else [])
         column = names[0] if names else column
         positions = [resource.field_names.index(n) for n in names if n in resource.field_names]
@@ -37,7 +37,7 @@ def to_finding(resource: Resource, record: TableError, line_map: LineMap) -> Fin
     if kind == "extra-cell" and not column:
         column = f"(column {record.field_number})"
     line: int | None
-    if kind.endswith("label") or kind == "header-error":
+    if kind.endswith("label") or kind.endswith("-header") or kind == "header-error":
         line = line_map.line(1) or 1
         column = record.label or column
         value = record.label
@@ -84,6 +84,10 @@ _CONSTRAINT_WORDS = {
     "maximum": "is above the maximum",
     "minLength": "is too short",
     "maxLength": "is too long",
+    "exclusiveMinimum": "is not above the exclusive minimum",
+    "exclusiveMaximum": "is not below the exclusive maximum",
+    "categories": "is not one of the field's categories",
+    "jsonSchema": "does not conform to the field's JSON Schema",
 }
 
 
@@ -112,6 +116,12 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
         if record.empty_key:
             return "This row has no id."
         return f"This row's id repeats another row's id ({record.note})."
+    if kind == "unique-key":
+        names = ", ".join(record.key_fields)
+        other = line_map.line(record.earlier_row) if record.earlier_row is not None else None
+        return f"The values in ({names}) must be unique together" + (
+            f"; they repeat line {other}." if other else "."
+        )
     if kind == "unique-error":
         other = line_map.line(record.earlier_row) if record.earlier_row is not None else None
         return f"{cell!r} in column {column!r} must be unique" + (

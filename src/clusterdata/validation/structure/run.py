@@ -7,7 +7,6 @@ rows swallowed by a stray quote) and turns its errors into findings with a fix f
 
 from __future__ import annotations
 
-import copy
 import sys
 from typing import Any
 
@@ -20,6 +19,8 @@ from clusterdata.validation.structure.result import StructureResult
 
 #: frictionless stops a table after this many errors by default; we want every one.
 UNLIMITED = sys.maxsize
+#: The Data Package v2 profile, handed to frictionless for a package with v2 resources.
+V2_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 __all__ = ["StructureResult", "check_structure"]
 
@@ -169,6 +170,22 @@ def _schema_findings(resource: Resource) -> list[Finding]:
                 path=resource.path,
             )
         ]
+    from clusterdata.tableschema.v2 import schema_problems
+
+    v2_problems = schema_problems(resource.schema)
+    if v2_problems:
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is not valid: {problem}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="Correct the schema as the Table Schema standard says "
+                "(https://datapackage.org/standard/table-schema/), then run "
+                "`clusterdata generate`.",
+            )
+            for problem in v2_problems
+        ]
     names = resource.field_names
     missing = [k for k in resource.primary_key if k not in names]
     if missing:
@@ -302,15 +319,22 @@ def _run_frictionless(
     from frictionless import Checklist, FrictionlessException, Package
 
     from clusterdata.tableschema.patterns import without_patterns
+    from clusterdata.tableschema.v2 import unique_keys
+    from clusterdata.validation.structure import v2fields
     from clusterdata.validation.structure.patterncheck import PatternCheck, RowPatterns
 
     # frictionless's `re` backtracks without bound on a hostile pattern: it gets each schema
     # without its patterns, and `PatternCheck` checks them on its rows with a time budget.
+    # The v2 rules frictionless lacks are taught to its field readers (`v2fields.register`),
+    # and `UniqueKeysCheck` checks `uniqueKeys`.
+    v2fields.register()
     patterns = PatternCheck()
+    keys = v2fields.UniqueKeysCheck()
     resources = []
     for resource in candidates:
         patterns.tables[resource.name] = RowPatterns.of(resource)
-        schema = without_patterns(copy.deepcopy(resource.schema))
+        keys.keys[resource.name] = unique_keys(resource.schema)
+        schema = without_patterns(v2fields.frictionless_schema(resource))
         schema["foreignKeys"] = usable_fks.get(resource.name, [])
         if not schema["foreignKeys"]:
             del schema["foreignKeys"]
@@ -327,10 +351,14 @@ def _run_frictionless(
             }
         )
     try:
-        fl_package = Package(
-            {"name": "validation", "resources": resources}, basepath=str(package.root)
+        descriptor: dict[str, Any] = {"name": "validation", "resources": resources}
+        if any(r.standard == "v2" for r in candidates):
+            # frictionless imposes a package's version on its resources (v1 without `$schema`).
+            descriptor["$schema"] = V2_PACKAGE_PROFILE
+        fl_package = Package(descriptor, basepath=str(package.root))
+        report = fl_package.validate(
+            limit_errors=UNLIMITED, checklist=Checklist(checks=[patterns, keys])
         )
-        report = fl_package.validate(limit_errors=UNLIMITED, checklist=Checklist(checks=[patterns]))
     except FrictionlessException as exc:
         reasons = "; ".join(str(r.message) for r in getattr(exc, "reasons", []) or [])
         return [
@@ -353,6 +381,7 @@ def _run_frictionless(
             record = TableError.from_frictionless(fl_error.to_descriptor())
             findings.append(to_finding(resource, record, line_map))
         findings.extend(patterns.tables[resource.name].findings(line_map))
+        findings.extend(to_finding(resource, r, line_map) for r in keys.records(resource))
     return findings
 
 

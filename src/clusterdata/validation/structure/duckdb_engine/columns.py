@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from clusterdata.tableschema.cells import false_values, true_values
 from clusterdata.tableschema.sql import CERTAIN, quote_ident, quote_literal
+from clusterdata.tableschema.v2 import category_values
 
 if TYPE_CHECKING:
     import duckdb
@@ -202,7 +203,19 @@ class _Column:
                 parts.append(f"(length({v}) <= {value})")
             else:
                 parts.append("FALSE")
+        parts.append(self._categories_ok())
         return _and(*parts)
+
+    def _categories_ok(self) -> str:
+        """A v2 `categories` list (`tableschema.v2`): the clean cell is one of them."""
+        values = category_values(self.spec)
+        if values is None:
+            return "TRUE"
+        if self.kind == "string" and values:
+            return f"({self.v} IN ({', '.join(_lit(str(x)) for x in values)}))"
+        if self.kind == "integer" and values:
+            return f"(TRY_CAST({self.v} AS BIGINT) IN ({', '.join(str(int(x)) for x in values)}))"
+        return "FALSE"
 
     @property
     def required(self) -> bool:

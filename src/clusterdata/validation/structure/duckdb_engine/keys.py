@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.package import Resource, as_list
 from clusterdata.core.tableerrors import TableError
+from clusterdata.tableschema.v2 import repeats, unique_keys
 from clusterdata.validation.structure.duckdb_engine.records import Prepared, parse_record
 from clusterdata.validation.structure.duckdb_engine.tables import _Table
+from clusterdata.validation.structure.v2fields import unique_key_record
 
 if TYPE_CHECKING:
     import duckdb
@@ -26,6 +28,8 @@ def _key_fields(resource: Resource, prepared: Prepared) -> list[str]:
             names.append(str(spec.get("name")))
     for fk in resource.foreign_keys:
         names.extend(as_list(fk.get("fields")))
+    for key in unique_keys(resource.schema):
+        names.extend(key)
     return names
 
 
@@ -115,6 +119,10 @@ def _own_key_checks(find: _SqlKeys | _PythonKeys, table: _Table) -> list[TableEr
                     earlier_row=prev,
                 )
             )
+    for key in unique_keys(resource.schema):
+        repeated = find.unique_key([f"k{names.index(n)}" for n in key])
+        cells = find.cells([rn for rn, _ in repeated], key)
+        out.extend(unique_key_record(key, rn, prev, cells.get(rn)) for rn, prev in repeated)
     if resource.primary_key:
         found = find.primary([f"k{names.index(n)}" for n in resource.primary_key])
         cells = find.cells([rn for rn, _ in found], resource.primary_key)
@@ -209,6 +217,21 @@ class _SqlKeys:
             "WHERE prev IS NOT NULL ORDER BY rn"
         ).fetchall()
 
+    def unique_key(self, cols: list[str]) -> list[tuple[int, int]]:
+        """(row, previous row with the same key) for repeats of a key without nulls (a
+        `uniqueKeys` entry: `tableschema.v2.repeats`)."""
+        keys = self.table.keys_sql
+        listed = ", ".join(cols)
+        no_null = " AND ".join(f"{c} IS NOT NULL" for c in cols)
+        same = " AND ".join(f"k.{c} = d.{c}" for c in cols)
+        return self.connection.execute(
+            f"WITH d AS (SELECT {listed} FROM {keys} WHERE {no_null} "
+            f"GROUP BY ALL HAVING count(*) > 1) "
+            f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {listed} "
+            f"ORDER BY rn) AS prev FROM {keys} AS k SEMI JOIN d ON {same}) "
+            "WHERE prev IS NOT NULL ORDER BY rn"
+        ).fetchall()
+
     def dangling(self, local: list[str], target: _Table, remote: list[str]) -> list[Any]:
         """(row, *key) for rows whose not-all-null key no row of `target` has."""
         on = " AND ".join(
@@ -275,6 +298,9 @@ class _PythonKeys:
                 found.append((rn, last[key]))
             last[key] = rn
         return found
+
+    def unique_key(self, cols: list[str]) -> list[tuple[int, int]]:
+        return repeats((rn, tuple(keys[c] for c in cols)) for rn, _, keys, _ in self.rows)
 
     def dangling(self, local: list[str], target: _Table, remote: list[str]) -> list[Any]:
         assert target.rows is not None

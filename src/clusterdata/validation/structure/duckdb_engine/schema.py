@@ -5,11 +5,11 @@ canonical text (`schema_supported`), the frictionless `Schema` parsed once per v
 
 from __future__ import annotations
 
-import copy
 import weakref
 from typing import Any
 
 from clusterdata.core.package import Resource, as_list
+from clusterdata.tableschema.v2 import unique_keys
 
 #: Types whose parsed values compare equal exactly when `str(value)` does, so keys can be
 #: compared as canonical text in SQL.
@@ -20,6 +20,7 @@ def schema_supported(resource: Resource, package_resources: dict[str, Resource])
     """Keys of types whose values compare like their text; foreign keys between equal types."""
     types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
     keyed = set(resource.primary_key)
+    keyed.update(f for key in unique_keys(resource.schema) for f in key)
     for spec in resource.fields:
         constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
         if (constraints or {}).get("unique"):
@@ -58,8 +59,11 @@ def parse_schema(resource: Resource) -> Any:
         return cached
     from frictionless import Schema
 
+    from clusterdata.validation.structure.v2fields import frictionless_schema, register
+
+    register()
     # frictionless keeps, and may normalise, the descriptor it is given: it gets a copy.
-    schema = Schema.from_descriptor(copy.deepcopy(resource.schema))
+    schema = Schema.from_descriptor(frictionless_schema(resource))
     _SCHEMAS[key] = schema
     weakref.finalize(resource, _SCHEMAS.pop, key, None)
     return schema
@@ -72,7 +76,10 @@ def _fl_schema(resource: Resource) -> Any:
         return cached
     from frictionless import Schema
 
-    return Schema.from_descriptor(copy.deepcopy(resource.schema), allow_invalid=True)
+    from clusterdata.validation.structure.v2fields import frictionless_schema, register
+
+    register()
+    return Schema.from_descriptor(frictionless_schema(resource), allow_invalid=True)
 
 
 def _cell_handlers(fl_schema: Any) -> dict[str, Any]:

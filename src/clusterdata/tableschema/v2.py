@@ -1,0 +1,221 @@
+"""Data Package v2 (2024) Table Schema rules frictionless-py 5.21 does not check, written once.
+
+Both layer-1 engines, `load()` and `connect()` read these properties through this module, so a
+package means the same to all of them. The spec is https://datapackage.org/standard/table-schema/
+(quoted below); where frictionless-py disagrees with it, the spec is followed (the case is named
+in `validation/structure/v2fields.py` and in `tests/unit/validation/test_v2.py`).
+
+* `categories` — "`string` and `integer` field types MAY include a `categories` property to
+  restrict the field to a finite set of possible values" and "The logical representation of data
+  in the field MUST exactly match one of the values in `categories`". Either plain values or
+  objects with a `value` (and an optional `label`). frictionless-py ignores the property.
+* `categoriesOrdered` — "When `categoriesOrdered` is `true`, implementations SHOULD regard the
+  order of appearance of the values in the `categories` property as their natural order":
+  `load()` gives such a column an ordered Categorical.
+* `uniqueKeys` — "each row has a unique set of logical values in the fields" of each key, and
+  "field values that are on the logical level are considered to be `null` values MUST be excluded
+  from the uniqueness check" (SQL's unique constraint: a key holding a null never repeats).
+  frictionless-py ignores the property.
+* `jsonSchema` (a constraint of `object` and `array` fields) — "A valid JSON Schema object to
+  validate field values. If a field value conforms to the provided JSON Schema then this field
+  value is valid." frictionless-py rejects the whole schema when it meets it.
+* `groupChar` on integers — "A string whose value is used to group digits within the integer"
+  (`cells.integer_text` applies it). frictionless-py applies it to numbers only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from clusterdata.tableschema.keys import fields_of, key_fields
+
+#: The Table Schema profile of Data Package v2; frictionless-py reads v2 properties (labelled
+#: `missingValues`, `exclusiveMinimum`, …) only in a schema that declares a v2 profile.
+TABLESCHEMA_V2 = "https://datapackage.org/profiles/2.0/tableschema.json"
+
+#: Field types that may carry `categories` ("`string` and `integer` field types MAY include").
+CATEGORY_TYPES = frozenset({"string", "integer"})
+#: Field types that may carry the `jsonSchema` constraint ("Fields: array, object").
+JSON_SCHEMA_TYPES = frozenset({"object", "array"})
+
+
+def category_values(field: Mapping[str, Any]) -> list[Any] | None:
+    """The values a field's `categories` allow, in their declared order; None when the field
+    has none (or is of a type that may not have them)."""
+    declared = field.get("categories")
+    if not isinstance(declared, list) or str(field.get("type") or "string") not in CATEGORY_TYPES:
+        return None
+    values: list[Any] = []
+    for item in declared:
+        value = item.get("value") if isinstance(item, dict) else item
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            values.append(value)
+    return values
+
+
+def category_labels(field: Mapping[str, Any]) -> dict[Any, str]:
+    """{value: label} of the categories that carry a label."""
+    declared = field.get("categories")
+    out: dict[Any, str] = {}
+    if isinstance(declared, list):
+        for item in declared:
+            if isinstance(item, dict) and isinstance(item.get("label"), str):
+                out[item.get("value")] = item["label"]
+    return out
+
+
+def categories_ordered(field: Mapping[str, Any]) -> bool:
+    return field.get("categoriesOrdered") is True and category_values(field) is not None
+
+
+def in_categories(field: Mapping[str, Any], value: Any) -> bool:
+    """Whether a parsed value is one of the field's categories (True when it has none).
+
+    "MUST exactly match": the integer 1 matches the category 1, not "1"; a string matches
+    only the same string."""
+    values = category_values(field)
+    if values is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    return any(type(value) is type(v) and value == v for v in values)
+
+
+def categories_note(field: Mapping[str, Any]) -> str:
+    """The note of a broken `categories` rule, in frictionless's constraint-note form (the
+    check id is then `constraint-categories`)."""
+    return f'constraint "categories" is "{json.dumps(category_values(field), ensure_ascii=False)}"'
+
+
+def json_schema(field: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The field's `jsonSchema` constraint, when it has one and its type may carry it."""
+    constraints = field.get("constraints")
+    if not isinstance(constraints, dict) or str(field.get("type")) not in JSON_SCHEMA_TYPES:
+        return None
+    value = constraints.get("jsonSchema")
+    return value if isinstance(value, dict) else None
+
+
+class JsonSchemaProblem(ValueError):
+    """The `jsonSchema` constraint is not itself a valid JSON Schema."""
+
+
+def json_schema_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
+    """A function value → whether it conforms to `schema`, for the JSON Schema draft the schema
+    names in its own `$schema` (the newest draft when it names none). Raises
+    `JsonSchemaProblem` for a schema that is not valid. References are never fetched: a
+    package is untrusted, and validation reads only its own files."""
+    import jsonschema
+    from referencing import Registry
+
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise JsonSchemaProblem(f"its jsonSchema is not a valid JSON Schema: {exc.message}") from exc
+    validator = cls(schema, registry=Registry())
+
+    def conforms(value: Any) -> bool:
+        try:
+            return bool(validator.is_valid(value))
+        except (jsonschema.exceptions.JsonSchemaException, RecursionError, LookupError):
+            return False
+
+    return conforms
+
+
+def json_schema_note(field: Mapping[str, Any]) -> str:
+    return f'constraint "jsonSchema" is "{json.dumps(json_schema(field), ensure_ascii=False)}"'
+
+
+def unique_keys(schema: Mapping[str, Any]) -> list[list[str]]:
+    """The schema's `uniqueKeys` whose fields all exist (a key naming an unknown field is a
+    schema error, reported by `schema_problems`)."""
+    declared = schema.get("uniqueKeys")
+    if not isinstance(declared, list):
+        return []
+    names = {f["name"] for f in fields_of(schema)}
+    out: list[list[str]] = []
+    for key in declared:
+        fields = key_fields(key)
+        if fields and all(f in names for f in fields):
+            out.append(fields)
+    return out
+
+
+def repeats(rows: Iterable[tuple[int, tuple[Any, ...]]]) -> list[tuple[int, int]]:
+    """(row, the last earlier row with the same key) for each repeated key, a key holding a null
+    (None) never repeating. `rows` are (row number, key values) in record order."""
+    last: dict[tuple[Any, ...], int] = {}
+    found: list[tuple[int, int]] = []
+    for number, key in rows:
+        if any(v is None for v in key):
+            continue
+        if key in last:
+            found.append((number, last[key]))
+        last[key] = number
+    return found
+
+
+def schema_problems(schema: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the v2 properties of a schema, one sentence each (a schema error:
+    the table is not checked further, as for any schema frictionless cannot load)."""
+    problems: list[str] = []
+    names = {f["name"] for f in fields_of(schema)}
+    declared = schema.get("uniqueKeys")
+    if declared is not None:
+        if not isinstance(declared, list) or not declared:
+            problems.append("uniqueKeys must be a non-empty list of lists of field names")
+        else:
+            for key in declared:
+                fields = key_fields(key)
+                unknown = [f for f in fields if f not in names]
+                if not fields or unknown or not isinstance(key, list):
+                    problems.append(
+                        f"the unique key {json.dumps(key)} names fields that do not exist: "
+                        f"{', '.join(unknown) or 'none given'}"
+                    )
+    for field in fields_of(schema):
+        name = field["name"]
+        if "categories" in field:
+            problems.extend(_category_problems(field))
+        constraints = field.get("constraints")
+        if isinstance(constraints, dict) and "jsonSchema" in constraints:
+            found = json_schema(field)
+            if found is None:
+                problems.append(
+                    f"field {name!r}: the jsonSchema constraint applies to object and array "
+                    "fields and must be a JSON object"
+                )
+            else:
+                try:
+                    json_schema_check(found)
+                except JsonSchemaProblem as exc:
+                    problems.append(f"field {name!r}: {exc}")
+    return problems
+
+
+def _category_problems(field: Mapping[str, Any]) -> list[str]:
+    name = field["name"]
+    ftype = str(field.get("type") or "string")
+    declared = field.get("categories")
+    if ftype not in CATEGORY_TYPES:
+        return [f"field {name!r}: categories apply to string and integer fields, not {ftype}"]
+    if not isinstance(declared, list) or not declared:
+        return [f"field {name!r}: categories must be a non-empty list"]
+    wanted = str if ftype == "string" else int
+    values = [item.get("value") if isinstance(item, dict) else item for item in declared]
+    if any(type(v) is not wanted for v in values):
+        return [f"field {name!r}: every category of a {ftype} field must be a {ftype}"]
+    if len({json.dumps(v) for v in values}) != len(values):
+        return [f"field {name!r}: the categories repeat a value"]
+    labels = [item["label"] for item in declared if isinstance(item, dict) and "label" in item]
+    if any(not isinstance(label, str) for label in labels) or len(set(labels)) != len(labels):
+        return [f"field {name!r}: category labels must be unique strings"]
+    constraints = field.get("constraints")
+    enum = constraints.get("enum") if isinstance(constraints, dict) else None
+    if isinstance(enum, list) and any(v not in values for v in enum):
+        return [f"field {name!r}: the enum values must be a subset of the categories"]
+    return []
