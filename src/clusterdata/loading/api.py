@@ -31,6 +31,7 @@ from clusterdata.tableschema.cells import (
     missing_values,
 )
 from clusterdata.tableschema.errors import DataError
+from clusterdata.tableschema.v2 import categories_ordered, category_values
 
 if TYPE_CHECKING:
     import duckdb
@@ -127,8 +128,10 @@ def load(
     (its row-level changes) is not a table of the dataset: `load_delta()` reads it.
 
     Types: integer and year → Int64, number → Float64, boolean → boolean, date and datetime →
-    datetime64, a field with an `enum` → Categorical with the enum's categories in order, partial
-    dates (yearmonth) and everything else → text.
+    datetime64, a field with an `enum` → Categorical with the enum's categories in order, a field
+    with v2 `categories` → Categorical with those categories (ordered when `categoriesOrdered`),
+    a v2 `list` → Python lists of the item type's values, partial dates (yearmonth) and
+    everything else → text.
     """
     package = data_tables(resolve(source, version=version, base_url=base_url, refresh=refresh))
     return {r.name: read_table(r) for r in package.resources}
@@ -180,7 +183,9 @@ def read_table(resource: Resource) -> pd.DataFrame:
 
 
 _UNSEEN = object()
-_TYPED_KINDS = frozenset({"integer", "year", "number", "boolean", "date", "datetime", "time"})
+_TYPED_KINDS = frozenset(
+    {"integer", "year", "number", "boolean", "date", "datetime", "time", "list"}
+)
 
 
 def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> pd.Series:
@@ -218,6 +223,17 @@ def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> p
         _raise_unparsed(resource, spec, text, outside, f"value of {enum}")
         result = pd.Series(
             pd.Categorical(result, categories=categories.drop_duplicates().tolist()),
+            index=result.index,
+            name=result.name,
+        )
+    declared = category_values(spec)
+    if declared:
+        # v2 `categories`: the field "MAY be loaded as a categorical data type", ordered when
+        # `categoriesOrdered` is true (https://datapackage.org/standard/table-schema/#categories).
+        outside = present & ~result.isin(declared)
+        _raise_unparsed(resource, spec, text, outside, f"category of {declared}")
+        result = pd.Series(
+            pd.Categorical(result, categories=declared, ordered=categories_ordered(spec)),
             index=result.index,
             name=result.name,
         )

@@ -8,7 +8,7 @@ not a value of the field's type; it never raises.
 Values: int (integer, year), float (number), bool, `datetime.date`, `datetime.datetime` (naive,
 in UTC: a cell with an offset is converted, so equal instants are equal values), `datetime.time`,
 (year, month) for yearmonth, and the text itself for string formats, duration, object and array
-(lower-cased for uuid).
+(lower-cased for uuid), and a Python list of item values for the v2 `list` type.
 """
 
 from __future__ import annotations
@@ -61,8 +61,14 @@ CHECKED_TYPES = frozenset(
         "duration",
         "object",
         "array",
+        "list",
     }
 )
+
+#: A v2 `list` field's item types: "If present, it MUST be one of `string`, `integer`,
+#: `boolean`, `number`, `datetime`, `date`, and `time`. If not present, the default is `string`"
+#: (https://datapackage.org/standard/table-schema/#list).
+LIST_ITEM_TYPES = frozenset({"string", "integer", "boolean", "number", "datetime", "date", "time"})
 
 
 def field_type(field: Mapping[str, Any]) -> str:
@@ -191,6 +197,8 @@ def cell_parser(field: Mapping[str, Any]) -> Parser | None:
         return parse_yearmonth
     if ftype == "duration":
         return lambda t: t if full("duration", t) else BAD
+    if ftype == "list":
+        return _list_parser(field)
     if ftype in {"object", "array"}:
         wanted = dict if ftype == "object" else list
 
@@ -203,6 +211,38 @@ def cell_parser(field: Mapping[str, Any]) -> Parser | None:
 
         return parse_json
     return None
+
+
+def list_delimiter(field: Mapping[str, Any]) -> str:
+    """A `list` field's delimiter: "If not present, the default is `,` (comma)"."""
+    delimiter = field.get("delimiter")
+    return delimiter if isinstance(delimiter, str) and delimiter else ","
+
+
+def list_item_field(field: Mapping[str, Any]) -> dict[str, Any]:
+    """The field each item of a `list` field is read as: its `itemType` in the default format
+    ("on lexical level only default formats are supported")."""
+    item = field.get("itemType")
+    return {"name": str(field.get("name") or ""), "type": item if isinstance(item, str) else "string"}
+
+
+def _list_parser(field: Mapping[str, Any]) -> Parser:
+    """The v2 `list` type: "values separated by a delimiter", each item read "as it were
+    individual values of the corresponding data type"; one bad item makes the cell bad."""
+    delimiter = list_delimiter(field)
+    item = list_item_field(field)
+    if item["type"] not in LIST_ITEM_TYPES:
+        return lambda t: BAD
+    parse_item = cell_parser(item)
+
+    def parse_list(text: str) -> Any:
+        items = text.split(delimiter)
+        if parse_item is None:
+            return items
+        values = [parse_item(i) for i in items]
+        return BAD if any(v is BAD for v in values) else values
+
+    return parse_list
 
 
 def parse(field: Mapping[str, Any], text: str) -> Any:

@@ -19,10 +19,13 @@ from typing import Any
 
 from clusterdata.tableschema import lexical
 from clusterdata.tableschema.cells import (
+    LIST_ITEM_TYPES,
     bare,
     false_values,
     field_format,
     field_type,
+    list_delimiter,
+    list_item_field,
     true_values,
 )
 
@@ -48,7 +51,10 @@ _DUCK_TYPES = {
 
 
 def duck_type(field: Mapping[str, Any]) -> str:
-    """The DuckDB type a Table Schema field is loaded as (datetimes as UTC TIMESTAMP)."""
+    """The DuckDB type a Table Schema field is loaded as (datetimes as UTC TIMESTAMP, a v2
+    `list` as a LIST of its item type)."""
+    if field_type(field) == "list":
+        return f"{duck_type(list_item_field(field))}[]"
     return _DUCK_TYPES.get(field_type(field), "VARCHAR")
 
 
@@ -133,7 +139,24 @@ def cast_expression(field: Mapping[str, Any], text: str, missing: Iterable[str] 
         return _guarded(value, lexical.DATETIME, utc)
     if kind == "year":
         return _guarded(value, lexical.YEAR, f"TRY_CAST({value} AS INTEGER)")
+    if kind == "list":
+        return _list_cast(field, value)
     return value
+
+
+def _list_cast(field: Mapping[str, Any], value: str) -> str:
+    """`cells`' `list` rule in SQL: split on the delimiter, each item cast as its item type; a
+    bad item makes the whole cell NULL."""
+    item = list_item_field(field)
+    if item["type"] not in LIST_ITEM_TYPES:
+        return f"CAST(NULL AS {duck_type(field)})"
+    items = f"string_split({value}, {quote_literal(list_delimiter(field))})"
+    if item["type"] == "string":
+        return items
+    cast = f"list_transform({items}, lambda __item: {cast_expression(item, '__item', ())})"
+    return (
+        f"(CASE WHEN len(list_filter({cast}, lambda __v: __v IS NULL)) = 0 THEN {cast} END)"
+    )
 
 
 def bad_cell_condition(
@@ -141,7 +164,7 @@ def bad_cell_condition(
 ) -> str | None:
     """SQL that is TRUE for a present cell `cast_expression` turns into NULL (a cell that is not
     a value), or None when the field's SQL keeps every text (string and the other text types)."""
-    if field_type(field) not in _DUCK_TYPES:
+    if field_type(field) not in _DUCK_TYPES and field_type(field) != "list":
         return None
     value = without_missing(text, missing)
     return f"({value} IS NOT NULL AND {cast_expression(field, text, missing)} IS NULL)"

@@ -9,6 +9,7 @@ readers once, here, and both engines give the same findings:
   `constraint-json-schema`), located like any constraint error.
   frictionless-py 5.21 ignores `categories` and rejects a schema with `jsonSchema` ("constraint
   is not supported"): the spec is followed.
+* `list` items are read by `tableschema.cells` (`V2ListField`).
 * `groupChar` on integers: frictionless-py 5.21 reads "1 000" with `groupChar: " "` as a type
   error; the spec gives integers a `groupChar` ("A string whose value is used to group digits
   within the integer", https://datapackage.org/standard/table-schema/#integer), so it is
@@ -28,11 +29,12 @@ from typing import Any, ClassVar
 
 import attrs
 from frictionless import Check, Plugin, errors, system
-from frictionless.fields import ArrayField, IntegerField, ObjectField, StringField
+from frictionless.fields import ArrayField, IntegerField, ListField, ObjectField, StringField
 
 from clusterdata.core.package import Resource
 from clusterdata.core.tableerrors import TableError
 from clusterdata.tableschema import v2
+from clusterdata.tableschema.cells import BAD, cell_parser
 
 _PLUGIN_NAME = "clusterdata-v2"
 _registered = False
@@ -153,7 +155,28 @@ class V2ArrayField(ArrayField):
         return _v2_cell_reader(self, super().create_cell_reader)
 
 
+@attrs.define(kw_only=True, repr=False)
+class V2ListField(ListField):
+    """A `list` field whose items are read by the project's one rule per type
+    (`tableschema.cells`), as `load()` and `connect()` read them. frictionless-py 5.21 reads
+    items with its own readers, which strip blanks (" 2" is an integer item there); the spec
+    says items are read "as it were individual values of the corresponding data type"."""
+
+    def create_value_reader(self) -> Any:
+        base = super().create_value_reader()
+        parse = cell_parser(self.to_descriptor())
+
+        def value_reader(cell: Any) -> Any:
+            if isinstance(cell, str) and parse is not None:
+                value = parse(cell)
+                return None if value is BAD else value
+            return base(cell)
+
+        return value_reader
+
+
 _CLASSES: dict[str, type[Any]] = {
+    "list": V2ListField,
     "string": V2StringField,
     "integer": V2IntegerField,
     "object": V2ObjectField,
