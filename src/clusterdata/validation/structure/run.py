@@ -26,6 +26,15 @@ __all__ = ["StructureResult", "check_structure"]
 
 
 def check_structure(package: DataPackage) -> StructureResult:
+    """Layer 1 on every resource, frictionless-py reading fields with the Data Package v2 rules
+    it lacks (`v2fields.active`)."""
+    from clusterdata.validation.structure import v2fields
+
+    with v2fields.active():
+        return _check_structure(package)
+
+
+def _check_structure(package: DataPackage) -> StructureResult:
     result = StructureResult(findings=list(package.findings))
     candidates: list[Resource] = []
     sound: list[Resource] = []
@@ -325,9 +334,8 @@ def _run_frictionless(
 
     # frictionless's `re` backtracks without bound on a hostile pattern: it gets each schema
     # without its patterns, and `PatternCheck` checks them on its rows with a time budget.
-    # The v2 rules frictionless lacks are taught to its field readers (`v2fields.register`),
-    # and `UniqueKeysCheck` checks `uniqueKeys`.
-    v2fields.register()
+    # The v2 rules frictionless lacks are taught to its field readers (`check_structure` runs
+    # inside `v2fields.active`), and `UniqueKeysCheck` checks `uniqueKeys`.
     patterns = PatternCheck()
     keys = v2fields.UniqueKeysCheck()
     resources = []

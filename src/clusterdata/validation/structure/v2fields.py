@@ -16,15 +16,16 @@ readers once, here, and both engines give the same findings:
   removed first, as `tableschema.cells.integer_text` does.
 
 The rules themselves live in `tableschema.v2`; this module only wires them into frictionless-py
-(a plugin choosing our field classes, registered by `register()`), plus `UniqueKeysCheck`, the
+(a plugin choosing our field classes while `active()`), plus `UniqueKeysCheck`, the
 frictionless engine's `uniqueKeys` check (the DuckDB engine compares the same canonical keys
 in `duckdb_engine.keys`, with the same `tableschema.v2.repeats`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import attrs
@@ -37,7 +38,7 @@ from clusterdata.tableschema import v2
 from clusterdata.tableschema.cells import BAD, cell_parser
 
 _PLUGIN_NAME = "clusterdata-v2"
-_registered = False
+_depth = 0
 
 
 def _v2_cell_reader(field: Any, make_base: Callable[[], Any]) -> Any:
@@ -189,13 +190,22 @@ class _V2Plugin(Plugin):
         return _CLASSES.get(type or "")
 
 
-def register() -> None:
-    """Make frictionless-py read string, integer, object and array fields with the v2 rules
-    (idempotent; every layer-1 path calls it before frictionless reads a schema)."""
-    global _registered
-    if not _registered:
+@contextlib.contextmanager
+def active() -> Iterator[None]:
+    """While inside, frictionless-py reads string, integer, list, object and array fields with
+    the v2 rules (re-entrant). Layer 1 runs inside (`structure.run.check_structure`); outside,
+    frictionless-py is left as it ships, so a test comparing with it compares with the
+    original."""
+    global _depth
+    if _depth == 0:
         system.register(_PLUGIN_NAME, _V2Plugin())
-        _registered = True
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0:
+            system.deregister(_PLUGIN_NAME)
 
 
 def frictionless_schema(resource: Resource) -> dict[str, Any]:

@@ -59,11 +59,12 @@ def parse_schema(resource: Resource) -> Any:
         return cached
     from frictionless import Schema
 
-    from clusterdata.validation.structure.v2fields import frictionless_schema, register
+    from clusterdata.validation.structure.v2fields import active, frictionless_schema
 
-    register()
-    # frictionless keeps, and may normalise, the descriptor it is given: it gets a copy.
-    schema = Schema.from_descriptor(frictionless_schema(resource))
+    # frictionless keeps, and may normalise, the descriptor it is given: it gets a copy (with
+    # the v2 profile for a v2 resource), read with the v2 field rules (`v2fields`).
+    with active():
+        schema = Schema.from_descriptor(frictionless_schema(resource))
     _SCHEMAS[key] = schema
     weakref.finalize(resource, _SCHEMAS.pop, key, None)
     return schema
@@ -76,10 +77,10 @@ def _fl_schema(resource: Resource) -> Any:
         return cached
     from frictionless import Schema
 
-    from clusterdata.validation.structure.v2fields import frictionless_schema, register
+    from clusterdata.validation.structure.v2fields import active, frictionless_schema
 
-    register()
-    return Schema.from_descriptor(frictionless_schema(resource), allow_invalid=True)
+    with active():
+        return Schema.from_descriptor(frictionless_schema(resource), allow_invalid=True)
 
 
 def _cell_handlers(fl_schema: Any) -> dict[str, Any]:
