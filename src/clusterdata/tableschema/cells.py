@@ -223,7 +223,10 @@ def list_item_field(field: Mapping[str, Any]) -> dict[str, Any]:
     """The field each item of a `list` field is read as: its `itemType` in the default format
     ("on lexical level only default formats are supported")."""
     item = field.get("itemType")
-    return {"name": str(field.get("name") or ""), "type": item if isinstance(item, str) else "string"}
+    return {
+        "name": str(field.get("name") or ""),
+        "type": item if isinstance(item, str) else "string",
+    }
 
 
 def _list_parser(field: Mapping[str, Any]) -> Parser:

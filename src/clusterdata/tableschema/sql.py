@@ -154,9 +154,7 @@ def _list_cast(field: Mapping[str, Any], value: str) -> str:
     if item["type"] == "string":
         return items
     cast = f"list_transform({items}, lambda __item: {cast_expression(item, '__item', ())})"
-    return (
-        f"(CASE WHEN len(list_filter({cast}, lambda __v: __v IS NULL)) = 0 THEN {cast} END)"
-    )
+    return f"(CASE WHEN len(list_filter({cast}, lambda __v: __v IS NULL)) = 0 THEN {cast} END)"
 
 
 def bad_cell_condition(

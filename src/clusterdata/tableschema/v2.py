@@ -114,7 +114,9 @@ def json_schema_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
     try:
         cls.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        raise JsonSchemaProblem(f"its jsonSchema is not a valid JSON Schema: {exc.message}") from exc
+        raise JsonSchemaProblem(
+            f"its jsonSchema is not a valid JSON Schema: {exc.message}"
+        ) from exc
     validator = cls(schema, registry=Registry())
 
     def conforms(value: Any) -> bool:

@@ -160,6 +160,9 @@ def _schema_findings(resource: Resource) -> list[Finding]:
         parse_schema(resource)  # kept for the fast path, which reads the fields from it
     except FrictionlessException as exc:
         note = exc.error.note or exc.error.message
+        reasons = [str(r.note or r.message) for r in getattr(exc, "reasons", None) or []]
+        if reasons:  # "descriptor is not valid" alone does not say what to fix
+            note = f"{note} ({'; '.join(reasons)})"
         return [
             error(
                 "schema-error",

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import attrs
-from frictionless import Check, Plugin, errors, system
+from frictionless import Check, Plugin, system
 from frictionless.fields import ArrayField, IntegerField, ListField, ObjectField, StringField
 
 from clusterdata.core.package import Resource
@@ -51,14 +51,19 @@ def _v2_cell_reader(field: Any, make_base: Callable[[], Any]) -> Any:
     checks: list[tuple[str, str, Callable[[Any], bool]]] = []
     if v2.category_values(descriptor) is not None:
         checks.append(
-            ("categories", v2.categories_note(descriptor), lambda x: v2.in_categories(descriptor, x))
+            (
+                "categories",
+                v2.categories_note(descriptor),
+                lambda x: v2.in_categories(descriptor, x),
+            )
         )
     schema = v2.json_schema(descriptor)
     if schema is not None:
-        try:
-            checks.append(("jsonSchema", v2.json_schema_note(descriptor), v2.json_schema_check(schema)))
-        except v2.JsonSchemaProblem:
-            pass  # a schema error already (`tableschema.v2.schema_problems`)
+        # A constraint that is not JSON Schema is a schema error already (`v2.schema_problems`).
+        with contextlib.suppress(v2.JsonSchemaProblem):
+            checks.append(
+                ("jsonSchema", v2.json_schema_note(descriptor), v2.json_schema_check(schema))
+            )
     if "jsonSchema" in constraints:
         # frictionless's reader would look for a check function it does not have.
         field.constraints = {k: v for k, v in constraints.items() if k != "jsonSchema"}
@@ -84,7 +89,7 @@ def _v2_cell_reader(field: Any, make_base: Callable[[], Any]) -> Any:
     return reader
 
 
-_CATEGORY_PROFILE = {
+_CATEGORY_PROFILE: dict[str, Any] = {
     "properties": {
         "categories": {"type": "array"},
         "categoriesOrdered": {"type": "boolean"},
@@ -98,7 +103,7 @@ class V2StringField(StringField):
 
     categories: Any = None
     categories_ordered: Any = None
-    metadata_profile_patch = _CATEGORY_PROFILE
+    metadata_profile_patch: ClassVar[dict[str, Any]] = _CATEGORY_PROFILE
 
     def create_cell_reader(self) -> Any:
         return _v2_cell_reader(self, super().create_cell_reader)
@@ -111,7 +116,7 @@ class V2IntegerField(IntegerField):
     categories: Any = None
     categories_ordered: Any = None
     group_char: Any = None
-    metadata_profile_patch = {
+    metadata_profile_patch: ClassVar[dict[str, Any]] = {
         "properties": {**_CATEGORY_PROFILE["properties"], "groupChar": {"type": "string"}}
     }
 
@@ -134,8 +139,8 @@ class V2IntegerField(IntegerField):
 class V2ObjectField(ObjectField):
     """An object field that also knows the `jsonSchema` constraint."""
 
-    supported_constraints = [*ObjectField.supported_constraints, "jsonSchema"]
-    metadata_profile_patch = {
+    supported_constraints: ClassVar[list[str]] = [*ObjectField.supported_constraints, "jsonSchema"]
+    metadata_profile_patch: ClassVar[dict[str, Any]] = {
         "properties": {"constraints": {"properties": {"jsonSchema": {"type": "object"}}}}
     }
 
@@ -147,8 +152,8 @@ class V2ObjectField(ObjectField):
 class V2ArrayField(ArrayField):
     """An array field that also knows the `jsonSchema` constraint."""
 
-    supported_constraints = [*ArrayField.supported_constraints, "jsonSchema"]
-    metadata_profile_patch = {
+    supported_constraints: ClassVar[list[str]] = [*ArrayField.supported_constraints, "jsonSchema"]
+    metadata_profile_patch: ClassVar[dict[str, Any]] = {
         "properties": {"constraints": {"properties": {"jsonSchema": {"type": "object"}}}}
     }
 
@@ -261,7 +266,9 @@ def _comparable(value: Any) -> Any:
     return None if value is None else str(value)
 
 
-def unique_key_record(key: list[str], row: int, earlier: int, cells: list[str] | None) -> TableError:
+def unique_key_record(
+    key: list[str], row: int, earlier: int, cells: list[str] | None
+) -> TableError:
     """One repeated unique key, as both engines report it."""
     return TableError(
         kind="unique-key",
