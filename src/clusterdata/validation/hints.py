@@ -33,6 +33,17 @@ def hint_for(
         ftype = str((field or {}).get("type", "string"))
         fmt = (field or {}).get("format")
         example = _TYPE_EXAMPLES.get(ftype, f"a valid {ftype}")
+        group = (field or {}).get("groupChar")
+        if ftype == "integer" and isinstance(group, str) and group:
+            example = f"a whole number such as 42 or 1{group}000 (digits grouped by {group!r} only)"
+        if ftype == "list":
+            from clusterdata.tableschema.cells import list_delimiter, list_item_field
+
+            item = list_item_field(field or {})["type"]
+            example = (
+                f"{item} values separated by {list_delimiter(field or {})!r}, each "
+                + _TYPE_EXAMPLES.get(item, f"a {item}").split(" (")[0]
+            )
         if fmt and fmt != "default":
             example += f" (format {fmt})"
         return f"Write {example}, or leave the cell empty if the value is unknown."

@@ -10,6 +10,7 @@ from clusterdata.core.findings import Finding, Severity
 from clusterdata.core.lines import LineMap
 from clusterdata.core.package import Resource
 from clusterdata.core.tableerrors import TableError
+from clusterdata.tableschema.cells import list_delimiter, list_item_field
 from clusterdata.validation.hints import hint_for
 
 __all__ = ["check_id", "to_finding"]
@@ -100,6 +101,9 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
     if kind == "type-error":
         ftype = str(field_spec.get("type", "string"))
         wanted = _TYPE_WORDS.get(ftype, f"a valid {ftype}")
+        if ftype == "list":
+            item = list_item_field(field_spec)["type"]
+            wanted = f"a list of {item} values separated by {list_delimiter(field_spec)!r}"
         return f"{cell!r} in column {column!r} is not {wanted}."
     if kind == "constraint-error":
         constraint = record.constraint or ""
@@ -119,9 +123,12 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
     if kind == "unique-key":
         names = ", ".join(record.key_fields)
         other = line_map.line(record.earlier_row) if record.earlier_row is not None else None
-        return f"The values in ({names}) must be unique together" + (
-            f"; they repeat line {other}." if other else "."
-        )
+        repeat = f"; they repeat line {other}." if other else "."
+        if len(record.key_fields) == 1:
+            return f"The value in column {names!r} must be unique (uniqueKeys)" + repeat.replace(
+                "they repeat", "it repeats"
+            )
+        return f"The values in ({names}) must be unique together (uniqueKeys)" + repeat
     if kind == "unique-error":
         other = line_map.line(record.earlier_row) if record.earlier_row is not None else None
         return f"{cell!r} in column {column!r} must be unique" + (
