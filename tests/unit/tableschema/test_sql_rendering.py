@@ -44,17 +44,28 @@ def sql_values(con: duckdb.DuckDBPyConnection, field: dict, cells: list[str]) ->
 
 
 def same(python: Any, sql: Any) -> bool:
+    if isinstance(python, list) and isinstance(sql, list):
+        return len(python) == len(sql) and all(map(same, python, sql))
     if isinstance(python, float) and isinstance(sql, float):
         return (math.isnan(python) and math.isnan(sql)) or python == sql
     return type(python) is type(sql) and python == sql
 
 
+#: Data Package v2 `list` fields: items are cells of their item type, split on the delimiter.
+LIST_FIELDS: dict[str, dict] = {
+    "list-number": {"type": "list", "itemType": "number", "delimiter": ","},
+    "list-date": {"type": "list", "itemType": "date", "delimiter": " "},
+    "list-boolean": {"type": "list", "itemType": "boolean", "delimiter": "e"},
+}
+RENDERED = {**FIELDS, **LIST_FIELDS}
+
+
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from(sorted(FIELDS)), cells=st.lists(CELLS, min_size=1, max_size=8))
+@given(name=st.sampled_from(sorted(RENDERED)), cells=st.lists(CELLS, min_size=1, max_size=8))
 def test_sql_cast_gives_the_python_value_or_null_where_python_says_bad(
     con: duckdb.DuckDBPyConnection, name: str, cells: list[str]
 ) -> None:
-    field = FIELDS[name]
+    field = RENDERED[name]
     parse = cell_parser(field)
     assert parse is not None
     for cell, sql in zip(cells, sql_values(con, field, cells), strict=True):
