@@ -5,6 +5,11 @@ package means the same to all of them. The spec is https://datapackage.org/stand
 (quoted below); where frictionless-py disagrees with it, the spec is followed (the case is named
 in `validation/structure/v2fields.py` and in `tests/unit/validation/test_v2.py`).
 
+These properties are read whatever version a package declares: v1 has none of them, so a v1
+package that writes one means the v2 property (v2 only adds to v1). The version matters where
+v1 and v2 differ on a property both know (labelled `missingValues`, `exclusiveMinimum`): there
+frictionless-py's version gate decides, as `Resource.standard` tells it.
+
 * `categories` — "`string` and `integer` field types MAY include a `categories` property to
   restrict the field to a finite set of possible values" and "The logical representation of data
   in the field MUST exactly match one of the values in `categories`". Either plain values or
