@@ -593,3 +593,20 @@ def test_frictionless_py_strips_blanks_around_list_items(tmp_path: Path) -> None
     schema = {"fields": [LIST["fields"][0]]}
     descriptor = write_package(tmp_path, {"t": (schema, "ids\n1; 2\n")}, **{"$schema": PACKAGE_V2})
     assert _frictionless_py(descriptor) == set()
+
+
+@ENGINES
+def test_unique_keys_compare_logical_values_of_any_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """ "unique logical values": the numbers 1.0 and 1.00 are one value, and so are two
+    datetimes naming the same instant with different offsets."""
+    schema = {
+        "fields": [{"name": "x", "type": "number"}, {"name": "t", "type": "datetime"}],
+        "uniqueKeys": [["x"], ["t"]],
+    }
+    text = "x,t\n1.0,2024-01-01T12:00:00Z\n1.00,2024-01-01T15:00:00+03:00\n2,2024-01-01T13:00:00Z\n"
+    assert found(tmp_path, monkeypatch, engine, schema, text) == {
+        (3, "x", "unique-key"),
+        (3, "t", "unique-key"),
+    }

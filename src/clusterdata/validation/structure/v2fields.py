@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import json
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -262,8 +263,14 @@ class UniqueKeysCheck(Check):
 
 
 def _comparable(value: Any) -> Any:
-    """Key values compare as the DuckDB engine's canonical text does (`str(value)`)."""
-    return None if value is None else str(value)
+    """A logical value as a dict key: equal values are equal keys ("1.0" and "1.00" are one
+    number). For the types the DuckDB engine compares as canonical text, text equality is
+    value equality (`duckdb_engine.schema._KEY_TYPES`), so both engines agree."""
+    if isinstance(value, list):
+        return tuple(_comparable(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return value
 
 
 def unique_key_record(
