@@ -11,6 +11,7 @@ from clusterdata.loading.csv_readers import line_of_cell
 from clusterdata.tableschema.cells import field_missing_values, field_type
 from clusterdata.tableschema.errors import DataError
 from clusterdata.tableschema.sql import bad_cell_condition, duck_type, quote_ident
+from clusterdata.tableschema.v2 import unique_keys
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,6 +48,9 @@ def create_keyed(
         parts.append(
             "PRIMARY KEY (" + ", ".join(quote_ident(k) for k in resource.primary_key) + ")"
         )
+    for key in unique_keys(resource.schema):  # v2 `uniqueKeys`: SQL's UNIQUE, nulls apart
+        if key != resource.primary_key:
+            parts.append("UNIQUE (" + ", ".join(quote_ident(k) for k in key) + ")")
     for fk in resource.foreign_keys:
         fields = as_list(fk.get("fields"))
         ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
@@ -71,7 +75,7 @@ def create_keyed(
 
 def _is_key(resource: Resource, fields: list[str]) -> bool:
     """DuckDB can only reference a PRIMARY KEY or UNIQUE column set."""
-    if fields == resource.primary_key:
+    if fields == resource.primary_key or fields in unique_keys(resource.schema):
         return True
     if len(fields) == 1:
         spec = next((f for f in resource.fields if f.get("name") == fields[0]), {})

@@ -610,3 +610,24 @@ def test_unique_keys_compare_logical_values_of_any_type(
         (3, "x", "unique-key"),
         (3, "t", "unique-key"),
     }
+
+
+def test_connect_declares_unique_keys_as_sql_unique_constraints(tmp_path: Path) -> None:
+    """`uniqueKeys` "is directly modeled on the concept of unique constraint in SQL": `connect()`
+    declares each as UNIQUE, which lets keys holding a null repeat and refuses a repeated key."""
+    from clusterdata.core.package import UsageError
+    from clusterdata.loading.api import connect
+
+    ok = write_package(tmp_path / "ok", {"t": (UNIQUE, "a,b,c\n1,x,y\n2,x,\n3,x,\n")})
+    connection = connect(ok)
+    try:
+        assert connection.execute("SELECT count(*) FROM t").fetchall() == [(3,)]
+        sql = connection.execute(
+            "SELECT sql FROM duckdb_tables() WHERE table_name = 't'"
+        ).fetchall()
+        assert "UNIQUE(b, c)" in sql[0][0].replace('"', "")
+    finally:
+        connection.close()
+    bad = write_package(tmp_path / "bad", {"t": (UNIQUE, "a,b,c\n1,x,y\n2,x,y\n")})
+    with pytest.raises(UsageError, match="breaks a declared key"):
+        connect(bad)
