@@ -104,33 +104,165 @@ def json_schema(field: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 class JsonSchemaProblem(ValueError):
-    """The `jsonSchema` constraint is not itself a valid JSON Schema."""
+    """The `jsonSchema` constraint is not a JSON Schema clusterdata can check."""
+
+
+#: Seconds the regular expressions of one field's `jsonSchema` may spend in all, plus
+#: `PER_VALUE_SECONDS` per value checked: the bound of `tableschema.patterns`, for the same
+#: reason (a package is untrusted and Python's `re` backtracks without bound).
+BASE_SECONDS = 1.0
+PER_VALUE_SECONDS = 10e-6
+
+
+class _RegexBudget:
+    """The time one field's JSON Schema regexes may take; once spent, a regex is taken to match
+    (nothing more is reported for it), after one value that ran out is reported."""
+
+    def __init__(self) -> None:
+        self.allowance = BASE_SECONDS
+        self.spent = 0.0
+        self.exhausted = False
+        self.compiled: dict[str, Any] = {}
+
+    def search(self, pattern: str, text: str) -> bool | None:
+        """Whether `pattern` occurs in `text` (JSON Schema regexes are not anchored); None when
+        this search ran out of time."""
+        import time
+
+        import regex
+
+        if self.exhausted:
+            return True
+        compiled = self.compiled.get(pattern)
+        if compiled is None:
+            compiled = self.compiled[pattern] = regex.compile(pattern, flags=regex.VERSION0)
+        start = time.perf_counter()
+        try:
+            found = compiled.search(text, timeout=max(self.allowance - self.spent, 1e-6))
+        except TimeoutError:
+            self.exhausted = True
+            return None
+        finally:
+            self.spent += time.perf_counter() - start
+        return found is not None
+
+
+def _refs_and_keywords(node: Any, out: dict[str, list[Any]]) -> None:
+    """Every `$ref`, regex and `unevaluatedProperties` in a JSON Schema, however deep."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in {"$ref", "$dynamicRef", "$recursiveRef"}:
+                out.setdefault("ref", []).append(value)
+            elif key == "pattern":
+                out.setdefault("regex", []).append(value)
+            elif key == "patternProperties" and isinstance(value, dict):
+                out.setdefault("regex", []).extend(value)
+                out.setdefault("patternProperties", []).append(value)
+            elif key == "unevaluatedProperties":
+                out.setdefault("unevaluated", []).append(value)
+            _refs_and_keywords(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _refs_and_keywords(item, out)
 
 
 def json_schema_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
     """A function value → whether it conforms to `schema`, for the JSON Schema draft the schema
-    names in its own `$schema` (the newest draft when it names none). Raises
-    `JsonSchemaProblem` for a schema that is not valid. References are never fetched: a
-    package is untrusted, and validation reads only its own files."""
+    names in its own `$schema` (the newest draft when it names none).
+
+    Raises `JsonSchemaProblem` for a schema that is not valid or that cannot be checked safely:
+    references outside the schema (validation reads only the package's own files), and
+    `unevaluatedProperties` beside `patternProperties` (the validator's own regex search there
+    has no time bound). The regexes of `pattern`, `patternProperties` and
+    `additionalProperties` run under a time budget (`_RegexBudget`)."""
     import jsonschema
+    import regex
     from referencing import Registry
 
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    found: dict[str, list[Any]] = {}
+    _refs_and_keywords(schema, found)
+    outside = [r for r in found.get("ref", []) if not (isinstance(r, str) and r.startswith("#"))]
+    if outside:
+        raise JsonSchemaProblem(
+            f"its jsonSchema refers outside itself ({json.dumps(outside[0])}), which is not "
+            "followed: give the referenced definitions inside the jsonSchema ($defs)"
+        )
+    if found.get("unevaluated") and found.get("patternProperties"):
+        raise JsonSchemaProblem(
+            "its jsonSchema combines unevaluatedProperties with patternProperties, whose "
+            "regular expressions cannot be checked in bounded time there"
+        )
+    base = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     try:
-        cls.check_schema(schema)
+        base.check_schema(schema)
+        for pattern in found.get("regex", []):
+            regex.compile(pattern, flags=regex.VERSION0)
     except jsonschema.SchemaError as exc:
         raise JsonSchemaProblem(
             f"its jsonSchema is not a valid JSON Schema: {exc.message}"
         ) from exc
+    except (regex.error, TypeError, RecursionError) as exc:
+        raise JsonSchemaProblem(
+            f"its jsonSchema has a regular expression that is not valid: {exc}"
+        ) from exc
+    budget = _RegexBudget()
+    cls = jsonschema.validators.extend(base, _bounded_keywords(budget))
     validator = cls(schema, registry=Registry())
 
     def conforms(value: Any) -> bool:
+        budget.allowance += PER_VALUE_SECONDS
         try:
             return bool(validator.is_valid(value))
         except (jsonschema.exceptions.JsonSchemaException, RecursionError, LookupError):
             return False
 
     return conforms
+
+
+def _bounded_keywords(budget: _RegexBudget) -> dict[str, Callable[..., Any]]:
+    """`pattern`, `patternProperties` and `additionalProperties` with `budget`'s regex search
+    instead of `re`, otherwise as jsonschema implements them."""
+    from jsonschema.exceptions import ValidationError
+
+    def pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+        if validator.is_type(instance, "string"):
+            match = budget.search(pattern, instance)
+            if match is None:
+                yield ValidationError(f"matching {pattern!r} took too long on {instance!r}")
+            elif not match:
+                yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    def pattern_properties(validator: Any, patterns: Any, instance: Any, schema: Any) -> Any:
+        if not validator.is_type(instance, "object"):
+            return
+        for regex_source, subschema in patterns.items():
+            for key, value in instance.items():
+                if budget.search(regex_source, key):
+                    yield from validator.descend(
+                        value, subschema, path=key, schema_path=regex_source
+                    )
+
+    def additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Any:
+        if not validator.is_type(instance, "object"):
+            return
+        declared = schema.get("properties", {})
+        patterns = list(schema.get("patternProperties", {}))
+        extras = [
+            key
+            for key in instance
+            if key not in declared and not any(budget.search(p, key) for p in patterns)
+        ]
+        if validator.is_type(extra, "object"):
+            for key in extras:
+                yield from validator.descend(instance[key], extra, path=key)
+        elif extra is False and extras:
+            yield ValidationError(f"additional properties are not allowed: {sorted(extras)}")
+
+    return {
+        "pattern": pattern,
+        "patternProperties": pattern_properties,
+        "additionalProperties": additional_properties,
+    }
 
 
 def json_schema_note(field: Mapping[str, Any]) -> str:

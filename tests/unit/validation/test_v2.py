@@ -631,3 +631,39 @@ def test_connect_declares_unique_keys_as_sql_unique_constraints(tmp_path: Path) 
     bad = write_package(tmp_path / "bad", {"t": (UNIQUE, "a,b,c\n1,x,y\n2,x,y\n")})
     with pytest.raises(UsageError, match="breaks a declared key"):
         connect(bad)
+
+
+@ENGINES
+def test_a_hostile_regex_in_a_json_schema_ends_in_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """SECURITY.md promise 8 holds inside `jsonSchema` too: its `pattern` runs under the time
+    budget of `tableschema.patterns`, the value that exhausts it is reported, later values are
+    not held up."""
+    import time
+
+    hostile = {"type": "array", "items": {"type": "string", "pattern": "^(a|aa)+$"}}
+    schema = {"fields": [{"name": "v", "type": "array", "constraints": {"jsonSchema": hostile}}]}
+    cell = '"[""' + "a" * 60 + 'b""]"'
+    started = time.perf_counter()
+    errors = found(tmp_path, monkeypatch, engine, schema, f"v\n{cell}\n{cell}\n")
+    assert time.perf_counter() - started < 30
+    assert (2, "v", "constraint-json-schema") in errors
+
+
+@ENGINES
+def test_a_json_schema_referring_outside_itself_is_a_schema_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """Validation reads only the package's own files: a `$ref` to another document is not
+    followed but reported; one into the schema's own `$defs` works."""
+    outside = {"$ref": "https://example.org/point.json"}
+    schema = {"fields": [{"name": "o", "type": "object", "constraints": {"jsonSchema": outside}}]}
+    problems = schema_errors(tmp_path / "out", monkeypatch, engine, schema, 'o\n"{}"\n')
+    assert problems and "refers outside" in problems[0]
+    inside = {"$defs": {"p": {"required": ["x"]}}, "$ref": "#/$defs/p"}
+    schema["fields"][0]["constraints"]["jsonSchema"] = inside
+    text = 'o\n"{""x"": 1}"\n"{}"\n'
+    assert found(tmp_path / "in", monkeypatch, engine, schema, text) == {
+        (3, "o", "constraint-json-schema")
+    }
