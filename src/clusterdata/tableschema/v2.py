@@ -3,7 +3,7 @@
 Both layer-1 engines, `load()` and `connect()` read these properties through this module, so a
 package means the same to all of them. The spec is https://datapackage.org/standard/table-schema/
 (quoted below); where frictionless-py disagrees with it, the spec is followed (the case is named
-in `validation/structure/v2fields.py` and in `tests/unit/validation/test_v2.py`).
+in `validation/structure/v2fields.py` and in `tests/unit/validation/test_v2_frictionless_py.py`).
 
 These properties are read whatever version a package declares: v1 has none of them, so a v1
 package that writes one means the v2 property (v2 only adds to v1). The version matters where
