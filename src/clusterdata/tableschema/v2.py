@@ -75,17 +75,17 @@ def categories_ordered(field: Mapping[str, Any]) -> bool:
     return field.get("categoriesOrdered") is True and category_values(field) is not None
 
 
-def in_categories(field: Mapping[str, Any], value: Any) -> bool:
-    """Whether a parsed value is one of the field's categories (True when it has none).
+def category_test(field: Mapping[str, Any]) -> Callable[[Any], bool]:
+    """A function parsed value → whether it is one of the field's categories (always True when
+    it has none).
 
     "MUST exactly match": the integer 1 matches the category 1, not "1"; a string matches
     only the same string."""
     values = category_values(field)
     if values is None:
-        return True
-    if isinstance(value, bool):
-        return False
-    return any(type(value) is type(v) and value == v for v in values)
+        return lambda value: True
+    allowed = {(type(v), v) for v in values}
+    return lambda value: not isinstance(value, bool) and (type(value), value) in allowed
 
 
 def categories_note(field: Mapping[str, Any]) -> str:

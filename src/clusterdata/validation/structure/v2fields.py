@@ -51,13 +51,7 @@ def _v2_cell_reader(field: Any, make_base: Callable[[], Any]) -> Any:
     constraints = field.constraints
     checks: list[tuple[str, str, Callable[[Any], bool]]] = []
     if v2.category_values(descriptor) is not None:
-        checks.append(
-            (
-                "categories",
-                v2.categories_note(descriptor),
-                lambda x: v2.in_categories(descriptor, x),
-            )
-        )
+        checks.append(("categories", v2.categories_note(descriptor), v2.category_test(descriptor)))
     schema = v2.json_schema(descriptor)
     if schema is not None:
         # A constraint that is not JSON Schema is a schema error already (`v2.schema_problems`).
