@@ -201,3 +201,19 @@ def test_a_v1_package_keeps_v1_missing_values(
         (2, "n", "type-error")
     }
     assert schema_errors(tmp_path / "labels", monkeypatch, engine, LABELLED, "id,n\na,1\n", **v1)
+
+
+@ENGINES
+def test_a_self_referencing_foreign_key_omits_its_resource(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """`foreignKeys`: "For self-referencing, i.e. references between fields in this Table
+    Schema, the `resource` property MUST be omitted" (v1 wrote `"resource": ""`)."""
+    schema = {
+        "fields": [{"name": "id"}, {"name": "parent"}],
+        "primaryKey": ["id"],
+        "foreignKeys": [{"fields": ["parent"], "reference": {"fields": ["id"]}}],
+    }
+    assert found(tmp_path / "ok", monkeypatch, engine, schema, "id,parent\na,\nb,a\n") == set()
+    bad = found(tmp_path / "bad", monkeypatch, engine, schema, "id,parent\na,\nb,zz\n")
+    assert bad == {(3, "parent", "foreign-key")}
