@@ -217,3 +217,21 @@ def test_a_self_referencing_foreign_key_omits_its_resource(
     assert found(tmp_path / "ok", monkeypatch, engine, schema, "id,parent\na,\nb,a\n") == set()
     bad = found(tmp_path / "bad", monkeypatch, engine, schema, "id,parent\na,\nb,zz\n")
     assert bad == {(3, "parent", "foreign-key")}
+
+
+@ENGINES
+def test_properties_only_v2_defines_are_checked_in_a_v1_package_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """v1 has no `categories` or `uniqueKeys`, so a v1 package that writes them means the v2
+    properties: they are checked without `$schema` too."""
+    schema = {
+        "fields": [{"name": "a", "categories": ["x", "y"]}, {"name": "b"}],
+        "uniqueKeys": [["a", "b"]],
+    }
+    v1: dict[str, Any] = {"$schema": None}
+    text = "a,b\nx,1\nz,2\nx,1\n"
+    assert found(tmp_path, monkeypatch, engine, schema, text, **v1) == {
+        (3, "a", "constraint-categories"),
+        (4, "a", "unique-key"),
+    }
