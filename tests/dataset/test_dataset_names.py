@@ -93,6 +93,7 @@ CLUSTER_NAMES = [
 
 TVV, ECCP = "tillvaxtverket-klusterprogram", "eccp-s3-cluster-pilot"
 VINNOVA, TECHTANK = "vinnova-vinnvaxt", "techtank-clusters-of-sweden"
+SKANE, ETN = "region-skane-klusterutvecklingsprogram", "etn-vinnvaxt-tre-vinnare"
 
 # (name as written on a web page, the sources.id of that page): the S3 pilot's 22 clusters as
 # Tillväxtverket lists them, and the spellings the European Cluster Collaboration Platform uses
@@ -118,6 +119,20 @@ WEB_CLUSTER_NAMES = [
     ("Entreprenörsdrivet Företagsnav", TVV),
     ("Bron Innovation", TVV),
     ("Datacenter", TVV),
+    # other names and other programme lists, each with the page that states it
+    ("Järnvägsklustret i Västerås", "swerig-jarnvagsklustret"),
+    ("The Railway Cluster in Västerås", "swerig-jarnvagsklustret"),
+    ("TTC", "ttc-s3-piloten"),
+    ("IUC Syd", SKANE),
+    ("Media Evolution", SKANE),
+    ("Packbridge", SKANE),
+    ("Livsmedelsakademin", SKANE),
+    ("Resilient Regions Association", SKANE),
+    ("Sustainable Business Hub", SKANE),
+    ("Medicon Valley Alliance", SKANE),
+    ("Svenskt Marintekniskt Forum", SKANE),
+    ("Besöksnäringskluster", SKANE),
+    ("Vreta Kluster", "naringsliv-vreta-kluster"),
 ]
 
 WEB_INITIATIVE_NAMES = [
@@ -126,6 +141,11 @@ WEB_INITIATIVE_NAMES = [
     ("Paper Province 2.0", VINNOVA),
     ("Geo-Life Region, FPX", VINNOVA),
     ("Clusters of Sweden", TECHTANK),
+    ("Regionalt klusterutvecklingsprogram 2017–2021", SKANE),
+    ("Clusters of Skåne", "livsmedelsakademin-clusters-of-skane"),
+    ("Robotdalen", ETN),
+    ("Uppsala Bio", ETN),
+    ("Innovation i Gränsland", ETN),
 ]
 
 INITIATIVE_NAMES = [
