@@ -133,6 +133,8 @@ WEB_CLUSTER_NAMES = [
     ("Svenskt Marintekniskt Forum", SKANE),
     ("Besöksnäringskluster", SKANE),
     ("Vreta Kluster", "naringsliv-vreta-kluster"),
+    ("STUNS Life science", "stuns-life-science-projekt"),
+    ("Uppsala BIO", "stuns-life-science-projekt"),
 ]
 
 WEB_INITIATIVE_NAMES = [
@@ -150,6 +152,10 @@ WEB_INITIATIVE_NAMES = [
     ("Biomedicinsk utveckling i Västsverige", "etn-vinnvaxt-fem-vinnare"),
     ("Livets Nya Verktyg", "etn-vinnvaxt-fem-vinnare"),
     ("Framtidens Bioraffinaderi", "vinnova-regionala-innovationsmiljoer-2017"),
+    ("Logistikkluster Region Östergötland", "tillvaxtverket-logistikkluster-ostergotland"),
+    ("eHealth Arena", "region-kalmar-vara-styrkor"),
+    ("Hållbara Gotland", "tillvaxtverket-hallbara-gotland"),
+    ("Munktell Science Park", "naringsliv-eskilstuna"),
 ]
 
 INITIATIVE_NAMES = [
