@@ -135,6 +135,10 @@ WEB_CLUSTER_NAMES = [
     ("Vreta Kluster", "naringsliv-vreta-kluster"),
     ("STUNS Life science", "stuns-life-science-projekt"),
     ("Uppsala BIO", "stuns-life-science-projekt"),
+    ("Microwave Road", "etn-vinnvaxt-fem-vinnare"),
+    ("Telematics Valley", "etn-vinnvaxt-fem-vinnare"),
+    ("Innovatum", "etn-vinnvaxt-fem-vinnare"),
+    ("Open Arena Lindholmen", "etn-vinnvaxt-fem-vinnare"),
 ]
 
 WEB_INITIATIVE_NAMES = [
@@ -156,6 +160,9 @@ WEB_INITIATIVE_NAMES = [
     ("eHealth Arena", "region-kalmar-vara-styrkor"),
     ("Hållbara Gotland", "tillvaxtverket-hallbara-gotland"),
     ("Munktell Science Park", "naringsliv-eskilstuna"),
+    ("Autocom Region", "etn-vinnvaxt-fem-vinnare"),
+    ("Arena Grön Tillväxt", "hushallningssallskapet-arena-gron-tillvaxt"),
+    ("Hälsoteknikcentrum Halland", "hh-halsoteknikcentrum-halland"),
 ]
 
 INITIATIVE_NAMES = [
