@@ -163,6 +163,8 @@ WEB_INITIATIVE_NAMES = [
     ("Autocom Region", "etn-vinnvaxt-fem-vinnare"),
     ("Arena Grön Tillväxt", "hushallningssallskapet-arena-gron-tillvaxt"),
     ("Hälsoteknikcentrum Halland", "hh-halsoteknikcentrum-halland"),
+    ("Printed Electronics Arena", "evertiq-vinnvaxt-2008"),
+    ("Peak of Tech Adventure", "evertiq-vinnvaxt-2008"),
 ]
 
 INITIATIVE_NAMES = [
