@@ -165,6 +165,7 @@ WEB_INITIATIVE_NAMES = [
     ("Hälsoteknikcentrum Halland", "hh-halsoteknikcentrum-halland"),
     ("Printed Electronics Arena", "evertiq-vinnvaxt-2008"),
     ("Peak of Tech Adventure", "evertiq-vinnvaxt-2008"),
+    ("Urban Magma", "thebridge-guardians-of-sustainability"),
 ]
 
 INITIATIVE_NAMES = [
