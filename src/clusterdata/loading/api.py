@@ -127,11 +127,12 @@ def load(
     (see `clusterdata.loading.remote`); `refresh=True` downloads again. A release's delta
     (its row-level changes) is not a table of the dataset: `load_delta()` reads it.
 
-    Types: integer and year → Int64, number → Float64, boolean → boolean, date and datetime →
-    datetime64, a field with an `enum` → Categorical with the enum's categories in order, a field
-    with v2 `categories` → Categorical with those categories (ordered when `categoriesOrdered`),
-    a v2 `list` → Python lists of the item type's values, partial dates (yearmonth) and
-    everything else → text.
+    Types: integer and year → Int64 (Python ints, dtype object, when a value does not fit in
+    64 bits: Table Schema integers have no bound), number → Float64, boolean → boolean, date and
+    datetime → datetime64, a field with an `enum` → Categorical with the enum's categories in
+    order, a field with v2 `categories` → Categorical with those categories (ordered when
+    `categoriesOrdered`), a v2 `list` → Python lists of the item type's values, partial dates
+    (yearmonth) and everything else → text.
     """
     package = data_tables(resolve(source, version=version, base_url=base_url, refresh=refresh))
     return {r.name: read_table(r) for r in package.resources}
@@ -183,6 +184,8 @@ def read_table(resource: Resource) -> pd.DataFrame:
 
 
 _UNSEEN = object()
+#: What pandas' Int64 holds.
+_INT64 = range(-(2**63), 2**63)
 _TYPED_KINDS = frozenset(
     {"integer", "year", "number", "boolean", "date", "datetime", "time", "list"}
 )
@@ -264,6 +267,8 @@ def _typed(kind: str, values: list[Any], index: Any, name: Any, text: pd.Series)
     import pandas as pd
 
     if kind in ("integer", "year"):
+        if any(v is not None and not _INT64.start <= v < _INT64.stop for v in values):
+            return pd.Series(values, index=index, name=name, dtype=object)
         return pd.Series(pd.array(values, dtype="Int64"), index=index, name=name)
     if kind == "number":  # NaN is a number ("NaN" is a value), not a missing cell
         import numpy as np

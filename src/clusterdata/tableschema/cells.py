@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from clusterdata.core.lazy import lazy_module
 from clusterdata.tableschema.lexical import (
     BARE_STRIP_RE,
+    BLANKS,
     COMPILED,
     DEFAULT_FALSE,
     DEFAULT_MISSING,
@@ -132,6 +133,7 @@ def integer_text(field: Mapping[str, Any], text: str) -> str | None:
     digits within the integer"; https://datapackage.org/standard/table-schema/#integer): it is
     removed, as for numbers. frictionless-py 5.21 ignores it on integers; see
     `validation/structure/v2fields.py`."""
+    text = text.strip(BLANKS)
     if not bare(field):
         text = BARE_STRIP_RE.sub("", text)
     group = field.get("groupChar")
@@ -146,6 +148,7 @@ def number_text(field: Mapping[str, Any], text: str) -> str | None:
     read it as a Decimal, the others as a float."""
     group = field.get("groupChar")
     decimal = field.get("decimalChar")
+    text = text.strip(BLANKS)
     if not bare(field):
         text = BARE_STRIP_RE.sub("", text)
     if isinstance(group, str) and group:

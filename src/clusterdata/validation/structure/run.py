@@ -357,7 +357,7 @@ def _run_frictionless(
                 "scheme": "file",
                 "format": resource.format,
                 "encoding": result.encodings[resource.name],
-                "dialect": {"csv": _csv_control(resource)},
+                "dialect": _dialect(resource),
                 "schema": schema,
             }
         )
@@ -394,6 +394,27 @@ def _run_frictionless(
         findings.extend(patterns.tables[resource.name].findings(line_map))
         findings.extend(to_finding(resource, r, line_map) for r in keys.records(resource))
     return findings
+
+
+def _dialect(resource: Resource) -> dict[str, Any]:
+    """The resource's dialect for frictionless-py, with the header row stated explicitly.
+
+    Left unstated, frictionless-py guesses the header row from the widths of the first rows
+    (`Detector.detect_dialect`): a file whose line 2 is as wide as the average row gets line 2 as
+    its header, and every label error is then reported against the wrong line. The spec has no
+    guess: "header ... Defaults to true" and "headerRows ... Default: [1]" (Table Dialect,
+    https://datapackage.org/standard/table-dialect/; CSV Dialect v1 `header`, default true). So
+    the header is line 1 unless the descriptor says otherwise
+    (`tests/contract/test_differential.py::test_header_is_line_one_when_the_dialect_is_silent`).
+    """
+    dialect: dict[str, Any] = {"csv": _csv_control(resource)}
+    if resource.dialect.get("header", True) is False:
+        dialect["header"] = False
+    else:
+        rows = resource.dialect.get("headerRows")
+        valid = isinstance(rows, list) and rows and all(type(r) is int and r > 0 for r in rows)
+        dialect["headerRows"] = rows if valid else [1]
+    return dialect
 
 
 def _csv_control(resource: Resource) -> dict[str, Any]:
