@@ -43,7 +43,7 @@ KINDS: dict[str, tuple[dict[str, Any], list[str]]] = {
     ),
     "list": (
         {"type": "list", "itemType": "integer", "delimiter": ";"},
-        ["1;2", "1", "1;x", "1; 2", ";", "", "NA"],
+        ["1;2", "1", "1;x", "1; 2", "1_0;2", ";", "", "NA"],
     ),
     "list-date": (
         {"type": "list", "itemType": "date", "constraints": {"maxLength": 2}},

@@ -109,7 +109,7 @@ def test_list_items_are_read_as_values_of_the_item_type(
     item makes the cell a type error; `maxLength` counts items."""
     ok = 'ids,days,tags\n1;2;3,"2024-01-26,2024-02-29","a,b"\n7,2024-01-01,x\n'
     assert found(tmp_path / "ok", monkeypatch, engine, LIST, ok) == set()
-    bad = 'ids,days,tags\n1;x,"2024-01-26,26/01/2024","a,b,c"\n1; 2,2023-02-29,\n'
+    bad = 'ids,days,tags\n1;x,"2024-01-26,26/01/2024","a,b,c"\n1_0;2,2023-02-29,\n'
     assert found(tmp_path / "bad", monkeypatch, engine, LIST, bad) == {
         (2, "ids", "type-error"),
         (2, "days", "type-error"),

@@ -58,10 +58,11 @@ def test_frictionless_py_ignores_group_char_on_integers(tmp_path: Path) -> None:
     assert frictionless_py(descriptor) == {("type-error", "people")}
 
 
-def test_frictionless_py_strips_blanks_around_list_items(tmp_path: Path) -> None:
-    """frictionless-py reads the integer item " 2" of "1; 2" as 2; an integer is "indicated in
-    the standard way", without blanks, as every other integer here
+def test_frictionless_py_reads_python_integer_syntax_in_list_items(tmp_path: Path) -> None:
+    """frictionless-py reads the integer item "1_0" of "1_0;2" as 10 (Python's `int()`); an
+    integer is "indicated in the standard way for any valid integer", digits only, and list
+    items are read "as it were individual values of the corresponding data type"
     (`test_list_items_are_read_as_values_of_the_item_type`, line 3)."""
     schema = {"fields": [LIST["fields"][0]]}
-    descriptor = write_package(tmp_path, {"t": (schema, "ids\n1; 2\n")}, **{"$schema": PACKAGE_V2})
+    descriptor = write_package(tmp_path, {"t": (schema, "ids\n1_0;2\n")}, **{"$schema": PACKAGE_V2})
     assert frictionless_py(descriptor) == set()

@@ -235,3 +235,26 @@ def test_properties_only_v2_defines_are_checked_in_a_v1_package_too(
         (3, "a", "constraint-categories"),
         (4, "a", "unique-key"),
     }
+
+
+@ENGINES
+def test_a_pattern_and_a_spec_type_error_name_the_cell_of_their_field_when_mapped_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """With `fieldsMatch` other than exact, "Fields MUST be mapped by their names": the cell a
+    pattern or integer finding shows is the one under that field's label, not the cell at the
+    field's place in the schema."""
+    schema = {
+        "fields": [
+            {"name": "code", "constraints": {"pattern": "[a-z]+"}},
+            {"name": "n", "type": "integer"},
+        ],
+        "fieldsMatch": "equal",
+    }
+    descriptor = write_package(tmp_path, {"t": (schema, "n,code\n1_0,ABC\n")})
+    monkeypatch.setenv(duckdb_engine.ENV, engine)
+    report = validate(descriptor, use_default_checks=False)
+    assert {(f.line, f.column, f.check, f.value) for f in report.findings if f.is_error} == {
+        (2, "n", "type-error", "1_0"),
+        (2, "code", "constraint-pattern", "ABC"),
+    }

@@ -81,7 +81,12 @@ class RowPatterns:
         `frictionless.table.Row`; timeouts are kept."""
         found = self.spec.errors(row)
         not_values = {str(getattr(e, "field_name", "")) for e in found}
-        for name, number, pattern in self.patterns:
+        # The row's cells are in the data's order (the schema's only for `fieldsMatch` exact).
+        where = {n: i + 1 for i, n in enumerate(row.field_names)}
+        for name, _, pattern in self.patterns:
+            if name not in where:
+                continue
+            number = where[name]
             value = row[name]  # None when missing or not of the field's type: no constraint
             if value is None or name in row.error_cells or name in not_values:
                 continue

@@ -64,10 +64,14 @@ class SpecCells:
         frictionless-py read as a value and the spec does not."""
         found: list[errors.Error] = []
         cells = row.cells
+        # A row's cells are in the data's order, which is the schema's only for `fieldsMatch`
+        # "exact": the others map fields by name (and may lack some).
+        where = {name: i + 1 for i, name in enumerate(row.field_names)}
         for spec in self.fields:
-            if spec.number > len(cells) or spec.name in row.error_cells:
+            number = where.get(spec.name, len(cells) + 1)
+            if number > len(cells) or spec.name in row.error_cells:
                 continue
-            text = cells[spec.number - 1]
+            text = cells[number - 1]
             # A missing value reads as None; a non-text cell (a spreadsheet's number) has no
             # lexical form to check.
             if not isinstance(text, str) or row[spec.name] is None:
@@ -81,7 +85,7 @@ class SpecCells:
                     row_number=row.row_number,
                     cell=text,
                     field_name=spec.name,
-                    field_number=spec.number,
+                    field_number=number,
                 )
             )
         return found

@@ -160,8 +160,9 @@ class V2ArrayField(ArrayField):
 class V2ListField(ListField):
     """A `list` field whose items are read by the project's one rule per type
     (`tableschema.cells`), as `load()` and `connect()` read them. frictionless-py 5.21 reads
-    items with its own readers, which strip blanks (" 2" is an integer item there); the spec
-    says items are read "as it were individual values of the corresponding data type"."""
+    items with its own readers, which take Python's syntax ("1_0" is the integer item 10
+    there); the spec says items are read "as it were individual values of the corresponding
+    data type"."""
 
     def create_value_reader(self) -> Any:
         base = super().create_value_reader()
