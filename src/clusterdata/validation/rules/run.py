@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.findings import INTERNAL_ERROR, Finding, error, internal_error
 from clusterdata.core.lazy import lazy_module
-from clusterdata.core.lines import LineMap, csv_records
+from clusterdata.core.lines import LineMap
 from clusterdata.core.package import DataPackage, Resource
+from clusterdata.core.tables import records as table_records
 from clusterdata.tableschema.cells import field_missing_values
 from clusterdata.validation.hints import hint_for
 from clusterdata.validation.rules import domain
@@ -93,13 +94,14 @@ def check_frames(package: DataPackage, structure: StructureResult) -> tuple[list
 def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     """The table as text: one column per schema field found in the header, one row per record.
 
-    Reads with the csv module and the resource's dialect, exactly as `lines.map_lines` does, so
+    Reads as layer 1 read it (the csv module and the dialect, or `core.tables` for JSON and
+    spreadsheets), so
     that records and line numbers agree. Missing cells (short rows, blank lines) are NA;
     extra cells are ignored (layer 1 reports ragged rows).
     """
     records: list[list[str]] = []
     header: list[str] = []
-    with csv_records(resource, encoding) as reader:
+    with table_records(resource, encoding) as reader:  # type: ignore[assignment]
         try:
             header = next(reader, [])
             records.extend(reader)

@@ -37,16 +37,20 @@ def to_finding(resource: Resource, record: TableError, line_map: LineMap) -> Fin
     if kind == "extra-cell" and not column:
         column = f"(column {record.field_number})"
     line: int | None
+    row = record.row
     if kind.endswith("label") or kind == "header-error":
+        row = 1
         line = line_map.line(1) or 1
         column = record.label or column
         value = record.label
     else:
         line = line_map.line(record.row)
+    message = _message(record, resource, line_map)
+    place = line_map.where(row)  # a spreadsheet row, an inline row's JSON pointer
     return Finding(
         check=check,
         severity=Severity.ERROR,
-        message=_message(record, resource, line_map),
+        message=f"At {place}: {message}" if place else message,
         resource=resource.name,
         path=resource.path,
         line=line,
