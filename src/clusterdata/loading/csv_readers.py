@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING
 
+from clusterdata.core.package import Resource
 from clusterdata.core.tables import map_records
 from clusterdata.core.tables import records as table_records
-from clusterdata.core.package import Resource
 from clusterdata.tableschema.cells import missing_values
 from clusterdata.tableschema.sql import quote_literal
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.findings import Finding, error
-from clusterdata.core.tables import map_records
 from clusterdata.core.package import DataPackage
+from clusterdata.core.tables import map_records
 from clusterdata.loading.csv_readers import UTF8
 from clusterdata.loading.keyed import LoadError
 from clusterdata.loading.typed_tables import (

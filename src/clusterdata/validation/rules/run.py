@@ -99,11 +99,11 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     that records and line numbers agree. Missing cells (short rows, blank lines) are NA;
     extra cells are ignored (layer 1 reports ragged rows).
     """
-    records: list[list[str]] = []
+    records: list[list[str | None]] = []
     header: list[str] = []
-    with table_records(resource, encoding) as reader:  # type: ignore[assignment]
+    with table_records(resource, encoding) as reader:
         try:
-            header = next(reader, [])
+            header = ["" if label is None else label for label in next(reader, [])]
             records.extend(reader)
         except csv.Error:
             pass  # layer 1 reports the parse error; check the records read so far
@@ -112,10 +112,10 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
         positions.setdefault(label, position)
     width = len(header)
     padding: list[str | None] = [None] * width
-    rows: list[list[str | None]] = records  # type: ignore[assignment]
+    rows: list[list[str | None]] = records
     if any(len(record) != width for record in records):  # ragged rows: pad or cut to the header
         rows = [
-            record if len(record) == width else [*record, *padding][:width]  # type: ignore[misc]
+            record if len(record) == width else [*record, *padding][:width]
             for record in records
         ]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
