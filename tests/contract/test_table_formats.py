@@ -301,3 +301,26 @@ def test_a_format_whose_reader_is_not_installed_is_a_located_unchecked_table(
         ("unchecked-table", "t", "t.ods")
     ]
     assert "'ezodf'" in found[0]["message"] and "not checked" in found[0]["message"]
+
+
+def test_publishing_a_package_with_a_json_table_is_refused_as_misuse(
+    tmp_path: Path, cli: Any
+) -> None:
+    """A release ships CSV tables and their exports; it never converts a table silently."""
+    descriptor = write_descriptor(tmp_path, write_table(tmp_path, "json-objects", GOOD))
+    result = cli("publish", str(descriptor), "--out", str(tmp_path / "dist"))
+    assert result.code == 2
+    assert "t (json)" in result.err
+    assert not (tmp_path / "dist").exists() or not any((tmp_path / "dist").iterdir())
+
+
+def test_diff_compares_the_rows_of_a_json_table(tmp_path: Path, cli: Any) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    write_descriptor(old, write_table(old, "json-objects", GOOD))
+    write_descriptor(new, write_table(new, "json-objects", [GOOD[0], [2, 5, "Luleå"], GOOD[2]]))
+    result = cli("diff", str(old), str(new), "--format", "json")
+    (table,) = result.json()["tables"]
+    assert table["counts"] == {"added": 0, "removed": 0, "modified": 1}
+    assert table["modified"][0]["changes"] == [{"field": "n", "old": "0", "new": "5"}]

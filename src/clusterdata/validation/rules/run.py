@@ -115,8 +115,7 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     rows: list[list[str | None]] = records
     if any(len(record) != width for record in records):  # ragged rows: pad or cut to the header
         rows = [
-            record if len(record) == width else [*record, *padding][:width]
-            for record in records
+            record if len(record) == width else [*record, *padding][:width] for record in records
         ]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
     columns: dict[str, Sequence[str | None]] = {}
