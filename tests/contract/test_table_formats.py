@@ -324,3 +324,36 @@ def test_diff_compares_the_rows_of_a_json_table(tmp_path: Path, cli: Any) -> Non
     (table,) = result.json()["tables"]
     assert table["counts"] == {"added": 0, "removed": 0, "modified": 1}
     assert table["modified"][0]["changes"] == [{"field": "n", "old": "0", "new": "5"}]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "words"),
+    [
+        ("t.ndjson", b'{"id": 1}\n\n{"id": 2}\n', 2, "line 2 is blank"),
+        ("t.ndjson", b'{"id": 1}\n{"id": 2}\n\n', 3, "line 3 is blank"),
+        ("t.json", b'\xef\xbb\xbf[{"id": 1}]', 1, "byte-order mark"),
+    ],
+)
+def test_what_frictionless_py_cannot_read_is_one_located_error(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    content: bytes,
+    line: int,
+    words: str,
+) -> None:
+    """frictionless-py refuses these files (a `source-error` without a line); so do we, at the
+    line, with the fix."""
+    (tmp_path / name).write_bytes(content)
+    schema = {"fields": [{"name": "id", "type": "integer"}]}
+    resource = {"name": "t", "type": "table", "path": name, "schema": schema}
+    descriptor = write_descriptor(tmp_path, resource)
+    from frictionless import Package
+
+    theirs_report = Package(str(descriptor)).validate()
+    assert [e.type for t in theirs_report.tasks for e in t.errors] == ["source-error"]
+    monkeypatch.setenv(duckdb_engine.ENV, "1")
+    report = validate(descriptor, use_default_checks=False)
+    (found,) = [f for f in report.findings if f.is_error]
+    assert (found.check, found.path, found.line) == ("source-error", name, line)
+    assert words in found.message and found.hint

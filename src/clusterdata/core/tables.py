@@ -202,7 +202,12 @@ def array_items(text: str, path: list[str | int]) -> tuple[list[Any], list[int]]
 
 def _json_file(resource: Resource) -> TextTable:
     try:
-        text = resource.file.read_bytes().decode(_codec(resource))
+        raw = resource.file.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):  # frictionless-py's reader (ijson) refuses it
+            note = "it starts with a byte-order mark, which a JSON file may not"
+            hint = "Save the file as UTF-8 without a byte-order mark."
+            return TextTable(fatal=True, findings=[_unreadable(resource, note, 1, hint)])
+        text = raw.decode(_codec(resource))
         json.loads(text)  # a syntax error is reported at its line
     except UnicodeDecodeError as exc:
         return TextTable(fatal=True, findings=[_unreadable(resource, f"not {exc.encoding}")])
@@ -230,8 +235,10 @@ def _ndjson(resource: Resource) -> TextTable:
     except UnicodeDecodeError as exc:
         return TextTable(fatal=True, findings=[_unreadable(resource, f"not {exc.encoding}")])
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+        if not line.strip():  # frictionless-py's reader (jsonlines) refuses it too
+            note = f"line {number} is blank; NDJSON holds one JSON value on every line"
+            hint = "Delete the blank line (also at the end of the file)."
+            return TextTable(fatal=True, findings=[_unreadable(resource, note, number, hint)])
         try:
             items.append(json.loads(line))
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -308,14 +315,16 @@ def _xlsx(resource: Resource) -> TextTable:
 # --- findings ---------------------------------------------------------------------------------
 
 
-def _unreadable(resource: Resource, why: str, line: int | None = None) -> Finding:
+def _unreadable(
+    resource: Resource, why: str, line: int | None = None, hint: str | None = None
+) -> Finding:
     return error(
         "source-error",
         f"The table {resource.name!r} ({resource.format}) cannot be read: {why}.",
         resource=resource.name,
         path=resource.path,
         line=line,
-        hint="Save the table again from the program that made it, or as CSV UTF-8.",
+        hint=hint or "Save the table again from the program that made it, or as CSV UTF-8.",
     )
 
 

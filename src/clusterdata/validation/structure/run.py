@@ -391,7 +391,7 @@ def _other_source(resource: Resource, entry: dict[str, Any]) -> dict[str, Any]:
         from clusterdata.core.tables import sheet_of
 
         return entry | {"dialect": {"excel": {"sheet": sheet_of(resource)}}}
-    entry["encoding"] = "utf-8"
+    entry["encoding"] = resource.encoding
     if isinstance(resource.dialect.get("property"), str):
         entry["dialect"] = {"json": {"property": resource.dialect["property"]}}
     return entry
