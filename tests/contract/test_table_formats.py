@@ -357,3 +357,16 @@ def test_what_frictionless_py_cannot_read_is_one_located_error(
     (found,) = [f for f in report.findings if f.is_error]
     assert (found.check, found.path, found.line) == ("source-error", name, line)
     assert words in found.message and found.hint
+
+
+def test_inline_data_without_a_schema_is_not_a_table_and_checks_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Non-tabular inline data (settings, a lookup object) is legal in a data package; it is
+    left alone, and a package with nothing else is still never valid."""
+    meta = {"name": "meta", "data": {"colour": "blue"}}
+    descriptor = write_descriptor(tmp_path, meta)
+    report = validate(descriptor, use_default_checks=False)
+    assert [f.check for f in report.findings if f.is_error] == ["no-table-checked"]
+    descriptor = write_descriptor(tmp_path, meta, write_table(tmp_path, "inline-objects", GOOD))
+    assert validate(descriptor, use_default_checks=False).valid

@@ -375,8 +375,10 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
     package.findings.extend(check_file_integrity(spec, file, name, raw_path))
     fmt = str(spec.get("format") or PurePosixPath(raw_path).suffix.lstrip(".")).lower()
     lacking = missing_reader(fmt)
-    if fmt not in TABULAR_FORMATS or lacking:
-        if spec.get("schema") is not None and spec.get("type") != "file":
+    a_table = spec.get("schema") is not None and spec.get("type") != "file"
+    if fmt not in TEXT_FORMATS and (fmt not in TABULAR_FORMATS or lacking or not a_table):
+        # A file without a schema (a release's workbook or Parquet export) is no table.
+        if a_table:
             package.findings.append(_unchecked(name, raw_path, fmt, lacking))
         package.rejected.add(name)
         return
@@ -441,8 +443,12 @@ def _unchecked(name: str, raw_path: str, fmt: str, lacking: str | None) -> Findi
 def _admit_inline(
     package: DataPackage, index: int, spec: dict[str, Any], name: str, display: str
 ) -> None:
-    """Rows in the descriptor are a table like any other; their place is the descriptor."""
+    """Rows in the descriptor are a table like any other; their place is the descriptor.
+    Inline data without a Table Schema (or of `"type": "file"`) is not a table: left alone."""
     data = spec.get("data")
+    if spec.get("schema") is None or spec.get("type") == "file":
+        package.rejected.add(name)
+        return
     if not isinstance(data, list):
         package.rejected.add(name)
         package.findings.append(
