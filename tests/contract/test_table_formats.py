@@ -370,3 +370,31 @@ def test_inline_data_without_a_schema_is_not_a_table_and_checks_nothing(
     assert [f.check for f in report.findings if f.is_error] == ["no-table-checked"]
     descriptor = write_descriptor(tmp_path, meta, write_table(tmp_path, "inline-objects", GOOD))
     assert validate(descriptor, use_default_checks=False).valid
+
+
+@ENGINES
+@pytest.mark.parametrize(
+    "dialect", [{"property": "rows"}, {"json": {"property": "rows"}}], ids=["v2", "frictionless"]
+)
+def test_json_rows_under_a_property_are_read_there_and_placed_on_their_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str, dialect: dict[str, Any]
+) -> None:
+    """Table Dialect v2: `property` is "the location of the data within a JSON document".
+    frictionless-py 5.21 reads only its own spelling (`{"json": {"property": …}}`) and calls
+    the rows missing under the spec's; we read both, so only its spelling is compared."""
+    rows = _json_lines(_objects(BAD)).replace("\n", "\n  ").rstrip()
+    (tmp_path / "t.json").write_text('{\n  "note": [1, 2],\n  "rows": ' + rows + "\n}\n", "utf-8")
+    resource = {
+        "name": "t",
+        "type": "table",
+        "path": "t.json",
+        "schema": SCHEMA,
+        "dialect": dialect,
+    }
+    descriptor = write_descriptor(tmp_path, resource)
+    found = ours(descriptor, engine, monkeypatch)
+    assert ("t", 5, "n", "type-error") in found
+    assert '"x"' in (tmp_path / "t.json").read_text("utf-8").splitlines()[4]
+    assert len(found) == 3
+    if "json" in dialect:
+        assert found == theirs(descriptor)

@@ -82,6 +82,15 @@ def sheet_of(resource: Resource) -> str | int:
     return declared if isinstance(declared, str | int) and not isinstance(declared, bool) else 1
 
 
+def json_property(resource: Resource) -> str | None:
+    """The key of a JSON object the rows are under (`dialect.property`, v1 and v2), if any."""
+    declared = resource.dialect.get("property")
+    nested = resource.dialect.get("json")
+    if declared is None and isinstance(nested, dict):
+        declared = nested.get("property")
+    return declared if isinstance(declared, str) else None
+
+
 # --- cells ------------------------------------------------------------------------------------
 
 
@@ -215,8 +224,8 @@ def _json_file(resource: Resource) -> TextTable:
         return TextTable(fatal=True, findings=[_bad_json(resource, exc)])
     except RecursionError:
         return TextTable(fatal=True, findings=[_unreadable(resource, "nested too deeply")])
-    declared = resource.dialect.get("property")
-    path: list[str | int] = [declared] if isinstance(declared, str) else []
+    declared = json_property(resource)
+    path: list[str | int] = [declared] if declared is not None else []
     try:
         items, lines = array_items(text, path)
     except (_NotHere, ValueError, RecursionError):

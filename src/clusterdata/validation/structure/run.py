@@ -391,9 +391,11 @@ def _other_source(resource: Resource, entry: dict[str, Any]) -> dict[str, Any]:
         from clusterdata.core.tables import sheet_of
 
         return entry | {"dialect": {"excel": {"sheet": sheet_of(resource)}}}
+    from clusterdata.core.tables import json_property
+
     entry["encoding"] = resource.encoding
-    if isinstance(resource.dialect.get("property"), str):
-        entry["dialect"] = {"json": {"property": resource.dialect["property"]}}
+    if json_property(resource) is not None:
+        entry["dialect"] = {"json": {"property": json_property(resource)}}
     return entry
 
 
