@@ -398,3 +398,28 @@ def test_json_rows_under_a_property_are_read_there_and_placed_on_their_line(
     assert len(found) == 3
     if "json" in dialect:
         assert found == theirs(descriptor)
+
+
+@ENGINES
+def test_spreadsheet_dates_and_datetimes_keep_their_meaning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """Excel stores a date as a datetime at midnight: a date field reads it as the date, a
+    datetime field as midnight, in validation and in load()."""
+    import datetime
+
+    import clusterdata
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["day", "at"])
+    sheet.append([datetime.datetime(2024, 5, 17), datetime.datetime(2024, 5, 17)])
+    sheet.append([datetime.date(2024, 6, 6), datetime.datetime(2024, 6, 6, 12, 30)])
+    book.save(tmp_path / "t.xlsx")
+    schema = {"fields": [{"name": "day", "type": "date"}, {"name": "at", "type": "datetime"}]}
+    descriptor = write_descriptor(tmp_path, {"name": "t", "path": "t.xlsx", "schema": schema})
+    assert ours(descriptor, engine, monkeypatch) == set() == theirs(descriptor)
+    frame = clusterdata.load(descriptor)["t"]
+    assert [str(d.date()) for d in frame["day"]] == ["2024-05-17", "2024-06-06"]
+    assert [str(t) for t in frame["at"]] == ["2024-05-17 00:00:00", "2024-06-06 12:30:00"]

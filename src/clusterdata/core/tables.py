@@ -94,8 +94,9 @@ def json_property(resource: Resource) -> str | None:
 # --- cells ------------------------------------------------------------------------------------
 
 
-def cell_text(value: Any) -> str | None:
-    """A JSON or spreadsheet value as the text a CSV cell would hold for it."""
+def cell_text(value: Any, ftype: str | None = None) -> str | None:
+    """A JSON or spreadsheet value as the text a CSV cell would hold for it (`ftype`: the
+    type of its field, where a spreadsheet's value needs it)."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -103,7 +104,7 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.datetime):
-        if value.tzinfo is None and value.time() == datetime.time(0):
+        if ftype == "date" and value.tzinfo is None and value.time() == datetime.time(0):
             return value.date().isoformat()  # a spreadsheet stores a date as its midnight
         return value.isoformat()
     if isinstance(value, datetime.date | datetime.time):
@@ -311,10 +312,16 @@ def _xlsx(resource: Resource) -> TextTable:
         except (KeyError, IndexError):
             note = f"it has no sheet {sheet_name!r}"
             return TextTable(fatal=True, findings=[_unreadable(resource, note)])
-        rows = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        values = list(sheet.iter_rows(values_only=True))
         title = sheet.title
     finally:
         book.close()
+    types = {f.get("name"): str(f.get("type") or "string") for f in resource.fields}
+    header = [cell_text(v) for v in values[0]] if values else []
+    kinds = [types.get(label) for label in header]
+    rows: list[Record] = [header]
+    for row in values[1:]:
+        rows.append([cell_text(v, kinds[i] if i < len(kinds) else None) for i, v in enumerate(row)])
     line_map = LineMap(place=f"row {{row}} of sheet {title!r}")
     line_map.starts.extend(range(1, len(rows) + 1))
     line_map.total_lines = len(rows)
