@@ -190,6 +190,10 @@ def test_an_xlsx_row_is_named_by_sheet_and_excel_row(
     (bad,) = [f for f in report.findings if f.check == "type-error"]
     assert (bad.path, bad.line) == ("t.xlsx", 3)
     assert "row 3 of sheet 'Data'" in bad.message
+    (repeat,) = [f for f in report.findings if f.check == "primary-key"]
+    assert repeat.message == (
+        "At row 4 of sheet 'Data': This row's id repeats the id of row 2 of sheet 'Data'."
+    )
 
 
 def test_an_xlsx_table_on_a_named_sheet_is_read_from_that_sheet(
