@@ -427,3 +427,25 @@ def test_spreadsheet_dates_and_datetimes_keep_their_meaning(
     frame = clusterdata.load(descriptor)["t"]
     assert [str(d.date()) for d in frame["day"]] == ["2024-05-17", "2024-06-06"]
     assert [str(t) for t in frame["at"]] == ["2024-05-17 00:00:00", "2024-06-06 12:30:00"]
+
+
+@ENGINES
+def test_a_domain_finding_in_a_sheet_names_its_sheet_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Perioder"
+    for row in [["start", "end"], ["2019-01-01", "2020-01-01"], ["2019-05-20", "2019-05-19"]]:
+        sheet.append(row)
+    book.save(tmp_path / "d.xlsx")
+    schema = {
+        "fields": [{"name": "start", "type": "string"}, {"name": "end", "type": "string"}],
+        "x-checks": [{"check": "date-order", "start": "start", "end": "end"}],
+    }
+    descriptor = write_descriptor(tmp_path, {"name": "d", "path": "d.xlsx", "schema": schema})
+    monkeypatch.setenv(duckdb_engine.ENV, engine)
+    (found,) = [f for f in validate(descriptor, use_default_checks=False).findings if f.is_error]
+    assert (found.check, found.path, found.line) == ("date-order", "d.xlsx", 3)
+    assert found.message.startswith("At row 3 of sheet 'Perioder': ")

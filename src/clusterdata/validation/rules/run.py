@@ -156,12 +156,15 @@ def _finding(
     failure: Failure,
     line: int | None,
     fields: dict[str, dict[str, Any]],
+    place: str = "",
 ) -> Finding:
-    """A failing cell as a finding; both engines build theirs here."""
+    """A failing cell as a finding; both engines build theirs here. `place` words where the
+    row is beyond its line (a sheet row, an inline row's JSON pointer: `LineMap.where`)."""
+    message = rule.message(failure)
     return Finding(
         check=rule.check,
         severity=rule.severity,
-        message=rule.message(failure),
+        message=f"At {place}: {message}" if place else message,
         resource=resource.name,
         path=resource.path,
         line=line,
@@ -215,9 +218,13 @@ def _findings(
         def row(name: str, index: int | None = index) -> str | None:
             return _cell(frame, index, name)
 
-        line = line_map.line(index + FIRST_DATA_RECORD)
+        record = index + FIRST_DATA_RECORD
         failure = Failure(column=column, value=value, row=row)
-        findings.extend(_rule_findings(resource, rule, failure, line, fields))
+        findings.extend(
+            _rule_findings(
+                resource, rule, failure, line_map.line(record), fields, line_map.where(record)
+            )
+        )
     return findings
 
 
@@ -227,16 +234,17 @@ def _rule_findings(
     failure: Failure,
     line: int | None,
     fields: dict[str, dict[str, Any]],
+    place: str = "",
 ) -> list[Finding]:
     """A failing cell's findings: one, or for a composite rule one per part the cell fails."""
     if rule.parts:
         value = failure.value
         return [
-            _finding(resource, part, failure, line, fields)
+            _finding(resource, part, failure, line, fields, place)
             for _, part, bad in rule.parts
             if value is not None and bad(value)
         ]
-    return [_finding(resource, rule, failure, line, fields)]
+    return [_finding(resource, rule, failure, line, fields, place)]
 
 
 def _cell(frame: pd.DataFrame, index: int | None, column: str | None) -> str | None:
