@@ -63,14 +63,22 @@ def map_records(resource: Resource, encoding: str) -> tuple[LineMap, list[Findin
 def read_table(resource: Resource) -> TextTable:
     """Read a JSON, NDJSON, inline or spreadsheet table; problems become located findings."""
     if resource.data is not None:
-        return _inline(resource)
-    if resource.format == "json":
-        return _json_file(resource)
-    if resource.format in {"ndjson", "jsonl"}:
-        return _ndjson(resource)
-    if resource.format == "xlsx":
-        return _xlsx(resource)
-    return TextTable(fatal=True, findings=[_unreadable(resource, "this format is not read here")])
+        table = _inline(resource)
+    elif resource.format == "json":
+        table = _json_file(resource)
+    elif resource.format in {"ndjson", "jsonl"}:
+        table = _ndjson(resource)
+    elif resource.format == "xlsx":
+        table = _xlsx(resource)
+    else:
+        note = "this format is not read here"
+        return TextTable(fatal=True, findings=[_unreadable(resource, note)])
+    if not table.fatal and not table.records:  # frictionless-py cannot read it either
+        line = table.line_map.total_lines or 1
+        hint = "Write the header (the schema's field names) and the rows, or remove the table."
+        note = "it holds no rows, not even a header"
+        return TextTable(fatal=True, findings=[_unreadable(resource, note, line, hint)])
+    return table
 
 
 def sheet_of(resource: Resource) -> str | int:
@@ -266,15 +274,18 @@ def _inline(resource: Resource) -> TextTable:
     pointer = resource.data_pointer or ""
     path: list[str | int] = [int(p) if p.isdigit() else p for p in pointer.strip("/").split("/")]
     items = resource.data if isinstance(resource.data, list) else []
+    at = 0
     try:
         text = resource.file.read_bytes().decode("utf-8-sig")
         _, lines = array_items(text, path)
+        at = text.count("\n", 0, _value_at(text, path)) + 1
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         lines = []
     rows, keyed = _rows_of(items)
     # Record r is item r - 1 of an array of arrays, item r - 2 of an array of objects.
     offset = 2 if keyed else 1
     line_map = _line_map(lines, keyed, place=pointer + "/{index}", offset=offset)
+    line_map.total_lines = line_map.total_lines or at  # where an empty `data` is
     return TextTable(records=rows, line_map=line_map)
 
 
