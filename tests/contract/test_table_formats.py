@@ -132,8 +132,8 @@ def theirs(descriptor: Path) -> Found:
             if kind == "constraint-error":
                 kind = "constraint-" + str(data["note"]).split('"')[1]
             assert table_schema_kind(kind) or kind == "source-error", data
-            line = maps[task.name].line(data.get("rowNumber"))
-            found.add(_same_as_theirs(task.name, line, column, kind))
+            row = data.get("rowNumber") or 1  # a label error is the header's (record 1)
+            found.add(_same_as_theirs(task.name, maps[task.name].line(row), column, kind))
     return found
 
 
@@ -494,6 +494,29 @@ def test_random_json_tables_get_frictionless_py_findings_on_both_engines(
     if fmt == "json-objects" or fmt == "ndjson":  # objects cannot be ragged: cut to the header
         rows = [[*row, None, None, None][:3] for row in rows]
     descriptor = write_descriptor(folder, write_table(folder, fmt, rows))
+    reference = theirs(descriptor)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert ours(descriptor, "0", monkeypatch) == reference, "frictionless engine"
+        assert ours(descriptor, "1", monkeypatch) == reference, "DuckDB engine"
+
+
+@settings(
+    max_examples=int(os.environ.get("CLUSTERDATA_FORMAT_EXAMPLES", "60")) // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from([0, 1, 2, -1, "3", "x", 1.5, 2.0, True, None]), max_size=4),
+        max_size=6,
+    )
+)
+def test_random_sheets_get_frictionless_py_findings_on_both_engines(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[list[Any]]
+) -> None:
+    """Random rows in an .xlsx sheet (short, long and blank rows, numbers, text, booleans)."""
+    folder = tmp_path_factory.mktemp("sheet")
+    descriptor = write_descriptor(folder, write_table(folder, "xlsx", rows))
     reference = theirs(descriptor)
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert ours(descriptor, "0", monkeypatch) == reference, "frictionless engine"
