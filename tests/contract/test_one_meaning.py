@@ -100,12 +100,6 @@ def _values(source: Path, field: dict) -> tuple[list[Any], list[Any] | None]:
 )
 @given(name=st.sampled_from(sorted(FIELDS)), cells=st.lists(CELLS, min_size=1, max_size=6))
 @example(name="integer", cells=["1e3", " 12", "+5"])
-@pytest.mark.xfail(
-    strict=False,
-    reason="open (issues 13/14): layer 1 now follows frictionless-py and accepts ' 12' as an "
-    "integer, while the Table Schema core (load(), connect()) still rejects it; one of the two "
-    "rules must be chosen in tableschema/lexical.py and then hold everywhere",
-)
 @example(name="datetime", cells=["2020-01-01T00:00:00+01:00", "2020-01-01T00:00:00+0100"])
 @example(name="number", cells=["-INF", "NaN", "nan", "+INF", ""])
 def test_validate_load_connect_and_diff_give_a_cell_one_meaning(

@@ -146,3 +146,23 @@ def test_county_and_nuts_rows_quote_their_own_codes_from_the_archived_table():
             continue
         assert row["quote"] == expected, row["id"]
         assert expected in " ".join(COUNTY_TABLE.read_text(encoding="utf-8").split())
+
+
+def test_the_archived_scb_list_is_the_list_the_library_checks_codes_against():
+    from importlib.resources import files
+
+    shipped = files("clusterdata").joinpath("reference/se_municipalities.tsv").read_bytes()
+    with (DATA / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        [source] = [
+            r for r in csv.DictReader(handle) if r["id"] == "scb-kommuner-i-kodnummerordning"
+        ]
+    assert (DATA.parent / source["archive"]).read_bytes() == shipped
+
+
+def test_every_municipality_citing_the_scb_list_is_in_it_with_its_name_and_county():
+    by_code = {code: (name, county) for code, name, county in _reference()}
+    counties = {r["id"]: r["county_code"] for r in rows("county")}
+    cited = [r for r in rows("municipality") if r["source_id"] == "scb-kommuner-i-kodnummerordning"]
+    assert len(cited) > 250
+    for row in cited:
+        assert by_code[row["municipality_code"]] == (row["name"], counties[row["parent_id"]]), row

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clusterdata.core.findings import Finding, error
-from clusterdata.core.package import Resource
+from clusterdata.core.package import DataPackage, Resource
 
 _UTF8 = {"utf-8", "utf8", "utf_8", "utf-8-sig"}
 BOM = b"\xef\xbb\xbf"
@@ -117,6 +117,23 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
             ]
         )
     return Table(header=records[0], rows=records[1:], lines=starts[1:], has_bom=has_bom)
+
+
+def column_values(package: DataPackage, table: str, column: str) -> list[str]:
+    """The distinct non-empty values of `table.column`, sorted: what a drop-down offers (the
+    spreadsheet template and the web form). Empty when the table or column cannot be read, so
+    that a broken table costs the offer, never the page."""
+    resource = package.resource(table)
+    if resource is None:
+        return []
+    try:
+        data = read_table(resource)
+    except (FormatRefused, OSError):
+        return []
+    if column not in data.header:
+        return []
+    index = data.header.index(column)
+    return sorted({row[index] for row in data.rows if index < len(row) and row[index]})
 
 
 def _reader_options(resource: Resource) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clusterdata.authoring.csvtable import column_values
 from clusterdata.core.package import DataPackage, Resource, as_list
 
 #: Where things are on a table sheet (1-based, as Excel numbers rows).
@@ -52,23 +53,6 @@ class DropDown:
     strict: bool
 
 
-def _current_ids(package: DataPackage, table: str, column: str) -> list[str]:
-    """The values of `table.column` in the package's current data (empty when unreadable)."""
-    from clusterdata.authoring.canonical import FormatRefused, read_table
-
-    resource = package.resource(table)
-    if resource is None:
-        return []
-    try:
-        data = read_table(resource)
-    except (FormatRefused, OSError):
-        return []
-    if column not in data.header:
-        return []
-    index = data.header.index(column)
-    return sorted({row[index] for row in data.rows if index < len(row) and row[index]})
-
-
 def drop_downs(package: DataPackage, resource: Resource) -> dict[str, DropDown]:
     """Per field: the enum (strict), else the ids a single-field foreign key may take."""
     result: dict[str, DropDown] = {}
@@ -78,7 +62,7 @@ def drop_downs(package: DataPackage, resource: Resource) -> dict[str, DropDown]:
         targets = as_list(ref.get("fields"))
         if len(fields) != 1 or len(targets) != 1:
             continue
-        ids = _current_ids(package, str(ref.get("resource") or resource.name), targets[0])
+        ids = column_values(package, str(ref.get("resource") or resource.name), targets[0])
         if ids:
             result[fields[0]] = DropDown(ids, strict=False)
     for field in resource.fields:

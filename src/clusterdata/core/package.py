@@ -64,7 +64,7 @@ class UsageError(Exception):
 
 def repo_root() -> Path:
     """The checkout this module runs from (editable install), where the bundled package lives."""
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[3]
 
 
 def bundled_descriptor() -> Path:

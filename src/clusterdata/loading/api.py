@@ -126,7 +126,8 @@ def load(
     (see `clusterdata.loading.remote`); `refresh=True` downloads again. A release's delta
     (its row-level changes) is not a table of the dataset: `load_delta()` reads it.
 
-    Types: integer and year → Int64, number → Float64, boolean → boolean, date and datetime →
+    Types: integer and year → Int64 (Python ints, dtype object, when a value does not fit in
+    64 bits: Table Schema integers have no bound), number → Float64, boolean → boolean, date and datetime →
     datetime64, a field with an `enum` → Categorical with the enum's categories in order, partial
     dates (yearmonth) and everything else → text.
     """
@@ -197,6 +198,8 @@ def _other_frame(resource: Resource, missing: list[str]) -> pd.DataFrame:
 
 
 _UNSEEN = object()
+#: What pandas' Int64 holds.
+_INT64 = range(-(2**63), 2**63)
 _TYPED_KINDS = frozenset({"integer", "year", "number", "boolean", "date", "datetime", "time"})
 
 
@@ -265,6 +268,8 @@ def _typed(kind: str, values: list[Any], index: Any, name: Any, text: pd.Series)
     import pandas as pd
 
     if kind in ("integer", "year"):
+        if any(v is not None and not _INT64.start <= v < _INT64.stop for v in values):
+            return pd.Series(values, index=index, name=name, dtype=object)
         return pd.Series(pd.array(values, dtype="Int64"), index=index, name=name)
     if kind == "number":  # NaN is a number ("NaN" is a value), not a missing cell
         import numpy as np

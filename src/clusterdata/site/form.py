@@ -130,25 +130,11 @@ def form_spec(resource: Resource, values: Callable[[str, str], list[str]]) -> di
 
 
 def _column_values(release: Release) -> Callable[[str, str], list[str]]:
-    from clusterdata.authoring.canonical import FormatRefused, read_table
+    from clusterdata.authoring.csvtable import column_values
     from clusterdata.core.package import open_package
 
     package = open_package(release.folder)
-
-    def values(table: str, column: str) -> list[str]:
-        resource = package.resource(table)
-        if resource is None:
-            return []
-        try:
-            data = read_table(resource)
-        except (FormatRefused, OSError):
-            return []
-        if column not in data.header:
-            return []
-        index = data.header.index(column)
-        return sorted({r[index] for r in data.rows if index < len(r) and r[index]})
-
-    return values
+    return lambda table, column: column_values(package, table, column)
 
 
 def write_form_page(write: Callable[..., None], release: Release, lang: str) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from clusterdata.core.lazy import lazy_module
 from clusterdata.tableschema.lexical import (
     BARE_STRIP_RE,
+    BLANKS,
     COMPILED,
     DEFAULT_FALSE,
     DEFAULT_MISSING,
@@ -121,6 +122,7 @@ def bare(field: Mapping[str, Any]) -> bool:
 
 def integer_text(field: Mapping[str, Any], text: str) -> str | None:
     """The integer's digits (with sign) when `text` is an integer of this field, else None."""
+    text = text.strip(BLANKS)
     if not bare(field):
         text = BARE_STRIP_RE.sub("", text)
     return text if full("integer", text) else None
@@ -132,6 +134,7 @@ def number_text(field: Mapping[str, Any], text: str) -> str | None:
     read it as a Decimal, the others as a float."""
     group = field.get("groupChar")
     decimal = field.get("decimalChar")
+    text = text.strip(BLANKS)
     if not bare(field):
         text = BARE_STRIP_RE.sub("", text)
     if isinstance(group, str) and group:

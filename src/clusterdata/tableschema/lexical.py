@@ -10,8 +10,15 @@ The rules and the spec sentences they follow (https://specs.frictionlessdata.io/
 datapackage.org v2 "Table Schema"):
 
 * integer — "Integer values are indicated in the standard way for any valid integer": an
-  optional sign and decimal digits. No blanks, no exponent, no fraction (``" 12"``, ``"1e3"`` and
-  ``"1.0"`` are not integers).
+  optional sign and ASCII decimal digits. No exponent, no fraction, no digit-group underscores,
+  no other script's digits (``"1e3"``, ``"1.0"``, ``"1_000"`` and ``"١٢"`` are not integers).
+* blanks around a number — number "follows that of decimal in XMLSchema", and XML Schema's
+  ``whiteSpace`` facet is ``collapse`` for decimal and for integer, which is derived from it:
+  leading and trailing spaces, tabs, CRs and LFs are dropped before the form is checked
+  (``" 12"`` is 12). Only those four characters: a no-break space is not XML whitespace.
+  frictionless-py agrees on the blanks and accepts more (Python's ``int()``/``Decimal()`` take
+  ``"1_000"``, ``"١٢"``, ``"Infinity"``, ``"\u00a012"``); layer 1 follows the spec there
+  (`validation/structure/spec_cells.py`).
 * number — "The lexical formatting follows that of decimal in XMLSchema ... An optional leading
   sign is allowed ... The following special string values are permitted (case need not be
   respected): NaN, INF, -INF ... A number MAY also have a trailing exponent: this MUST consist of
@@ -25,7 +32,8 @@ datapackage.org v2 "Table Schema"):
   *with* its colon (XML Schema's timezone production), never ``+0100``.
 * year — "YYYY"; yearmonth — "YYYY-MM".
 * duration — "a duration of time ... the lexical representation for duration in XML Schema":
-  ``PnYnMnDTnHnMnS`` (Python only; DuckDB keeps durations as text).
+  ``PnYnMnDTnHnMnS`` with XML Schema's optional leading minus (``-P1D``); Python only, DuckDB
+  keeps durations as text.
 """
 
 from __future__ import annotations
@@ -39,6 +47,8 @@ _DAY = r"(?:0[1-9]|[12][0-9]|3[01])"
 _TIME_OF_DAY = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"
 _OFFSET = r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 
+#: XML Schema's whitespace characters, dropped around integers and numbers (whiteSpace collapse).
+BLANKS = " \t\r\n"
 INTEGER = r"[+-]?[0-9]+"
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|(?i:nan|inf|-inf)"
 #: The calendar check (no 30 February) is the cast's, in Python and in SQL.
@@ -50,7 +60,7 @@ DATETIME_WITH_OFFSET = f"{DATE}T{_TIME_OF_DAY}{_OFFSET}"
 YEAR = r"[0-9]{4}"
 YEARMONTH = r"([0-9]{4})-(0[1-9]|1[0-2])"
 DURATION = (
-    r"P(?!$)(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+W)?(?:[0-9]+D)?"
+    r"-?P(?!$)(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+W)?(?:[0-9]+D)?"
     r"(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?"
 )
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"

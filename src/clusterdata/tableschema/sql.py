@@ -74,7 +74,14 @@ def without_missing(text: str, missing: Iterable[str]) -> str:
     return f"(CASE WHEN {_in_list(text, others)} THEN NULL ELSE {text} END)"
 
 
+#: `lexical.BLANKS` as a DuckDB expression (chr() keeps tabs and line breaks out of the SQL).
+_BLANKS_SQL = " || ".join(f"chr({ord(c)})" for c in lexical.BLANKS)
+
+
 def _bare_strip(field: Mapping[str, Any], subject: str) -> str:
+    """The text `cells` checks for a number: blanks dropped, and with `bareNumber: false` the
+    surrounding text too."""
+    subject = f"trim({subject}, {_BLANKS_SQL})"
     if bare(field):
         return subject
     return f"regexp_replace({subject}, {quote_literal(lexical.BARE_STRIP)}, '', 'g')"

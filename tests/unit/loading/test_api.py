@@ -170,3 +170,13 @@ def test_verify_reports_invalid_data_even_when_the_hashes_match(release: Path, c
 def test_verify_without_a_release_is_a_usage_error(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("verify", tmp_path / "nowhere").code == 2
     assert cli("verify").code == 2
+
+
+def test_load_keeps_an_integer_beyond_64_bits_as_a_python_int(tmp_path: Path) -> None:
+    """Table Schema integers have no bound; pandas' Int64 has. Such a column comes back as
+    Python ints (dtype object), never an OverflowError and never a rounded value."""
+
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "v", "type": "integer"}]}
+    text = "id,v\na,9300000000000000000\nb,-9300000000000000000\nc,\n"
+    column = clusterdata.load(write_package(tmp_path, {"t": (schema, text)}))["t"]["v"]
+    assert column.tolist() == [9300000000000000000, -9300000000000000000, None]

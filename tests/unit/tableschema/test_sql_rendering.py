@@ -70,7 +70,9 @@ def test_sql_cast_gives_the_python_value_or_null_where_python_says_bad(
 @pytest.mark.parametrize(
     "name,cell,expected",
     [
-        ("integer", " 12", None),
+        ("integer", " 12", 12),
+        ("integer", "\u00a012", None),
+        ("number", "\t1.5 ", 1.5),
         ("integer", "1e3", None),
         ("integer", "+5", 5),
         ("number", "-INF", -math.inf),

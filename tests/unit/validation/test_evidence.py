@@ -182,7 +182,17 @@ def test_every_bundled_source_is_a_url_or_an_archive():
     ) as handle:
         rows = list(csv.DictReader(handle))
     assert [r["id"] for r in rows if not (r["url"] or r["archive"])] == []
-    assert sum(1 for r in rows if r["archive"]) == 6  # the five seeds and the county table
+    # the five seeds, the county table and the transcribed SCB municipality list
+    assert sum(1 for r in rows if r["archive"]) == 7
+
+
+def test_every_bundled_url_source_without_an_archive_has_its_retrieval_date():
+    with (SCHEMAS.parent / "datapackage" / "data" / "sources.csv").open(
+        encoding="utf-8", newline=""
+    ) as handle:
+        rows = list(csv.DictReader(handle))
+    undated = [r["id"] for r in rows if r["url"] and not r["archive"] and not r["retrieved"]]
+    assert undated == []
 
 
 def test_a_release_carries_the_archived_sources_hashed_and_free_of_personal_data(
@@ -201,7 +211,7 @@ def test_a_release_carries_the_archived_sources_hashed_and_free_of_personal_data
         for r in descriptor["resources"]
         if r.get("x-release") == "source-archive"
     }
-    assert len(archived) == 6
+    assert len(archived) == 7  # every archived source of sources.csv
     for path, digest in archived.items():
         data = (release.parent / path).read_bytes()
         assert digest == "sha256:" + hashlib.sha256(data).hexdigest()

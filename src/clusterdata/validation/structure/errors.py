@@ -34,6 +34,8 @@ def to_finding(resource: Resource, record: TableError, line_map: LineMap) -> Fin
         column = names[0] if names else column
         positions = [resource.field_names.index(n) for n in names if n in resource.field_names]
         value = ", ".join(record.cells[i] for i in positions if i < len(record.cells)) or None
+    if kind == "unique-error":
+        value = _text_in_file(record)
     if kind == "extra-cell" and not column:
         column = f"(column {record.field_number})"
     line: int | None
@@ -91,11 +93,21 @@ _CONSTRAINT_WORDS = {
 }
 
 
+def _text_in_file(record: TableError) -> str | None:
+    """The cell as written in the file. frictionless-py puts the parsed value of a repeated
+    cell in its unique-error ('True', '1 years, 0:00:00'); a contributor needs the text that is
+    in the file ('true', 'P1Y'), which the row's cells hold."""
+    number = record.field_number
+    if number and 0 < number <= len(record.cells):
+        return record.cells[number - 1]
+    return record.cell
+
+
 def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
     """One plain sentence; the technical detail stays in the check id and the hint."""
     kind = record.kind
     column = record.field
-    cell = record.cell
+    cell = _text_in_file(record) if kind == "unique-error" else record.cell
     field_spec = next((f for f in resource.fields if f.get("name") == column), {})
     if kind == "type-error":
         ftype = str(field_spec.get("type", "string"))

@@ -1,4 +1,5 @@
-"""Layer 1's `pattern` constraints, on frictionless-py's rows but with a bounded regex.
+"""Layer 1's `pattern` constraints, on frictionless-py's rows but with a bounded regex (and,
+on the same rows, the cells the spec reads more strictly than frictionless-py: `spec_cells`).
 
 frictionless-py compiles a field's pattern with Python's `re`, whose backtracking a hostile
 pattern turns into hours (see `patterns`). Layer 1 therefore hands frictionless every schema
@@ -31,6 +32,7 @@ from clusterdata.tableschema.patterns import (
     string_patterns,
     timeout_message,
 )
+from clusterdata.validation.structure.spec_cells import SpecCells
 
 
 @dataclass
@@ -50,10 +52,12 @@ class RowPatterns:
     #: Patterns that do not compile: one `schema-error` each.
     problems: list[Finding] = field(default_factory=list)
     timeouts: list[_Timeout] = field(default_factory=list)
+    #: The cells the spec reads more strictly than frictionless-py (`spec_cells`).
+    spec: SpecCells = field(default_factory=SpecCells)
 
     @classmethod
     def of(cls, resource: Resource) -> RowPatterns:
-        out = cls(resource)
+        out = cls(resource, spec=SpecCells.of(resource))
         numbers = {name: i + 1 for i, name in reversed(list(enumerate(resource.field_names)))}
         for name, source in string_patterns(resource.fields).items():
             try:
@@ -73,11 +77,13 @@ class RowPatterns:
         return out
 
     def errors(self, row: Any) -> list[errors.Error]:
-        """frictionless's pattern errors for one `frictionless.table.Row`; timeouts are kept."""
-        found: list[errors.Error] = []
+        """The spec's type errors (`spec_cells`) and frictionless's pattern errors for one
+        `frictionless.table.Row`; timeouts are kept."""
+        found = self.spec.errors(row)
+        not_values = {str(getattr(e, "field_name", "")) for e in found}
         for name, number, pattern in self.patterns:
             value = row[name]  # None when missing or not of the field's type: no constraint
-            if value is None or name in row.error_cells:
+            if value is None or name in row.error_cells or name in not_values:
                 continue
             outcome = pattern.check(str(value))
             if outcome is Outcome.MATCH or outcome is Outcome.UNCHECKED:
@@ -131,4 +137,6 @@ class PatternCheck(Check):
 
     def validate_row(self, row: Any) -> Any:
         checker = self.tables.get(str(self.resource.name))
-        return checker.errors(row) if checker is not None and checker.patterns else []
+        if checker is None or not (checker.patterns or checker.spec.fields):
+            return []
+        return checker.errors(row)

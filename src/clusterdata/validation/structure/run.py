@@ -343,7 +343,7 @@ def _run_frictionless(
                 "scheme": "file",
                 "format": resource.format,
                 "encoding": result.encodings[resource.name],
-                "dialect": {"csv": _csv_control(resource)},
+                "dialect": _dialect(resource),
                 "schema": schema,
             }
         )
@@ -380,23 +380,46 @@ def _run_frictionless(
 
 def _other_source(resource: Resource, entry: dict[str, Any]) -> dict[str, Any]:
     """frictionless's resource for a table that is not CSV: the CSV keys of `entry` give way
-    to where and how frictionless reads the format (the same sheet `core.tables` places)."""
+    to where and how frictionless reads the format (the same sheet `core.tables` places). The
+    header row stays as `_dialect` states it: frictionless-py would guess it in any format."""
+    from clusterdata.core.tables import json_property, sheet_of
+
     if resource.is_csv:
         return entry
+    dialect = {k: v for k, v in entry.get("dialect", {}).items() if k != "csv"}
     entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding", "dialect"}}
+    entry["dialect"] = dialect
     if resource.data is not None:
         return entry | {"data": copy.deepcopy(resource.data), "format": "inline"}
     entry |= {"path": resource.path, "scheme": "file"}
     if resource.format == "xlsx":
-        from clusterdata.core.tables import sheet_of
-
-        return entry | {"dialect": {"excel": {"sheet": sheet_of(resource)}}}
-    from clusterdata.core.tables import json_property
-
+        dialect["excel"] = {"sheet": sheet_of(resource)}
+        return entry
     entry["encoding"] = resource.encoding
     if json_property(resource) is not None:
-        entry["dialect"] = {"json": {"property": json_property(resource)}}
+        dialect["json"] = {"property": json_property(resource)}
     return entry
+
+
+def _dialect(resource: Resource) -> dict[str, Any]:
+    """The resource's dialect for frictionless-py, with the header row stated explicitly.
+
+    Left unstated, frictionless-py guesses the header row from the widths of the first rows
+    (`Detector.detect_dialect`): a file whose line 2 is as wide as the average row gets line 2 as
+    its header, and every label error is then reported against the wrong line. The spec has no
+    guess: "header ... Defaults to true" and "headerRows ... Default: [1]" (Table Dialect,
+    https://datapackage.org/standard/table-dialect/; CSV Dialect v1 `header`, default true). So
+    the header is line 1 unless the descriptor says otherwise
+    (`tests/contract/test_differential.py::test_header_is_line_one_when_the_dialect_is_silent`).
+    """
+    dialect: dict[str, Any] = {"csv": _csv_control(resource)}
+    if resource.dialect.get("header", True) is False:
+        dialect["header"] = False
+    else:
+        rows = resource.dialect.get("headerRows")
+        valid = isinstance(rows, list) and rows and all(type(r) is int and r > 0 for r in rows)
+        dialect["headerRows"] = rows if valid else [1]
+    return dialect
 
 
 def _csv_control(resource: Resource) -> dict[str, Any]:
