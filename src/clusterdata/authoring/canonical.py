@@ -337,6 +337,8 @@ def format_package(
     outcome = FormatOutcome()
     outcome.refused.extend(f for f in package.findings if f.is_error and f.check in REFUSE_ON)
     for resource in package.resources:
+        if not resource.is_csv:  # JSON, spreadsheets and inline rows have no CSV layout
+            continue
         if resource.name in refusals:
             outcome.refused.extend(refusals[resource.name])
             continue

@@ -48,7 +48,7 @@ def canonical_findings(package: DataPackage, unreadable: set[str]) -> list[Findi
     """`not-canonical` for each table that `clusterdata format` would rewrite."""
     findings = []
     for resource in package.resources:
-        if resource.name in unreadable:
+        if resource.name in unreadable or not resource.is_csv:
             continue
         try:
             raw = resource.file.read_bytes()

@@ -38,7 +38,10 @@ class Rows:
 
 
 def _rows(resource: Resource) -> Rows | None:
-    """The table's rows by key, or None when it cannot be read or matched to its schema."""
+    """The table's rows by key, or None when it cannot be read or matched to its schema (or
+    is not a CSV file: row changes are compared in CSV tables only)."""
+    if not resource.is_csv:
+        return None
     try:
         table: Table = read_table(resource)
     except (FormatRefused, OSError):

@@ -194,10 +194,18 @@ def _guess(sample: bytes) -> str:
 
 @dataclass
 class LineMap:
-    """Start line (1-based, physical) of each record; record 1 is the header."""
+    """Start line (1-based, physical) of each record; record 1 is the header.
+
+    A line is all a person needs in a text file. Where it is not (a spreadsheet has rows, not
+    lines; an inline row is one item of the descriptor's JSON), `place` words the record's place
+    for the message: a template with `{row}` (the record number) or `{index}` (the record number
+    minus `index_offset`, for a JSON pointer's array index); `core.tables` sets it per format.
+    """
 
     starts: array = field(default_factory=lambda: array("q"))
     total_lines: int = 0
+    place: str = ""
+    index_offset: int = 0
 
     def line(self, row_number: int | None) -> int | None:
         if row_number is None:
@@ -205,6 +213,12 @@ class LineMap:
         if 1 <= row_number <= len(self.starts):
             return int(self.starts[row_number - 1])
         return None
+
+    def where(self, row_number: int | None) -> str:
+        """The record's place in words beyond its line ("" for a text file's record)."""
+        if not self.place or row_number is None or row_number < 1:
+            return ""
+        return self.place.format(row=row_number, index=max(0, row_number - self.index_offset))
 
     @property
     def records(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -21,7 +22,20 @@ from typing import Any
 from clusterdata.core.findings import Finding, error
 
 DESCRIPTOR_NAME = "datapackage.json"
-TABULAR_FORMATS = {"csv", "tsv"}
+TEXT_FORMATS = {"csv", "tsv"}
+#: Every format a table is checked in: CSV and TSV by the csv module (`lines`), the others read
+#: by `core.tables` and checked by frictionless-py (`validation.structure.run`).
+TABULAR_FORMATS = TEXT_FORMATS | {"json", "ndjson", "jsonl", "xlsx"}
+#: The library frictionless-py reads each format that is not text with: without it neither
+#: engine can read the table, and it is reported unchecked, naming the library.
+READERS = {
+    "json": "ijson",
+    "ndjson": "jsonlines",
+    "jsonl": "jsonlines",
+    "xlsx": "openpyxl",
+    "xls": "xlrd",
+    "ods": "ezodf",
+}
 #: A descriptor larger than this is not a hand-edited package descriptor.
 MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
 #: A zipped package may not unpack to more than this (zip bombs).
@@ -83,9 +97,18 @@ class Resource:
     dialect: dict[str, Any]
     encoding: str
     format: str
+    #: Rows held inline in the descriptor (`data`); `file` is then the descriptor itself, and
+    #: `data_pointer` the JSON pointer of the rows in it (`/resources/<i>/data`).
+    data: Any = field(default=None, compare=False)
+    data_pointer: str | None = None
     #: The Data Package version the resource follows: "v2" when the package, the resource or
     #: its schema names a 2.x profile in `$schema` (`declares_v2`), else "v1".
     standard: str = "v1"
+
+    @property
+    def is_csv(self) -> bool:
+        """Read by the csv module (and so by either engine), not by `core.tables`."""
+        return self.data is None and self.format in TEXT_FORMATS
 
     @property
     def fields(self) -> list[dict[str, Any]]:
@@ -158,6 +181,14 @@ def declares_v2(*descriptors: Any) -> bool:
             if isinstance(profile, str) and "datapackage.org/profiles/2." in profile:
                 return True
     return False
+
+
+def missing_reader(fmt: str) -> str | None:
+    """The reader library a format needs and this installation lacks, if any."""
+    module = READERS.get(fmt)
+    if module is None or importlib.util.find_spec(module) is not None:
+        return None
+    return module
 
 
 def as_list(value: Any) -> list[str]:
@@ -314,13 +345,7 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         return
 
     if "data" in spec and "path" not in spec:
-        # A table that is not checked must never count towards "valid".
-        reject(
-            "unchecked-table",
-            f"Resource {name!r} holds its rows inline in datapackage.json; clusterdata checks "
-            "tables in CSV or TSV files only, so these rows were not checked.",
-            "Move the rows to a CSV file and give its path, then validate again.",
-        )
+        _admit_inline(package, index, spec, name, display)
         return
     raw_path = spec.get("path")
     if isinstance(raw_path, list):
@@ -365,20 +390,12 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
         return
     package.findings.extend(check_file_integrity(spec, file, name, raw_path))
     fmt = str(spec.get("format") or PurePosixPath(raw_path).suffix.lstrip(".")).lower()
-    if fmt not in TABULAR_FORMATS:
-        if spec.get("schema") is not None and spec.get("type") != "file":
-            package.findings.append(
-                error(
-                    "unchecked-table",
-                    f"Resource {name!r} is a {fmt or 'non-CSV'} table; clusterdata checks "
-                    "tables in CSV or TSV files only, so its rows were not checked (only its "
-                    "bytes and hash were).",
-                    resource=name,
-                    path=raw_path,
-                    hint="Save the table as CSV (UTF-8, comma-separated) and point the "
-                    "resource's path at it, then validate again.",
-                )
-            )
+    lacking = missing_reader(fmt)
+    a_table = spec.get("schema") is not None and spec.get("type") != "file"
+    if fmt not in TEXT_FORMATS and (fmt not in TABULAR_FORMATS or lacking or not a_table):
+        # A file without a schema (a release's workbook or Parquet export) is no table.
+        if a_table:
+            package.findings.append(_unchecked(name, raw_path, fmt, lacking))
         package.rejected.add(name)
         return
     schema = _schema(package, name, spec.get("schema"), display)
@@ -409,6 +426,74 @@ def _admit(package: DataPackage, index: int, spec: Any, display: str) -> None:
             dialect=dialect,
             encoding=encoding.lower(),
             format=fmt,
+            standard="v2" if declares_v2(package.descriptor, spec, schema) else "v1",
+        )
+    )
+
+
+def _unchecked(name: str, raw_path: str, fmt: str, lacking: str | None) -> Finding:
+    """A table that is not checked must never count towards "valid": say which and why."""
+    if lacking:
+        why = (
+            f"frictionless-py reads .{fmt} tables with the Python package {lacking!r}, which "
+            "is not installed here"
+        )
+    else:
+        why = (
+            f"clusterdata checks tables in CSV, TSV, JSON, NDJSON and Excel (.xlsx) files and "
+            f"inline data, not {fmt or 'files without a format'}"
+        )
+    return error(
+        "unchecked-table",
+        f"Resource {name!r} is a {fmt or 'non-CSV'} table; {why}, so its rows were not "
+        "checked (only its bytes and hash were).",
+        resource=name,
+        path=raw_path,
+        hint=f"Install {lacking!r} (pip install {lacking}) and validate again, or save the table "
+        "as CSV (UTF-8, comma-separated)."
+        if lacking
+        else "Save the table as CSV (UTF-8, comma-separated) and point the resource's path at "
+        "it, then validate again.",
+    )
+
+
+def _admit_inline(
+    package: DataPackage, index: int, spec: dict[str, Any], name: str, display: str
+) -> None:
+    """Rows in the descriptor are a table like any other; their place is the descriptor.
+    Inline data without a Table Schema (or of `"type": "file"`) is not a table: left alone."""
+    data = spec.get("data")
+    if spec.get("schema") is None or spec.get("type") == "file":
+        package.rejected.add(name)
+        return
+    if not isinstance(data, list):
+        package.rejected.add(name)
+        package.findings.append(
+            error(
+                "descriptor-error",
+                f"The inline data of resource {name!r} is not a list of rows.",
+                resource=name,
+                path=display,
+                hint='Give "data" as a list of rows: [["id", "name"], [1, "a"]] or '
+                '[{"id": 1, "name": "a"}].',
+            )
+        )
+        return
+    schema = _schema(package, name, spec.get("schema"), display)
+    if schema is None:
+        package.rejected.add(name)
+        return
+    package.resources.append(
+        Resource(
+            name=name,
+            path=display,
+            file=package.descriptor_file.resolve(),
+            schema=schema,
+            dialect={},
+            encoding="utf-8",
+            format="inline",
+            data=data,
+            data_pointer=f"/resources/{index}/data",
             standard="v2" if declares_v2(package.descriptor, spec, schema) else "v1",
         )
     )

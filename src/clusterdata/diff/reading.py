@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -106,6 +106,12 @@ def read_table(resource: Resource) -> Table:
     """
     csv.field_size_limit(sys.maxsize)
     names = resource.field_names
+    if not resource.is_csv:  # JSON, spreadsheet or inline rows, as validation reads them
+        from clusterdata.core.tables import read_table as read_records
+
+        records = read_records(resource).records
+        labels = ["" if label is None else label for label in records[0]] if records else []
+        return Table(resource=resource, fields=names, rows=_aligned(names, labels, records[1:]))
     encoding = (
         "utf-8-sig"
         if resource.encoding.replace("_", "-") in ("utf-8", "utf8")
@@ -122,15 +128,21 @@ def read_table(resource: Resource) -> Table:
             quotechar=resource.quote_char,
         )
         header = next(reader, [])
-        if set(names) <= set(header):
-            positions: list[int | None] = [header.index(n) for n in names]
-        else:
-            positions = [i if i < len(header) else None for i in range(len(names))]
-        rows = []
-        for record in reader:
-            if not record:
-                continue
-            rows.append(
-                [record[p] if p is not None and p < len(record) else None for p in positions]
-            )
+        rows = _aligned(names, header, reader)
     return Table(resource=resource, fields=names, rows=rows)
+
+
+def _aligned(
+    names: list[str], header: list[str], records: Iterable[Sequence[str | None]]
+) -> list[list[str | None]]:
+    """Records' cells in the schema's field order (see `read_table`); empty records dropped."""
+    if set(names) <= set(header):
+        positions: list[int | None] = [header.index(n) for n in names]
+    else:
+        positions = [i if i < len(header) else None for i in range(len(names))]
+    rows = []
+    for record in records:
+        if not record:
+            continue
+        rows.append([record[p] if p is not None and p < len(record) else None for p in positions])
+    return rows

@@ -158,20 +158,23 @@ def load_delta(
 
 
 def read_table(resource: Resource) -> pd.DataFrame:
-    """One CSV resource, read as text and converted column by column to its declared types."""
+    """One resource, read as text and converted column by column to its declared types."""
     import pandas as pd
 
     missing = missing_values(resource.schema)
-    frame = pd.read_csv(
-        resource.file,
-        dtype=str,
-        keep_default_na=False,
-        na_values=missing,
-        sep=resource.delimiter,
-        quotechar=resource.quote_char,
-        encoding=resource.encoding,
-        encoding_errors="strict",
-    )
+    if resource.is_csv:
+        frame = pd.read_csv(
+            resource.file,
+            dtype=str,
+            keep_default_na=False,
+            na_values=missing,
+            sep=resource.delimiter,
+            quotechar=resource.quote_char,
+            encoding=resource.encoding,
+            encoding_errors="strict",
+        )
+    else:  # JSON, spreadsheet or inline rows, as text the way validation read them
+        frame = _other_frame(resource, missing)
     for spec in resource.fields:
         name = spec.get("name")
         if not isinstance(name, str) or name not in frame.columns:
@@ -181,6 +184,20 @@ def read_table(resource: Resource) -> pd.DataFrame:
             frame[name] = frame[name].mask(frame[name].isin(extra))
         frame[name] = convert(frame[name], spec, resource)
     return frame
+
+
+def _other_frame(resource: Resource, missing: list[str]) -> pd.DataFrame:
+    """A table that is not CSV as a text frame, cells as `core.tables` gives them."""
+    import pandas as pd
+
+    from clusterdata.core.tables import read_table as read_records
+
+    records = read_records(resource).records
+    header = [str(label) for label in records[0]] if records else []
+    width = len(header)
+    rows = [[*row, *([None] * width)][:width] for row in records[1:]]
+    frame = pd.DataFrame(rows, columns=header, dtype="str")
+    return frame.mask(frame.isin(missing)) if missing else frame
 
 
 _UNSEEN = object()

@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING
 
-from clusterdata.core.lines import csv_records, map_lines
 from clusterdata.core.package import Resource
+from clusterdata.core.tables import map_records
+from clusterdata.core.tables import records as table_records
 from clusterdata.tableschema.cells import missing_values
 from clusterdata.tableschema.sql import quote_literal
 
@@ -52,6 +53,7 @@ def read_with_duckdb(
     )
     if not (
         plain
+        and resource.is_csv
         and dialect_plain
         and encoding in UTF8
         and "" in missing_values(resource.schema)
@@ -84,13 +86,14 @@ def read_with_duckdb(
 def read_with_python(
     connection: duckdb.DuckDBPyConnection, resource: Resource, encoding: str, raw: str
 ) -> None:
-    """Read with exactly the csv settings of `lines.map_lines`, so record i has line i's start."""
+    """Read as the line map was built (the csv settings of `lines.map_lines`, or `core.tables`
+    for other formats), so record i has line i's start."""
     import pyarrow as pa
 
     width = len(resource.fields)
     missing = set(missing_values(resource.schema)) & {""}
     columns: list[list[str | None]] = [[] for _ in range(width)]
-    with csv_records(resource, encoding) as reader:
+    with table_records(resource, encoding) as reader:
         first = True
         try:
             for record in reader:
@@ -117,8 +120,8 @@ def line_of_cell(resource: Resource, encoding: str, index: int, value: str) -> i
     file is read as the line map reads it, so multi-line records and blank lines count. The
     first record with that text is the first bad one, as the same text means the same verdict.
     """
-    line_map, _ = map_lines(resource, encoding)
-    with csv_records(resource, encoding) as reader:
+    line_map, _ = map_records(resource, encoding)
+    with table_records(resource, encoding) as reader:
         try:
             for number, record in enumerate(reader, start=1):
                 if number > 1 and index < len(record) and record[index] == value:

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.findings import Finding, error
-from clusterdata.core.lines import map_lines
 from clusterdata.core.package import DataPackage
+from clusterdata.core.tables import map_records
 from clusterdata.loading.csv_readers import UTF8
 from clusterdata.loading.keyed import LoadError
 from clusterdata.loading.typed_tables import (
@@ -211,7 +211,7 @@ def load_package(
             )
             line_map = structure.line_maps.get(resource.name) if structure else None
             if lines and line_map is None:
-                line_map, _ = map_lines(resource, encoding)
+                line_map, _ = map_records(resource, encoding)
             plain = structure is None or not any(
                 f.check in _LINE_ENDING_CHECKS and f.resource == resource.name
                 for f in structure.findings

@@ -138,6 +138,12 @@ def make_plan(
     package: DataPackage, out: Path, bump: Level | None = None, date: str | None = None
 ) -> Plan:
     name = package.name
+    others = [f"{r.name} ({r.format})" for r in package.resources if not r.is_csv]
+    if others:  # a release ships CSV files and their exports; it does not convert tables
+        raise UsageError(
+            f"publish writes releases of CSV tables; {', '.join(others)} "
+            "is not a CSV file. Save it as CSV (UTF-8) to publish the package."
+        )
     dist_name, releases = read_releases(out)
     if dist_name and dist_name != name:
         raise UsageError(

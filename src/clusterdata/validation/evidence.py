@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from clusterdata.core.findings import Finding, error, warning
 from clusterdata.core.lines import csv_records
 from clusterdata.core.package import DataPackage, Resource, safe_path
+from clusterdata.core.tables import read_table
 
 if TYPE_CHECKING:
     from clusterdata.validation.structure.run import StructureResult
@@ -69,6 +70,14 @@ def _rows(
     resource: Resource, encoding: str, columns: tuple[str, ...]
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(physical start line, {column: cell}) per record, counted as every layer counts them."""
+    if not resource.is_csv:  # a JSON or spreadsheet table: its places come from `core.tables`
+        table = read_table(resource)
+        header = table.records[0] if table.records else []
+        where = {c: header.index(c) for c in columns if c in header}
+        for number, record in enumerate(table.records[1:], start=2):
+            line = table.line_map.line(number) or number
+            yield line, {c: record[i] or "" if i < len(record) else "" for c, i in where.items()}
+        return
     previous_end = 0
     with csv_records(resource, encoding) as reader:
         index: dict[str, int] | None = None

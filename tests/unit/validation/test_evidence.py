@@ -200,7 +200,7 @@ def test_a_release_carries_the_archived_sources_hashed_and_free_of_personal_data
 ):
     import zipfile
 
-    from test_dataset_names import _personal_data
+    from fixtures.personal_data import personal_data
 
     result = cli("publish", package_copy / "datapackage.json", "--out", tmp_path / "dist")
     assert result.code == 0, result.err
@@ -219,6 +219,6 @@ def test_a_release_carries_the_archived_sources_hashed_and_free_of_personal_data
     with zipfile.ZipFile(archive) as bundle:
         texts = [n for n in bundle.namelist() if n.endswith((".txt", ".csv", ".json", ".md"))]
         assert any(n.endswith("sources/14-klusterinitiativ.txt") for n in texts)
-        leaks = {n: _personal_data(bundle.read(n).decode("utf-8")) for n in texts}
+        leaks = {n: personal_data(bundle.read(n).decode("utf-8")) for n in texts}
     assert {n: found for n, found in leaks.items() if found} == {}
     assert cli("validate", release).code == 0

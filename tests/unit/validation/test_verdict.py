@@ -107,24 +107,30 @@ def _descriptor(folder: Path, resource: dict) -> Path:
 
 
 @pytest.mark.parametrize("kind", ["inline", "json", "xlsx"])
-def test_a_table_that_is_not_checked_is_a_located_error_not_valid(
+def test_a_table_in_another_format_is_checked_never_skipped_as_valid(
     tmp_path: Path, cli, kind: str
 ) -> None:
-    """Issue 14: `valid — 0 tables` with exit 0 for a package of JSON, inline or .xlsx tables."""
+    """Issue 14: `valid — 0 tables` with exit 0 for a package of JSON, inline or .xlsx tables.
+    Their rows are now checked (tests/contract/test_table_formats.py has every format); a file
+    that cannot be read in its format is a located error, never a table counted as valid."""
     schema = {"fields": [{"name": "id", "type": "integer"}]}
     resource: dict = {"name": "t", "schema": schema}
     if kind == "inline":
-        resource["data"] = [{"id": 1}]
+        resource["data"] = [{"id": 1}, {"id": "one"}]
     else:
-        (tmp_path / f"t.{kind}").write_bytes(b'[{"id": 1}]' if kind == "json" else b"PK\x03\x04")
+        (tmp_path / f"t.{kind}").write_bytes(
+            b'[{"id": 1}, {"id": "one"}]' if kind == "json" else b"PK\x03\x04"
+        )
         resource["path"] = f"t.{kind}"
     result = cli("validate", _descriptor(tmp_path, resource), "--no-checks", "--format", "json")
     assert result.code == 1
-    found = result.json()["findings"]
-    assert [(f["check"], f["resource"], f["severity"]) for f in found] == [
-        ("unchecked-table", "t", "error")
-    ]
-    assert "not checked" in found[0]["message"]
+    found = [(f["check"], f["resource"], f["severity"]) for f in result.json()["findings"]]
+    if kind == "xlsx":  # not a workbook: nothing to count, so a located source error
+        assert found == [("source-error", "t", "error")]
+        assert "not an Excel workbook" in result.json()["findings"][0]["message"]
+    else:
+        assert found == [("type-error", "t", "error")]
+        assert result.json()["summary"]["rows_per_table"] == {"t": 2}
 
 
 def test_a_package_with_no_table_checked_is_never_valid(tmp_path: Path, cli) -> None:

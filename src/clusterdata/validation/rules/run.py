@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.findings import INTERNAL_ERROR, Finding, error, internal_error
 from clusterdata.core.lazy import lazy_module
-from clusterdata.core.lines import LineMap, csv_records
+from clusterdata.core.lines import LineMap
 from clusterdata.core.package import DataPackage, Resource
+from clusterdata.core.tables import records as table_records
 from clusterdata.tableschema.cells import field_missing_values
 from clusterdata.validation.hints import hint_for
 from clusterdata.validation.rules import domain
@@ -93,15 +94,16 @@ def check_frames(package: DataPackage, structure: StructureResult) -> tuple[list
 def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
     """The table as text: one column per schema field found in the header, one row per record.
 
-    Reads with the csv module and the resource's dialect, exactly as `lines.map_lines` does, so
+    Reads as layer 1 read it (the csv module and the dialect, or `core.tables` for JSON and
+    spreadsheets), so
     that records and line numbers agree. Missing cells (short rows, blank lines) are NA;
     extra cells are ignored (layer 1 reports ragged rows).
     """
-    records: list[list[str]] = []
+    records: list[list[str | None]] = []
     header: list[str] = []
-    with csv_records(resource, encoding) as reader:
+    with table_records(resource, encoding) as reader:
         try:
-            header = next(reader, [])
+            header = ["" if label is None else label for label in next(reader, [])]
             records.extend(reader)
         except csv.Error:
             pass  # layer 1 reports the parse error; check the records read so far
@@ -110,11 +112,10 @@ def read_text_frame(resource: Resource, encoding: str) -> pd.DataFrame:
         positions.setdefault(label, position)
     width = len(header)
     padding: list[str | None] = [None] * width
-    rows: list[list[str | None]] = records  # type: ignore[assignment]
+    rows: list[list[str | None]] = records
     if any(len(record) != width for record in records):  # ragged rows: pad or cut to the header
         rows = [
-            record if len(record) == width else [*record, *padding][:width]  # type: ignore[misc]
-            for record in records
+            record if len(record) == width else [*record, *padding][:width] for record in records
         ]
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
     columns: dict[str, Sequence[str | None]] = {}
@@ -155,12 +156,15 @@ def _finding(
     failure: Failure,
     line: int | None,
     fields: dict[str, dict[str, Any]],
+    place: str = "",
 ) -> Finding:
-    """A failing cell as a finding; both engines build theirs here."""
+    """A failing cell as a finding; both engines build theirs here. `place` words where the
+    row is beyond its line (a sheet row, an inline row's JSON pointer: `LineMap.where`)."""
+    message = rule.message(failure)
     return Finding(
         check=rule.check,
         severity=rule.severity,
-        message=rule.message(failure),
+        message=f"At {place}: {message}" if place else message,
         resource=resource.name,
         path=resource.path,
         line=line,
@@ -214,9 +218,13 @@ def _findings(
         def row(name: str, index: int | None = index) -> str | None:
             return _cell(frame, index, name)
 
-        line = line_map.line(index + FIRST_DATA_RECORD)
+        record = index + FIRST_DATA_RECORD
         failure = Failure(column=column, value=value, row=row)
-        findings.extend(_rule_findings(resource, rule, failure, line, fields))
+        findings.extend(
+            _rule_findings(
+                resource, rule, failure, line_map.line(record), fields, line_map.where(record)
+            )
+        )
     return findings
 
 
@@ -226,16 +234,17 @@ def _rule_findings(
     failure: Failure,
     line: int | None,
     fields: dict[str, dict[str, Any]],
+    place: str = "",
 ) -> list[Finding]:
     """A failing cell's findings: one, or for a composite rule one per part the cell fails."""
     if rule.parts:
         value = failure.value
         return [
-            _finding(resource, part, failure, line, fields)
+            _finding(resource, part, failure, line, fields, place)
             for _, part, bad in rule.parts
             if value is not None and bad(value)
         ]
-    return [_finding(resource, rule, failure, line, fields)]
+    return [_finding(resource, rule, failure, line, fields, place)]
 
 
 def _cell(frame: pd.DataFrame, index: int | None, column: str | None) -> str | None:

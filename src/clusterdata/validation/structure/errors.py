@@ -40,16 +40,20 @@ def to_finding(resource: Resource, record: TableError, line_map: LineMap) -> Fin
     if kind == "extra-cell" and not column:
         column = f"(column {record.field_number})"
     line: int | None
+    row = record.row
     if kind.endswith("label") or kind.endswith("-header") or kind == "header-error":
+        row = 1
         line = line_map.line(1) or 1
         column = record.label or column
         value = record.label
     else:
         line = line_map.line(record.row)
+    message = _message(record, resource, line_map)
+    place = line_map.where(row)  # a spreadsheet row, an inline row's JSON pointer
     return Finding(
         check=check,
         severity=Severity.ERROR,
-        message=_message(record, resource, line_map),
+        message=f"At {place}: {message}" if place else message,
         resource=resource.name,
         path=resource.path,
         line=line,
@@ -128,23 +132,23 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
         return f"The value in {names!r} refers to a row that does not exist ({record.note})."
     if kind == "primary-key":
         if record.earlier_row is not None:
-            return f"This row's id repeats the id of line {line_map.line(record.earlier_row)}."
+            return f"This row's id repeats the id of {_earlier(line_map, record.earlier_row)}."
         if record.empty_key:
             return "This row has no id."
         return f"This row's id repeats another row's id ({record.note})."
     if kind == "unique-key":
         names = ", ".join(record.key_fields)
-        other = line_map.line(record.earlier_row) if record.earlier_row is not None else None
-        repeat = f"; they repeat line {other}." if other else "."
+        other = _earlier(line_map, record.earlier_row)
+        repeat = f"; they repeat {other}." if other else "."
         if len(record.key_fields) == 1:
             return f"The value in column {names!r} must be unique (uniqueKeys)" + repeat.replace(
                 "they repeat", "it repeats"
             )
         return f"The values in ({names}) must be unique together (uniqueKeys)" + repeat
     if kind == "unique-error":
-        other = line_map.line(record.earlier_row) if record.earlier_row is not None else None
+        other = _earlier(line_map, record.earlier_row)
         return f"{cell!r} in column {column!r} must be unique" + (
-            f"; it repeats line {other}." if other else "."
+            f"; it repeats {other}." if other else "."
         )
     if kind == "missing-cell":
         return f"This row has fewer cells than the header: column {column!r} is missing."
@@ -159,3 +163,15 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
             f"; the schema names this column {expected!r}." if expected else "."
         )
     return record.message or record.note or kind
+
+
+def _earlier(line_map: LineMap, row: int | None) -> str | None:
+    """The earlier row a repeat points at, as a person finds it: its line in a text file, its
+    sheet row or JSON pointer where the format has one (`LineMap.where`)."""
+    if row is None:
+        return None
+    place = line_map.where(row)
+    if place:
+        return place
+    line = line_map.line(row)
+    return f"line {line}" if line is not None else None

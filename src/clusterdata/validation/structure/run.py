@@ -7,6 +7,7 @@ rows swallowed by a stray quote) and turns its errors into findings with a fix f
 
 from __future__ import annotations
 
+import copy
 import sys
 from typing import Any
 
@@ -53,6 +54,10 @@ def _check_structure(package: DataPackage) -> StructureResult:
             result.rows[resource.name] = max(0, prepared.line_map.records - 1)
             candidates.append(resource)
             continue
+        if not resource.is_csv:
+            if _read_other(resource, result):
+                candidates.append(resource)
+            continue
         scan = scan_bytes(resource)
         result.findings.extend(scan.findings)
         if scan.fatal:
@@ -88,6 +93,21 @@ def _check_structure(package: DataPackage) -> StructureResult:
     return result
 
 
+def _read_other(resource: Resource, result: StructureResult) -> bool:
+    """A JSON, NDJSON, inline or spreadsheet table: read for its record places (`core.tables`);
+    frictionless checks it. Whether it could be read."""
+    from clusterdata.core.tables import read_table
+
+    table = read_table(resource)
+    result.findings.extend(table.findings)
+    if table.fatal:
+        return False
+    result.line_maps[resource.name] = table.line_map
+    result.encodings[resource.name] = "utf-8"
+    result.rows[resource.name] = max(0, len(table.records) - 1)
+    return True
+
+
 def _prepare_fast(sound: list[Resource]) -> dict[str, Any]:
     """Resources to check in DuckDB (`fastpath`): whole groups of tables linked by keys.
 
@@ -103,6 +123,8 @@ def _prepare_fast(sound: list[Resource]) -> dict[str, Any]:
     for group in fastpath.groups(sound, {r.name: r.foreign_keys for r in sound}):
         size = sum(r.file.stat().st_size for r in group)
         if not fastpath.use_fast_path(size):
+            continue
+        if not all(r.is_csv for r in group):  # other formats are frictionless's (`_read_other`)
             continue
         if not all(fastpath.schema_supported(r, by_name) for r in group):
             continue
@@ -232,7 +254,7 @@ def _separator_findings(resource: Resource) -> list[Finding]:
     import json
 
     names = resource.field_names
-    if len(names) < 2:
+    if len(names) < 2 or not resource.is_csv:
         return []
     try:
         with resource.file.open("rb") as handle:
@@ -361,6 +383,7 @@ def _run_frictionless(
                 "schema": schema,
             }
         )
+        resources[-1] = _other_source(resource, resources[-1])
     try:
         descriptor: dict[str, Any] = {"name": "validation", "resources": resources}
         if any(r.standard == "v2" for r in candidates):
@@ -394,6 +417,29 @@ def _run_frictionless(
         findings.extend(patterns.tables[resource.name].findings(line_map))
         findings.extend(to_finding(resource, r, line_map) for r in keys.records(resource))
     return findings
+
+
+def _other_source(resource: Resource, entry: dict[str, Any]) -> dict[str, Any]:
+    """frictionless's resource for a table that is not CSV: the CSV keys of `entry` give way
+    to where and how frictionless reads the format (the same sheet `core.tables` places). The
+    header row stays as `_dialect` states it: frictionless-py would guess it in any format."""
+    from clusterdata.core.tables import json_property, sheet_of
+
+    if resource.is_csv:
+        return entry
+    dialect = {k: v for k, v in entry.get("dialect", {}).items() if k != "csv"}
+    entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding", "dialect"}}
+    entry["dialect"] = dialect
+    if resource.data is not None:
+        return entry | {"data": copy.deepcopy(resource.data), "format": "inline"}
+    entry |= {"path": resource.path, "scheme": "file"}
+    if resource.format == "xlsx":
+        dialect["excel"] = {"sheet": sheet_of(resource)}
+        return entry
+    entry["encoding"] = resource.encoding
+    if json_property(resource) is not None:
+        dialect["json"] = {"property": json_property(resource)}
+    return entry
 
 
 def _dialect(resource: Resource) -> dict[str, Any]:
