@@ -32,7 +32,7 @@ from clusterdata.tableschema.patterns import (
     string_patterns,
     timeout_message,
 )
-from clusterdata.validation.structure.spec_cells import SpecCells
+from clusterdata.validation.structure.spec_cells import SpecCells, cell_error
 
 
 @dataclass
@@ -94,13 +94,13 @@ class RowPatterns:
                 self.timeouts.append(_Timeout(row.row_number, name, str(source)))
                 continue
             found.append(
-                errors.ConstraintError(
-                    note=f'constraint "pattern" is "{pattern.source}"',
-                    cells=["" if c is None else str(c) for c in cells],
-                    row_number=row.row_number,
-                    cell=str(source),
-                    field_name=name,
-                    field_number=number,
+                cell_error(
+                    errors.ConstraintError,
+                    f'constraint "pattern" is "{pattern.source}"',
+                    row,
+                    name,
+                    number,
+                    str(source),
                 )
             )
         return found
