@@ -55,9 +55,13 @@ class RowPatterns:
     #: The cells the spec reads more strictly than frictionless-py (`spec_cells`).
     spec: SpecCells = field(default_factory=SpecCells)
 
+    #: Added to frictionless's row numbers to give the line map's record numbers (1 for a
+    #: table without a header record, `lines.map_lines`).
+    shift: int = 0
+
     @classmethod
-    def of(cls, resource: Resource) -> RowPatterns:
-        out = cls(resource, spec=SpecCells.of(resource))
+    def of(cls, resource: Resource, shift: int = 0) -> RowPatterns:
+        out = cls(resource, spec=SpecCells.of(resource), shift=shift)
         numbers = {name: i + 1 for i, name in reversed(list(enumerate(resource.field_names)))}
         for name, source in string_patterns(resource.fields).items():
             try:
@@ -117,7 +121,7 @@ class RowPatterns:
                     message=timeout_message(timeout.field_name),
                     resource=resource.name,
                     path=resource.path,
-                    line=line_map.line(timeout.row_number),
+                    line=line_map.line(timeout.row_number + self.shift),
                     column=timeout.field_name,
                     value=timeout.value,
                     hint=TIMEOUT_HINT,

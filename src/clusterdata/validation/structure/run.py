@@ -330,7 +330,9 @@ def _run_frictionless(
     patterns = PatternCheck()
     resources = []
     for resource in candidates:
-        patterns.tables[resource.name] = RowPatterns.of(resource)
+        patterns.tables[resource.name] = RowPatterns.of(
+            resource, shift=0 if resource.has_header else 1
+        )
         schema = without_patterns(copy.deepcopy(resource.schema))
         schema["foreignKeys"] = usable_fks.get(resource.name, [])
         if not schema["foreignKeys"]:
@@ -371,8 +373,11 @@ def _run_frictionless(
             continue
         resource = found
         line_map = result.line_maps[resource.name]
+        # Without a header record frictionless counts data rows from 1; the line map counts the
+        # field names standing in for the header as record 1 (`lines.map_lines`).
+        shift = 0 if resource.has_header else 1
         for fl_error in task.errors:
-            record = TableError.from_frictionless(fl_error.to_descriptor())
+            record = TableError.from_frictionless(fl_error.to_descriptor()).shifted(shift)
             findings.append(to_finding(resource, record, line_map))
         findings.extend(patterns.tables[resource.name].findings(line_map))
     return findings
