@@ -270,6 +270,10 @@ def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]
                     hint="Look for a stray quote character or an unusual delimiter on this line.",
                 )
             )
+    if not resource.has_header:
+        # No header record: record 1 stands for the field names (`tables.records` puts them
+        # first), so record n + 1 is the file's record n, and frictionless's row n is record n + 1.
+        line_map.starts.insert(0, line_map.starts[0] if line_map.starts else 1)
     line_map.total_lines = previous_end
     return line_map, findings
 

@@ -135,6 +135,13 @@ class Resource:
         return value if isinstance(value, str) and len(value) == 1 else default
 
     @property
+    def has_header(self) -> bool:
+        """Whether a CSV's first record is its header: the dialect's `header`, default true
+        ("header ... Defaults to true", Table Dialect). Without one, every record is data and
+        the readers put the field names in front, so record 1 is always the header."""
+        return self.dialect.get("header", True) is not False or not self.is_csv
+
+    @property
     def has_plain_dialect(self) -> bool:
         return set(self.dialect) <= PLAIN_DIALECT_KEYS
 

@@ -11,7 +11,7 @@ public function turns a record into a Finding (`validation.structure.errors.to_f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 #: frictionless-py 5 writes these facts only into its notes (its error classes carry no field
@@ -51,6 +51,17 @@ class TableError:
     #: sentence for kinds we have no message of our own for.
     note: str = ""
     message: str = ""
+
+    def shifted(self, by: int) -> TableError:
+        """The same error with its record numbers moved by `by` (a table without a header
+        record, whose line map has the field names as record 1)."""
+        if not by:
+            return self
+        return replace(
+            self,
+            row=None if self.row is None else self.row + by,
+            earlier_row=None if self.earlier_row is None else self.earlier_row + by,
+        )
 
     @classmethod
     def from_frictionless(cls, data: dict[str, Any]) -> TableError:

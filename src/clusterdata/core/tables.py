@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from clusterdata.core.findings import Finding, error
@@ -47,7 +48,9 @@ def records(resource: Resource, encoding: str) -> Iterator[Iterator[Record]]:
     and 3 and the loaders use, so their record numbers are layer 1's."""
     if resource.is_csv:
         with csv_records(resource, encoding) as reader:
-            yield reader
+            # `header: false`: the field names stand in for the header the file lacks.
+            names: Record = list(resource.field_names)
+            yield reader if resource.has_header else chain([names], reader)
         return
     yield iter(read_table(resource).records)
 

@@ -172,6 +172,8 @@ def read_table(resource: Resource) -> pd.DataFrame:
             quotechar=resource.quote_char,
             encoding=resource.encoding,
             encoding_errors="strict",
+            # `header: false`: every record is data, named by the schema's fields.
+            **({} if resource.has_header else {"header": None, "names": resource.field_names}),
         )
     else:  # JSON, spreadsheet or inline rows, as text the way validation read them
         frame = _other_frame(resource, missing)

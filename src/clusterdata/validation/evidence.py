@@ -81,6 +81,9 @@ def _rows(
     previous_end = 0
     with csv_records(resource, encoding) as reader:
         index: dict[str, int] | None = None
+        if not resource.has_header:  # every record is data, in the schema's field order
+            names = resource.field_names
+            index = {c: names.index(c) for c in columns if c in names}
         for record in reader:
             start, previous_end = previous_end + 1, reader.line_num
             if index is None:

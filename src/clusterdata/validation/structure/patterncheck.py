@@ -32,7 +32,7 @@ from clusterdata.tableschema.patterns import (
     string_patterns,
     timeout_message,
 )
-from clusterdata.validation.structure.spec_cells import SpecCells
+from clusterdata.validation.structure.spec_cells import SpecCells, cell_error
 
 
 @dataclass
@@ -55,9 +55,13 @@ class RowPatterns:
     #: The cells the spec reads more strictly than frictionless-py (`spec_cells`).
     spec: SpecCells = field(default_factory=SpecCells)
 
+    #: Added to frictionless's row numbers to give the line map's record numbers (1 for a
+    #: table without a header record, `lines.map_lines`).
+    shift: int = 0
+
     @classmethod
-    def of(cls, resource: Resource) -> RowPatterns:
-        out = cls(resource, spec=SpecCells.of(resource))
+    def of(cls, resource: Resource, shift: int = 0) -> RowPatterns:
+        out = cls(resource, spec=SpecCells.of(resource), shift=shift)
         numbers = {name: i + 1 for i, name in reversed(list(enumerate(resource.field_names)))}
         for name, source in string_patterns(resource.fields).items():
             try:
@@ -99,13 +103,13 @@ class RowPatterns:
                 self.timeouts.append(_Timeout(row.row_number, name, str(source)))
                 continue
             found.append(
-                errors.ConstraintError(
-                    note=f'constraint "pattern" is "{pattern.source}"',
-                    cells=["" if c is None else str(c) for c in cells],
-                    row_number=row.row_number,
-                    cell=str(source),
-                    field_name=name,
-                    field_number=number,
+                cell_error(
+                    errors.ConstraintError,
+                    f'constraint "pattern" is "{pattern.source}"',
+                    row,
+                    name,
+                    number,
+                    str(source),
                 )
             )
         return found
@@ -122,7 +126,7 @@ class RowPatterns:
                     message=timeout_message(timeout.field_name),
                     resource=resource.name,
                     path=resource.path,
-                    line=line_map.line(timeout.row_number),
+                    line=line_map.line(timeout.row_number + self.shift),
                     column=timeout.field_name,
                     value=timeout.value,
                     hint=TIMEOUT_HINT,

@@ -365,7 +365,9 @@ def _run_frictionless(
     keys = v2fields.UniqueKeysCheck()
     resources = []
     for resource in candidates:
-        patterns.tables[resource.name] = RowPatterns.of(resource)
+        patterns.tables[resource.name] = RowPatterns.of(
+            resource, shift=0 if resource.has_header else 1
+        )
         keys.keys[resource.name] = unique_keys(resource.schema)
         schema = without_patterns(v2fields.frictionless_schema(resource))
         schema["foreignKeys"] = usable_fks.get(resource.name, [])
@@ -411,11 +413,16 @@ def _run_frictionless(
             continue
         resource = found
         line_map = result.line_maps[resource.name]
+        # Without a header record frictionless counts data rows from 1; the line map counts the
+        # field names standing in for the header as record 1 (`lines.map_lines`).
+        shift = 0 if resource.has_header else 1
         for fl_error in task.errors:
-            record = TableError.from_frictionless(fl_error.to_descriptor())
+            record = TableError.from_frictionless(fl_error.to_descriptor()).shifted(shift)
             findings.append(to_finding(resource, record, line_map))
         findings.extend(patterns.tables[resource.name].findings(line_map))
-        findings.extend(to_finding(resource, r, line_map) for r in keys.records(resource))
+        findings.extend(
+            to_finding(resource, r.shifted(shift), line_map) for r in keys.records(resource)
+        )
     return findings
 
 

@@ -79,13 +79,28 @@ class SpecCells:
             if spec.parse(text) is not BAD:
                 continue
             found.append(
-                errors.TypeError(
-                    note=f'type is "{spec.type}/{spec.format}"',
-                    cells=["" if c is None else str(c) for c in cells],
-                    row_number=row.row_number,
-                    cell=text,
-                    field_name=spec.name,
-                    field_number=number,
+                cell_error(
+                    errors.TypeError,
+                    f'type is "{spec.type}/{spec.format}"',
+                    row,
+                    spec.name,
+                    number,
+                    text,
                 )
             )
         return found
+
+
+def cell_error(
+    kind: type[errors.CellError], note: str, row: Any, name: str, number: int, cell: str
+) -> errors.Error:
+    """A frictionless cell error of `kind` on one cell of `row`, as frictionless-py writes it
+    (the row's cells as text), for the checks layer 1 adds to frictionless-py's own."""
+    return kind(
+        note=note,
+        cells=["" if c is None else str(c) for c in row.cells],
+        row_number=row.row_number,
+        cell=cell,
+        field_name=name,
+        field_number=number,
+    )
