@@ -236,8 +236,14 @@ def csv_records(resource: Resource, encoding: str) -> Iterator[Any]:
             quotechar=resource.quote_char,
             doublequote=bool(resource.dialect.get("doubleQuote", True)),
             skipinitialspace=bool(resource.dialect.get("skipInitialSpace", False)),
+            escapechar=_escape_char(resource),
             strict=False,
         )
+
+
+def _escape_char(resource: Resource) -> str | None:
+    value = resource.dialect.get("escapeChar")
+    return value if isinstance(value, str) and len(value) == 1 else None
 
 
 def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]]:

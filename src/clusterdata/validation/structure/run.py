@@ -8,6 +8,7 @@ rows swallowed by a stray quote) and turns its errors into findings with a fix f
 from __future__ import annotations
 
 import copy
+import json
 import sys
 from typing import Any
 
@@ -40,7 +41,11 @@ def _check_structure(package: DataPackage) -> StructureResult:
     candidates: list[Resource] = []
     sound: list[Resource] = []
     for resource in package.resources:
-        schema_problem = _schema_findings(resource) or _separator_findings(resource)
+        schema_problem = (
+            _schema_findings(resource)
+            or _dialect_findings(resource)
+            or _separator_findings(resource)
+        )
         if schema_problem:
             result.findings.extend(schema_problem)
             continue
@@ -234,6 +239,41 @@ def _schema_findings(resource: Resource) -> list[Finding]:
             )
         ]
     return []
+
+
+def _dialect_findings(resource: Resource) -> list[Finding]:
+    """One error for a CSV dialect property this tool cannot yet follow in every layer.
+
+    Every layer numbers records with the header as record 1 (or, with `header: false`, the
+    field names in its place), so a header on another line or over several lines, comment
+    lines and a null sequence would shift or misread rows in some layer. Such a table is not
+    checked, and says so: never a "valid" for what was not read as the dialect says.
+    """
+    if not resource.is_csv:
+        return []
+    dialect = resource.dialect
+    unsupported = [
+        key
+        for key in ("commentChar", "commentRows", "nullSequence")
+        if dialect.get(key) not in (None, [], "")
+    ]
+    rows = dialect.get("headerRows")
+    if rows is not None and rows != [1] and dialect.get("header", True) is not False:
+        unsupported.insert(0, f"headerRows {json.dumps(rows)}")
+    if not unsupported:
+        return []
+    return [
+        error(
+            "unsupported-dialect",
+            f"The table {resource.name!r} was not checked: its dialect sets "
+            f"{', '.join(unsupported)}, which clusterdata cannot yet follow in every layer.",
+            resource=resource.name,
+            path=resource.path,
+            hint="Save the file with its header on line 1, without comment lines, and with "
+            "empty cells for missing values (or declare them in missingValues); then remove "
+            "those dialect properties.",
+        )
+    ]
 
 
 #: Separators a spreadsheet may save a "CSV" with: Excel in a Swedish (or German, French …)
