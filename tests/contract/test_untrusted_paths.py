@@ -151,7 +151,7 @@ def test_a_zip_that_unpacks_past_the_size_limit_is_refused_before_writing(
     """A zip bomb: the declared sizes are summed before anything is extracted."""
     import zipfile
 
-    import clusterdata.core.package as package_module
+    import clusterdata.core.descriptor_file as package_module
     from clusterdata.core.package import UsageError
 
     archive = tmp_path / "bomb.zip"

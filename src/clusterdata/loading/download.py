@@ -22,7 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from clusterdata.core.package import DESCRIPTOR_NAME, MAX_DESCRIPTOR_BYTES, UsageError
+from clusterdata.core.descriptor_file import MAX_DESCRIPTOR_BYTES
+from clusterdata.core.package import DESCRIPTOR_NAME, UsageError
 from clusterdata.loading.integrity import (
     SUMS_NAME,
     Entry,

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clusterdata.core.package import MAX_DESCRIPTOR_BYTES, UsageError, safe_path
+from clusterdata.core.descriptor_file import MAX_DESCRIPTOR_BYTES
+from clusterdata.core.package import UsageError, safe_path
 
 #: Hash algorithms a descriptor may name ("sha256:<hex>"); Data Package v1 reads a bare hex as md5.
 ALGORITHMS = ("md5", "sha1", "sha256", "sha512")

@@ -8,15 +8,20 @@ rows swallowed by a stray quote) and turns its errors into findings with a fix f
 from __future__ import annotations
 
 import copy
-import json
 import sys
 from typing import Any
 
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.lines import map_lines, scan_bytes
-from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.core.package import DataPackage, Resource
 from clusterdata.core.tableerrors import TableError
 from clusterdata.validation.structure.errors import to_finding
+from clusterdata.validation.structure.preflight import (
+    check_foreign_key_declarations,
+    dialect_findings,
+    schema_findings,
+    separator_findings,
+)
 from clusterdata.validation.structure.result import StructureResult
 
 #: frictionless stops a table after this many errors by default; we want every one.
@@ -42,9 +47,7 @@ def _check_structure(package: DataPackage) -> StructureResult:
     sound: list[Resource] = []
     for resource in package.resources:
         schema_problem = (
-            _schema_findings(resource)
-            or _dialect_findings(resource)
-            or _separator_findings(resource)
+            schema_findings(resource) or dialect_findings(resource) or separator_findings(resource)
         )
         if schema_problem:
             result.findings.extend(schema_problem)
@@ -74,7 +77,7 @@ def _check_structure(package: DataPackage) -> StructureResult:
         result.encodings[resource.name] = encoding
         result.rows[resource.name] = max(0, line_map.records - 1)
         candidates.append(resource)
-    fk_findings, usable = _check_foreign_key_declarations(package, candidates)
+    fk_findings, usable = check_foreign_key_declarations(package, candidates)
     result.findings.extend(fk_findings)
     done = _run_fast(package, fast, candidates, usable, result)
     result.checked_in_duckdb = done
@@ -175,211 +178,6 @@ def _run_fast(
             continue
         done.update(r.name for r in group)
     return done
-
-
-def _schema_findings(resource: Resource) -> list[Finding]:
-    """A schema frictionless cannot load stops that table: nothing else about it is sound."""
-    from frictionless import FrictionlessException
-
-    from clusterdata.validation.structure.duckdb_engine import parse_schema
-
-    try:
-        parse_schema(resource)  # kept for the fast path, which reads the fields from it
-    except FrictionlessException as exc:
-        note = exc.error.note or exc.error.message
-        reasons = [str(r.note or r.message) for r in getattr(exc, "reasons", None) or []]
-        if reasons:  # "descriptor is not valid" alone does not say what to fix
-            note = f"{note} ({'; '.join(reasons)})"
-        return [
-            error(
-                "schema-error",
-                f"The schema of {resource.name!r} is not valid: {note}.",
-                resource=resource.name,
-                path=resource.path,
-                hint="Fix the table's schema in schemas/ (field types are string, integer, number, "
-                "boolean, date, datetime, year, …), then run `clusterdata generate`.",
-            )
-        ]
-    except RecursionError:
-        return [
-            error(
-                "schema-error",
-                f"The schema of {resource.name!r} is nested too deeply.",
-                resource=resource.name,
-                path=resource.path,
-            )
-        ]
-    from clusterdata.tableschema.v2 import schema_problems
-
-    v2_problems = schema_problems(resource.schema)
-    if v2_problems:
-        return [
-            error(
-                "schema-error",
-                f"The schema of {resource.name!r} is not valid: {problem}.",
-                resource=resource.name,
-                path=resource.path,
-                hint="Correct the schema as the Table Schema standard says "
-                "(https://datapackage.org/standard/table-schema/), then run "
-                "`clusterdata generate`.",
-            )
-            for problem in v2_problems
-        ]
-    names = resource.field_names
-    missing = [k for k in resource.primary_key if k not in names]
-    if missing:
-        return [
-            error(
-                "schema-error",
-                f"The primary key of {resource.name!r} names fields that do not exist: "
-                f"{', '.join(missing)}.",
-                resource=resource.name,
-                path=resource.path,
-                hint="List only field names of this table in primaryKey.",
-            )
-        ]
-    return []
-
-
-def _dialect_findings(resource: Resource) -> list[Finding]:
-    """One error for a CSV dialect property this tool cannot yet follow in every layer.
-
-    Every layer numbers records with the header as record 1 (or, with `header: false`, the
-    field names in its place), so a header on another line or over several lines, comment
-    lines and a null sequence would shift or misread rows in some layer. Such a table is not
-    checked, and says so: never a "valid" for what was not read as the dialect says.
-    """
-    if not resource.is_csv:
-        return []
-    dialect = resource.dialect
-    unsupported = [
-        key
-        for key in ("commentChar", "commentRows", "nullSequence")
-        if dialect.get(key) not in (None, [], "")
-    ]
-    rows = dialect.get("headerRows")
-    if rows is not None and rows != [1] and dialect.get("header", True) is not False:
-        unsupported.insert(0, f"headerRows {json.dumps(rows)}")
-    if not unsupported:
-        return []
-    return [
-        error(
-            "unsupported-dialect",
-            f"The table {resource.name!r} was not checked: its dialect sets "
-            f"{', '.join(unsupported)}, which clusterdata cannot yet follow in every layer.",
-            resource=resource.name,
-            path=resource.path,
-            hint="Save the file with its header on line 1, without comment lines, and with "
-            "empty cells for missing values (or declare them in missingValues); then remove "
-            "those dialect properties.",
-        )
-    ]
-
-
-#: Separators a spreadsheet may save a "CSV" with: Excel in a Swedish (or German, French …)
-#: locale writes `;`, because `,` is the decimal comma there.
-_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
-
-
-def _separator_findings(resource: Resource) -> list[Finding]:
-    """One error when the file is separated by another character than the one declared.
-
-    Read with the wrong separator, each row is one long cell, so frictionless reports
-    every label and row of the file, and every foreign key pointing into the table from other
-    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
-    it is one cell, and split on `;` (or a tab, or `|`) it is the schema's field names. The
-    table is then not checked further, and keys into it are not checked (it cannot be read).
-    """
-    import csv
-    import json
-
-    names = resource.field_names
-    if len(names) < 2 or not resource.is_csv:
-        return []
-    try:
-        with resource.file.open("rb") as handle:
-            head = handle.read(64 * 1024)
-    except OSError:
-        return []
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    text = first.decode("utf-8-sig", errors="replace")
-    try:
-        header = next(
-            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char)
-        )
-    except (csv.Error, StopIteration):
-        return []
-    if len(header) != 1:
-        return []
-    for separator, word in _OTHER_SEPARATORS.items():
-        if separator == resource.delimiter:
-            continue
-        labels = next(csv.reader([text], delimiter=separator, quotechar=resource.quote_char), [])
-        if [label.strip() for label in labels] != names:
-            continue
-        return [
-            error(
-                "wrong-separator",
-                f"{resource.path} is separated by {word}s ({separator!r}), not by "
-                f"{_OTHER_SEPARATORS.get(resource.delimiter, 'comma')}s "
-                f"({resource.delimiter!r}); its rows were not checked.",
-                resource=resource.name,
-                path=resource.path,
-                line=1,
-                value=first.decode("utf-8", errors="replace")[:80],
-                hint="Save the file again with commas: in Excel choose File > Save As > "
-                "'CSV UTF-8 (Comma delimited)' (a Swedish Excel writes semicolons for plain "
-                "'CSV'). If the separator is intended, declare it in datapackage.json: "
-                f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
-            )
-        ]
-    return []
-
-
-def _check_foreign_key_declarations(
-    package: DataPackage, candidates: list[Resource]
-) -> tuple[list[Finding], dict[str, list[dict[str, Any]]]]:
-    """Keep only foreign keys whose both ends exist; say why the others cannot be checked."""
-    findings: list[Finding] = []
-    usable: dict[str, list[dict[str, Any]]] = {}
-    declared = {r.name: r for r in package.resources}
-    readable = {r.name for r in candidates}
-    for resource in candidates:
-        keep = []
-        for fk in resource.foreign_keys:
-            fields = as_list(fk.get("fields"))
-            declared_reference = fk.get("reference")
-            reference = declared_reference if isinstance(declared_reference, dict) else {}
-            target_name = str(reference.get("resource", "")) or resource.name
-            target_fields = as_list(reference.get("fields"))
-            target = declared.get(target_name)
-            problem = None
-            if not fields or len(fields) != len(target_fields):
-                problem = "its fields and reference fields do not pair up"
-            elif any(f not in resource.field_names for f in fields):
-                problem = f"field(s) {', '.join(fields)} are not in this table"
-            elif target is None:
-                if target_name in package.rejected:
-                    continue  # the target's own problem is already reported
-                problem = f"it points to a table {target_name!r} the package does not have"
-            elif any(f not in target.field_names for f in target_fields):
-                problem = f"table {target_name!r} has no field(s) {', '.join(target_fields)}"
-            if problem:
-                findings.append(
-                    error(
-                        "schema-error",
-                        f"A foreign key of {resource.name!r} cannot be checked: {problem}.",
-                        resource=resource.name,
-                        path=resource.path,
-                        column=fields[0] if fields else None,
-                        hint="Correct foreignKeys in the table's schema.",
-                    )
-                )
-                continue
-            if target_name in readable:
-                keep.append(fk)
-        usable[resource.name] = keep
-    return findings, usable
 
 
 def _run_frictionless(

@@ -49,7 +49,7 @@ def parse_schema(resource: Resource) -> Any:
     """The resource's schema as a validated frictionless `Schema`, parsed once.
 
     Raises what `Schema.from_descriptor` raises. Layer 1 validates every schema
-    (`structure._schema_findings`) and the fast path then reads each field's missing values,
+    (`structure.preflight.schema_findings`) and the fast path then reads each field's missing values,
     constraints and cell readers from the same object: a parse is not free, and a package has a
     dozen tables.
     """

@@ -1,0 +1,218 @@
+"""Layer 1's checks before a table is read: what stops a table, or a foreign key, from being
+checked at all (a schema frictionless cannot load, a dialect no layer can follow, a file saved
+with another separator, a foreign key naming what does not exist), each one located error with
+its fix instead of the cascade of findings reading the table anyway would give.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from clusterdata.core.findings import Finding, error
+from clusterdata.core.package import DataPackage, Resource, as_list
+
+
+def schema_findings(resource: Resource) -> list[Finding]:
+    """A schema frictionless cannot load stops that table: nothing else about it is sound."""
+    from frictionless import FrictionlessException
+
+    from clusterdata.validation.structure.duckdb_engine import parse_schema
+
+    try:
+        parse_schema(resource)  # kept for the fast path, which reads the fields from it
+    except FrictionlessException as exc:
+        note = exc.error.note or exc.error.message
+        reasons = [str(r.note or r.message) for r in getattr(exc, "reasons", None) or []]
+        if reasons:  # "descriptor is not valid" alone does not say what to fix
+            note = f"{note} ({'; '.join(reasons)})"
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is not valid: {note}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="Fix the table's schema in schemas/ (field types are string, integer, number, "
+                "boolean, date, datetime, year, …), then run `clusterdata generate`.",
+            )
+        ]
+    except RecursionError:
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is nested too deeply.",
+                resource=resource.name,
+                path=resource.path,
+            )
+        ]
+    from clusterdata.tableschema.v2 import schema_problems
+
+    v2_problems = schema_problems(resource.schema)
+    if v2_problems:
+        return [
+            error(
+                "schema-error",
+                f"The schema of {resource.name!r} is not valid: {problem}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="Correct the schema as the Table Schema standard says "
+                "(https://datapackage.org/standard/table-schema/), then run "
+                "`clusterdata generate`.",
+            )
+            for problem in v2_problems
+        ]
+    names = resource.field_names
+    missing = [k for k in resource.primary_key if k not in names]
+    if missing:
+        return [
+            error(
+                "schema-error",
+                f"The primary key of {resource.name!r} names fields that do not exist: "
+                f"{', '.join(missing)}.",
+                resource=resource.name,
+                path=resource.path,
+                hint="List only field names of this table in primaryKey.",
+            )
+        ]
+    return []
+
+
+def dialect_findings(resource: Resource) -> list[Finding]:
+    """One error for a CSV dialect property this tool cannot yet follow in every layer.
+
+    Every layer numbers records with the header as record 1 (or, with `header: false`, the
+    field names in its place), so a header on another line or over several lines, comment
+    lines and a null sequence would shift or misread rows in some layer. Such a table is not
+    checked, and says so: never a "valid" for what was not read as the dialect says.
+    """
+    if not resource.is_csv:
+        return []
+    dialect = resource.dialect
+    unsupported = [
+        key
+        for key in ("commentChar", "commentRows", "nullSequence")
+        if dialect.get(key) not in (None, [], "")
+    ]
+    rows = dialect.get("headerRows")
+    if rows is not None and rows != [1] and dialect.get("header", True) is not False:
+        unsupported.insert(0, f"headerRows {json.dumps(rows)}")
+    if not unsupported:
+        return []
+    return [
+        error(
+            "unsupported-dialect",
+            f"The table {resource.name!r} was not checked: its dialect sets "
+            f"{', '.join(unsupported)}, which clusterdata cannot yet follow in every layer.",
+            resource=resource.name,
+            path=resource.path,
+            hint="Save the file with its header on line 1, without comment lines, and with "
+            "empty cells for missing values (or declare them in missingValues); then remove "
+            "those dialect properties.",
+        )
+    ]
+
+
+#: Separators a spreadsheet may save a "CSV" with: Excel in a Swedish (or German, French …)
+#: locale writes `;`, because `,` is the decimal comma there.
+_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def separator_findings(resource: Resource) -> list[Finding]:
+    """One error when the file is separated by another character than the one declared.
+
+    Read with the wrong separator, each row is one long cell, so frictionless reports
+    every label and row of the file, and every foreign key pointing into the table from other
+    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
+    it is one cell, and split on `;` (or a tab, or `|`) it is the schema's field names. The
+    table is then not checked further, and keys into it are not checked (it cannot be read).
+    """
+    import csv
+    import json
+
+    names = resource.field_names
+    if len(names) < 2 or not resource.is_csv:
+        return []
+    try:
+        with resource.file.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return []
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    text = first.decode("utf-8-sig", errors="replace")
+    try:
+        header = next(
+            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char)
+        )
+    except (csv.Error, StopIteration):
+        return []
+    if len(header) != 1:
+        return []
+    for separator, word in _OTHER_SEPARATORS.items():
+        if separator == resource.delimiter:
+            continue
+        labels = next(csv.reader([text], delimiter=separator, quotechar=resource.quote_char), [])
+        if [label.strip() for label in labels] != names:
+            continue
+        return [
+            error(
+                "wrong-separator",
+                f"{resource.path} is separated by {word}s ({separator!r}), not by "
+                f"{_OTHER_SEPARATORS.get(resource.delimiter, 'comma')}s "
+                f"({resource.delimiter!r}); its rows were not checked.",
+                resource=resource.name,
+                path=resource.path,
+                line=1,
+                value=first.decode("utf-8", errors="replace")[:80],
+                hint="Save the file again with commas: in Excel choose File > Save As > "
+                "'CSV UTF-8 (Comma delimited)' (a Swedish Excel writes semicolons for plain "
+                "'CSV'). If the separator is intended, declare it in datapackage.json: "
+                f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
+            )
+        ]
+    return []
+
+
+def check_foreign_key_declarations(
+    package: DataPackage, candidates: list[Resource]
+) -> tuple[list[Finding], dict[str, list[dict[str, Any]]]]:
+    """Keep only foreign keys whose both ends exist; say why the others cannot be checked."""
+    findings: list[Finding] = []
+    usable: dict[str, list[dict[str, Any]]] = {}
+    declared = {r.name: r for r in package.resources}
+    readable = {r.name for r in candidates}
+    for resource in candidates:
+        keep = []
+        for fk in resource.foreign_keys:
+            fields = as_list(fk.get("fields"))
+            declared_reference = fk.get("reference")
+            reference = declared_reference if isinstance(declared_reference, dict) else {}
+            target_name = str(reference.get("resource", "")) or resource.name
+            target_fields = as_list(reference.get("fields"))
+            target = declared.get(target_name)
+            problem = None
+            if not fields or len(fields) != len(target_fields):
+                problem = "its fields and reference fields do not pair up"
+            elif any(f not in resource.field_names for f in fields):
+                problem = f"field(s) {', '.join(fields)} are not in this table"
+            elif target is None:
+                if target_name in package.rejected:
+                    continue  # the target's own problem is already reported
+                problem = f"it points to a table {target_name!r} the package does not have"
+            elif any(f not in target.field_names for f in target_fields):
+                problem = f"table {target_name!r} has no field(s) {', '.join(target_fields)}"
+            if problem:
+                findings.append(
+                    error(
+                        "schema-error",
+                        f"A foreign key of {resource.name!r} cannot be checked: {problem}.",
+                        resource=resource.name,
+                        path=resource.path,
+                        column=fields[0] if fields else None,
+                        hint="Correct foreignKeys in the table's schema.",
+                    )
+                )
+                continue
+            if target_name in readable:
+                keep.append(fk)
+        usable[resource.name] = keep
+    return findings, usable
