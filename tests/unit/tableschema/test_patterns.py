@@ -57,8 +57,13 @@ def test_hostile_patterns_on_long_cells_end_in_seconds_as_located_pattern_timeou
     start = time.perf_counter()
     report = validate(descriptor, use_default_checks=False)
     elapsed = time.perf_counter() - start
-    assert sorted((f.check, f.line, f.column) for f in report.findings) == expected(300)
-    timeout = next(f for f in report.findings if f.check == "pattern-timeout")
+    found = sorted((f.check, f.line, f.column) for f in report.findings)
+    # The guarded `(x+x+)+y` ends in microseconds per cell, but on a machine loaded by other
+    # work one cell may still outrun its budget: that is a timeout, located, never a pass.
+    late = [f for f in found if f[0] == "pattern-timeout" and f[2] == "x"]
+    assert len(late) <= 1, late
+    assert [f for f in found if f not in late] == expected(300)
+    timeout = next(f for f in report.findings if f.check == "pattern-timeout" and f.column == "a")
     assert timeout.is_error and timeout.value == "a" * 200
     assert timeout.message.startswith("The schema's pattern is too expensive to check")
     assert timeout.hint is not None and "(a|aa)+" in timeout.hint
