@@ -54,7 +54,7 @@ node:
 
 test: $(STAMP) browser node
 	scripts/install-actionlint.sh
-	$(BIN)/python -m pytest -n 2 $(ARGS)
+	$(BIN)/python -m pytest -n 2 --maxschedchunk=1 $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

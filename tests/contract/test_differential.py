@@ -20,14 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from fixtures.engines import structure_findings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clusterdata.core.lines import map_lines
 from clusterdata.core.package import open_package
 from clusterdata.validation.pipeline import table_schema_kind
-from clusterdata.validation.structure import duckdb_engine
-from clusterdata.validation.structure.run import check_structure
 
 EXAMPLES = int(os.environ.get("CLUSTERDATA_DIFFERENTIAL_EXAMPLES", "500"))
 SETTINGS = settings(
@@ -142,19 +141,10 @@ def _kind(check: str) -> str:
 
 
 def ours(descriptor: Path, mode: str) -> Found:
-    previous = os.environ.get(duckdb_engine.ENV)
-    os.environ[duckdb_engine.ENV] = mode
-    try:
-        result = check_structure(open_package(descriptor))
-        result.close()
-    finally:
-        if previous is None:
-            del os.environ[duckdb_engine.ENV]
-        else:
-            os.environ[duckdb_engine.ENV] = previous
+    found = structure_findings(descriptor, mode)
     return {
         (f.line, None if f.check == "extra-cell" else f.column, _kind(f.check))
-        for f in result.findings
+        for f in found
         if table_schema_kind(f.check)
     }
 
@@ -309,19 +299,10 @@ def theirs_all(descriptor: Path) -> set[tuple[str, int | None, str | None, str]]
 
 
 def ours_all(descriptor: Path, mode: str) -> set[tuple[str, int | None, str | None, str]]:
-    previous = os.environ.get(duckdb_engine.ENV)
-    os.environ[duckdb_engine.ENV] = mode
-    try:
-        result = check_structure(open_package(descriptor))
-        result.close()
-    finally:
-        if previous is None:
-            del os.environ[duckdb_engine.ENV]
-        else:
-            os.environ[duckdb_engine.ENV] = previous
+    found = structure_findings(descriptor, mode)
     return {
         (str(f.resource), f.line, None if f.check == "extra-cell" else f.column, _kind(f.check))
-        for f in result.findings
+        for f in found
         if table_schema_kind(f.check)
     }
 

@@ -18,12 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from fixtures.engines import structure_findings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from clusterdata.core.package import open_package
-from clusterdata.validation.structure import duckdb_engine
-from clusterdata.validation.structure.run import check_structure
 
 EXAMPLES = int(os.environ.get("CLUSTERDATA_DIFFERENTIAL_EXAMPLES", "500"))
 
@@ -118,17 +115,8 @@ def package(schema: dict[str, Any], data: bytes) -> Iterator[Path]:
 
 
 def findings(descriptor: Path, mode: str) -> set[tuple[str, int | None, str | None, str | None]]:
-    previous = os.environ.get(duckdb_engine.ENV)
-    os.environ[duckdb_engine.ENV] = mode
-    try:
-        result = check_structure(open_package(descriptor))
-        result.close()
-    finally:
-        if previous is None:
-            del os.environ[duckdb_engine.ENV]
-        else:
-            os.environ[duckdb_engine.ENV] = previous
-    return {(f.check, f.line, f.column, f.value) for f in result.findings}
+    found = structure_findings(descriptor, mode)
+    return {(f.check, f.line, f.column, f.value) for f in found}
 
 
 @settings(

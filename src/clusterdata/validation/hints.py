@@ -59,16 +59,9 @@ def hint_for(
             else "."
         )
     if check in {"constraint-minimum", "constraint-maximum"}:
-        low, high = constraints.get("minimum"), constraints.get("maximum")
-        bounds = " and ".join(
-            part
-            for part in (
-                f"at least {low}" if low is not None else "",
-                f"at most {high}" if high is not None else "",
-            )
-            if part
+        return _bounds(
+            "at least", constraints.get("minimum"), "at most", constraints.get("maximum")
         )
-        return f"The value must be {bounds}."
     if check in {"constraint-min-length", "constraint-max-length"}:
         return (
             f"The text must have between {constraints.get('minLength', 0)} and "
@@ -86,15 +79,7 @@ def hint_for(
         )
     if check in {"constraint-exclusive-minimum", "constraint-exclusive-maximum"}:
         low, high = constraints.get("exclusiveMinimum"), constraints.get("exclusiveMaximum")
-        bounds = " and ".join(
-            part
-            for part in (
-                f"above {low}" if low is not None else "",
-                f"below {high}" if high is not None else "",
-            )
-            if part
-        )
-        return f"The value must be {bounds}."
+        return _bounds("above", low, "below", high)
     if check == "unique-key":
         keys = ", ".join((data or {}).get("fieldNames") or [])
         return (
@@ -136,3 +121,12 @@ def hint_for(
             + "."
         )
     return "See the data dictionary (docs/data-dictionary.md) for what this column holds."
+
+
+def _bounds(low_word: str, low: Any, high_word: str, high: Any) -> str:
+    """ "The value must be at least 1 and at most 9." from whichever bounds the field has."""
+    parts = [
+        f"{low_word} {low}" if low is not None else "",
+        f"{high_word} {high}" if high is not None else "",
+    ]
+    return f"The value must be {' and '.join(p for p in parts if p)}."

@@ -206,31 +206,18 @@ class _SqlKeys:
         """(row, previous row with the same key) for repeats, (row, None) for all-null keys."""
         keys = self.table.keys_sql
         all_null = " AND ".join(f"{c} IS NULL" for c in cols)
-        listed = ", ".join(cols)
-        same = " AND ".join(f"k.{c} IS NOT DISTINCT FROM d.{c}" for c in cols)
+        repeated, repeats = _repeats_sql(keys, cols, f"NOT ({all_null})", "IS NOT DISTINCT FROM")
         return self.connection.execute(
-            f"WITH d AS (SELECT {listed} FROM {keys} WHERE NOT ({all_null}) "
-            f"GROUP BY ALL HAVING count(*) > 1) "
-            f"SELECT rn, NULL FROM {keys} WHERE {all_null} UNION ALL "
-            f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {listed} "
-            f"ORDER BY rn) AS prev FROM {keys} AS k SEMI JOIN d ON {same}) "
-            "WHERE prev IS NOT NULL ORDER BY rn"
+            f"{repeated} SELECT rn, NULL FROM {keys} WHERE {all_null} UNION ALL {repeats} "
+            "ORDER BY rn"
         ).fetchall()
 
     def unique_key(self, cols: list[str]) -> list[tuple[int, int]]:
         """(row, previous row with the same key) for repeats of a key without nulls (a
         `uniqueKeys` entry: `tableschema.v2.repeats`)."""
-        keys = self.table.keys_sql
-        listed = ", ".join(cols)
         no_null = " AND ".join(f"{c} IS NOT NULL" for c in cols)
-        same = " AND ".join(f"k.{c} = d.{c}" for c in cols)
-        return self.connection.execute(
-            f"WITH d AS (SELECT {listed} FROM {keys} WHERE {no_null} "
-            f"GROUP BY ALL HAVING count(*) > 1) "
-            f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {listed} "
-            f"ORDER BY rn) AS prev FROM {keys} AS k SEMI JOIN d ON {same}) "
-            "WHERE prev IS NOT NULL ORDER BY rn"
-        ).fetchall()
+        repeated, repeats = _repeats_sql(self.table.keys_sql, cols, no_null, "=")
+        return self.connection.execute(f"{repeated} {repeats} ORDER BY rn").fetchall()
 
     def dangling(self, local: list[str], target: _Table, remote: list[str]) -> list[Any]:
         """(row, *key) for rows whose not-all-null key no row of `target` has."""
@@ -334,3 +321,18 @@ def _shown_cells(table: _Table, rn: int, py: bool, values: dict[int, str | None]
     for i, value in values.items():
         row[i] = "" if value is None else value
     return row
+
+
+def _repeats_sql(keys: str, cols: list[str], keep: str, equal: str) -> tuple[str, str]:
+    """The key values held by more than one kept row (a WITH clause), and a SELECT of (row,
+    previous row with the same key) for each repeat; `equal` compares two keys' columns."""
+    listed = ", ".join(cols)
+    same = " AND ".join(f"k.{c} {equal} d.{c}" for c in cols)
+    repeated = (
+        f"WITH d AS (SELECT {listed} FROM {keys} WHERE {keep} GROUP BY ALL HAVING count(*) > 1)"
+    )
+    repeats = (
+        f"SELECT rn, prev FROM (SELECT rn, lag(rn) OVER (PARTITION BY {listed} ORDER BY rn) "
+        f"AS prev FROM {keys} AS k SEMI JOIN d ON {same}) WHERE prev IS NOT NULL"
+    )
+    return repeated, repeats
