@@ -140,6 +140,12 @@ WEB_CLUSTER_NAMES = [
     ("Telematics Valley", "etn-vinnvaxt-fem-vinnare"),
     ("Innovatum", "etn-vinnvaxt-fem-vinnare"),
     ("Open Arena Lindholmen", "etn-vinnvaxt-fem-vinnare"),
+    ("Aerospace Cluster Sweden", "automation-smaland-esca"),
+    # green clusters (regional competence centres for the green industries)
+    ("Agro Sörmland", "landsbygdsnatverket-agro-sormland"),
+    ("Gotland Grönt Centrum", "landsbygdsnatverket-gotland-gront-centrum"),
+    ("Hälsoteknikcentrum Halland", "naringsliv-halsoteknikcentrum-halland"),
+    ("HCH", "naringsliv-halsoteknikcentrum-halland"),
 ]
 
 WEB_INITIATIVE_NAMES = [
