@@ -143,6 +143,8 @@ WEB_CLUSTER_NAMES = [
     ("Aerospace Cluster Sweden", "automation-smaland-esca"),
     # green clusters (regional competence centres for the green industries)
     ("Agro Sörmland", "landsbygdsnatverket-agro-sormland"),
+    ("Agro Örebro", "landsbygdsnatverket-agro-sormland"),
+    ("Agro Västmanland", "landsbygdsnatverket-agro-sormland"),
     ("Gotland Grönt Centrum", "landsbygdsnatverket-gotland-gront-centrum"),
     ("Hälsoteknikcentrum Halland", "naringsliv-halsoteknikcentrum-halland"),
     ("HCH", "naringsliv-halsoteknikcentrum-halland"),
