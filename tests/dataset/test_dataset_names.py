@@ -148,6 +148,7 @@ WEB_CLUSTER_NAMES = [
     ("Gotland Grönt Centrum", "landsbygdsnatverket-gotland-gront-centrum"),
     ("Hälsoteknikcentrum Halland", "naringsliv-halsoteknikcentrum-halland"),
     ("HCH", "naringsliv-halsoteknikcentrum-halland"),
+    ("Peak Innovation", "regionjh-fler-kluster"),
 ]
 
 WEB_INITIATIVE_NAMES = [
