@@ -151,3 +151,59 @@ def test_random_xls_and_ods_sheets_get_frictionless_py_findings_on_both_engines(
     with pytest.MonkeyPatch.context() as monkeypatch:
         assert ours(descriptor, "0", monkeypatch) == reference, "frictionless engine"
         assert ours(descriptor, "1", monkeypatch) == reference, "DuckDB engine"
+
+
+def _with_doctype(ods: Path, doctype: str, cell: str) -> None:
+    """Rewrite the .ods so its content.xml declares `doctype` and its second row's cell holds
+    `cell` (an entity reference) in place of the text "PLACEHOLDER"."""
+    import zipfile
+
+    original = ods.with_suffix(".orig")
+    ods.rename(original)
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(ods, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "content.xml":
+                text = data.decode("utf-8")
+                end = text.index("?>") + 2
+                text = text[:end] + doctype + text[end:].replace("PLACEHOLDER", cell)
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    original.unlink()
+
+
+@pytest.mark.parametrize(
+    ("doctype", "cell"),
+    [
+        # an external entity: the file beside the package must never be read into a cell
+        ('<!DOCTYPE x [<!ENTITY e SYSTEM "{secret}">]>', "&e;"),
+        # a billion laughs: nested entities that would expand to gigabytes
+        (
+            '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            + "".join(
+                f'<!ENTITY {n} "{("&" + p + ";") * 10}">'
+                for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+            )
+            + "]>",
+            "&i;",
+        ),
+    ],
+    ids=["external-entity", "billion-laughs"],
+)
+def test_an_ods_with_hostile_xml_entities_is_one_located_error_and_reads_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doctype: str, cell: str
+) -> None:
+    """.ods is zipped XML, parsed by lxml (libxml2): it resolves no external entity and
+    refuses entity amplification, so the table is one `source-error` and the secret stays out."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET", "utf-8")
+    package = tmp_path / "package"
+    package.mkdir()
+    write_sheet(package / "t.ods", [HEADER, [1, 2, "PLACEHOLDER"]])
+    _with_doctype(package / "t.ods", doctype.replace("{secret}", secret.as_uri()), cell)
+    descriptor = write_descriptor(package, {"name": "t", "path": "t.ods", "schema": SCHEMA})
+    for engine in ("0", "1"):
+        monkeypatch.setenv(duckdb_engine.ENV, engine)
+        report = validate(descriptor, use_default_checks=False)
+        assert [(f.check, f.path) for f in report.findings] == [("source-error", "t.ods")]
+        assert "TOPSECRET" not in repr(report.findings)
