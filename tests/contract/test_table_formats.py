@@ -118,7 +118,8 @@ def test_an_xlsx_row_is_named_by_sheet_and_excel_row(
 def test_an_xlsx_table_on_a_named_sheet_is_read_from_that_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     book.active.append(["not", "this", "sheet"])
     sheet = book.create_sheet("Data")
@@ -335,9 +336,10 @@ def test_spreadsheet_dates_and_datetimes_keep_their_meaning(
     datetime field as midnight, in validation and in load()."""
     import datetime
 
+    import openpyxl
+
     import clusterdata
 
-    openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["day", "at"])
@@ -356,7 +358,8 @@ def test_spreadsheet_dates_and_datetimes_keep_their_meaning(
 def test_a_domain_finding_in_a_sheet_names_its_sheet_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Perioder"
