@@ -16,7 +16,7 @@ DESCRIPTOR_NAME = "datapackage.json"
 TEXT_FORMATS = {"csv", "tsv"}
 #: Every format a table is checked in: CSV and TSV by the csv module (`lines`), the others read
 #: by `core.tables` and checked by frictionless-py (`validation.structure.run`).
-TABULAR_FORMATS = TEXT_FORMATS | {"json", "ndjson", "jsonl", "xlsx"}
+TABULAR_FORMATS = TEXT_FORMATS | {"json", "ndjson", "jsonl", "xlsx", "xls", "ods"}
 #: The library frictionless-py reads each format that is not text with: without it neither
 #: engine can read the table, and it is reported unchecked, naming the library.
 READERS = {

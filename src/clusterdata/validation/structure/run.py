@@ -268,22 +268,26 @@ def _other_source(resource: Resource, entry: dict[str, Any]) -> dict[str, Any]:
     """frictionless's resource for a table that is not CSV: the CSV keys of `entry` give way
     to where and how frictionless reads the format (the same sheet `core.tables` places). The
     header row stays as `_dialect` states it: frictionless-py would guess it in any format."""
-    from clusterdata.core.tables import json_property, sheet_of
+    from clusterdata.core.tables import item_keys, json_property, sheet_of
 
     if resource.is_csv:
         return entry
     dialect = {k: v for k, v in entry.get("dialect", {}).items() if k != "csv"}
     entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding", "dialect"}}
     entry["dialect"] = dialect
+    keys = item_keys(resource)
     if resource.data is not None:
+        if keys is not None:
+            dialect["inline"] = {"keys": keys}
         return entry | {"data": copy.deepcopy(resource.data), "format": "inline"}
     entry |= {"path": resource.path, "scheme": "file"}
-    if resource.format == "xlsx":
-        dialect["excel"] = {"sheet": sheet_of(resource)}
+    if resource.format in {"xlsx", "xls", "ods"}:
+        dialect["ods" if resource.format == "ods" else "excel"] = {"sheet": sheet_of(resource)}
         return entry
     entry["encoding"] = resource.encoding
-    if json_property(resource) is not None:
-        dialect["json"] = {"property": json_property(resource)}
+    control = {"property": json_property(resource), "keys": keys}
+    if any(v is not None for v in control.values()):
+        dialect["json"] = {k: v for k, v in control.items() if v is not None}
     return entry
 
 
