@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from clusterdata.core.package import Resource, as_list
+from clusterdata.core.package import Resource
 from clusterdata.loading.csv_readers import line_of_cell
-from clusterdata.tableschema.cells import field_missing_values, field_type
 from clusterdata.tableschema.errors import DataError
 from clusterdata.tableschema.sql import bad_cell_condition, duck_type, quote_ident
-from clusterdata.tableschema.v2 import unique_keys
 
 if TYPE_CHECKING:
     import duckdb
@@ -32,34 +30,28 @@ def create_keyed(
     cannot be loaded in one statement: such keys (and keys closing a cycle) are left undeclared.
     """
     parts = []
-    required_pk = set(resource.primary_key)
-    for spec in resource.fields:
-        name = str(spec.get("name"))
-        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
-        clause = f"{quote_ident(name)} {duck_type(spec)}"
-        if (constraints or {}).get("required") or name in required_pk:
+    schema = resource.table_schema
+    for field in schema.fields:
+        clause = f"{quote_ident(field.name)} {duck_type(field.descriptor)}"
+        if field.constraints.required or field.name in schema.primary_key:
             clause += " NOT NULL"
-        if (constraints or {}).get("unique") and [name] != resource.primary_key:
+        if field.constraints.unique and (field.name,) != schema.primary_key:
             clause += " UNIQUE"
         parts.append(clause)
     if line_column is not None:
         parts.append(f"{quote_ident(line_column)} BIGINT")
-    if resource.primary_key:
-        parts.append(
-            "PRIMARY KEY (" + ", ".join(quote_ident(k) for k in resource.primary_key) + ")"
-        )
-    for key in unique_keys(resource.schema):  # v2 `uniqueKeys`: SQL's UNIQUE, nulls apart
-        if key != resource.primary_key:
+    if schema.primary_key:
+        parts.append("PRIMARY KEY (" + ", ".join(quote_ident(k) for k in schema.primary_key) + ")")
+    for key in schema.unique_keys:  # v2 `uniqueKeys`: SQL's UNIQUE, nulls apart
+        if key != schema.primary_key:
             parts.append("UNIQUE (" + ", ".join(quote_ident(k) for k in key) + ")")
-    for fk in resource.foreign_keys:
-        fields = as_list(fk.get("fields"))
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target_name = str((ref or {}).get("resource") or "")
-        target_fields = as_list((ref or {}).get("fields"))
+    for fk in schema.foreign_keys:
+        fields, target_fields = fk.fields, fk.reference.fields
+        target_name = fk.reference.resource
         target = created.get(target_name)
         if target is None or target_name == resource.name or len(fields) != len(target_fields):
             continue
-        if not _is_key(target.resource, target_fields):
+        if not target.resource.table_schema.is_unique_key(target_fields):
             continue
         parts.append(
             "FOREIGN KEY ("
@@ -73,17 +65,6 @@ def create_keyed(
     return f"CREATE TABLE main.{quote_ident(resource.name)} (" + ", ".join(parts) + ")"
 
 
-def _is_key(resource: Resource, fields: list[str]) -> bool:
-    """DuckDB can only reference a PRIMARY KEY or UNIQUE column set."""
-    if fields == resource.primary_key or fields in unique_keys(resource.schema):
-        return True
-    if len(fields) == 1:
-        spec = next((f for f in resource.fields if f.get("name") == fields[0]), {})
-        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
-        return bool((constraints or {}).get("unique"))
-    return False
-
-
 def first_bad_cell(
     connection: duckdb.DuckDBPyConnection, resource: Resource, raw: str, encoding: str
 ) -> DataError | None:
@@ -92,9 +73,10 @@ def first_bad_cell(
 
     """
     first: tuple[int, int, str] | None = None
-    for index, spec in enumerate(resource.fields):
-        missing = field_missing_values(resource.schema, spec)
-        condition = bad_cell_condition(spec, f"c{index}", missing)
+    schema = resource.table_schema
+    for index, field in enumerate(schema.fields):
+        missing = list(schema.missing_values_of(field))
+        condition = bad_cell_condition(field.descriptor, f"c{index}", missing)
         if condition is None:
             continue
         rows = connection.execute(
@@ -105,12 +87,12 @@ def first_bad_cell(
     if first is None:
         return None
     _, index, value = first
-    spec = resource.fields[index]
+    field = schema.fields[index]
     return DataError(
         resource.name,
         resource.path,
-        str(spec.get("name")),
+        field.name,
         line_of_cell(resource, encoding, index, value),
         value,
-        field_type(spec),
+        field.type,
     )
