@@ -1,6 +1,7 @@
 """Tables created with their Table Schema keys declared (PRIMARY KEY, UNIQUE, NOT NULL,
-FOREIGN KEY), for `connect()` and `publish`, and the check that no cell is lost on the way: a
-cell the Table Schema core rejects would otherwise load as NULL."""
+FOREIGN KEY) and v2 string `categories` as ENUMs, for `connect()` and `publish`, and the check
+that no cell is lost on the way: a cell the Table Schema core rejects would otherwise load as
+NULL, and one outside its categories would stop the load with a bare SQL error."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.package import Resource
 from clusterdata.loading.csv_readers import line_of_cell
+from clusterdata.tableschema.cells import BAD, parse
 from clusterdata.tableschema.errors import DataError
-from clusterdata.tableschema.sql import bad_cell_condition, duck_type, quote_ident
+from clusterdata.tableschema.model import Field
+from clusterdata.tableschema.sql import (
+    bad_cell_condition,
+    cast_expression,
+    duck_type,
+    enum_type,
+    outside_condition,
+    quote_ident,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -32,7 +42,7 @@ def create_keyed(
     parts = []
     schema = resource.table_schema
     for field in schema.fields:
-        clause = f"{quote_ident(field.name)} {duck_type(field.descriptor)}"
+        clause = f"{quote_ident(field.name)} {column_type(field)}"
         if field.constraints.required or field.name in schema.primary_key:
             clause += " NOT NULL"
         if field.constraints.unique and (field.name,) != schema.primary_key:
@@ -65,6 +75,21 @@ def create_keyed(
     return f"CREATE TABLE main.{quote_ident(resource.name)} (" + ", ".join(parts) + ")"
 
 
+def column_type(field: Field) -> str:
+    """The SQL type of a keyed table's column: v2 `categories` of a string field are an ENUM
+    ("the field MAY be loaded as a categorical data type",
+    https://datapackage.org/standard/table-schema/#categories). DuckDB sorts an ENUM in the
+    order its values are listed: the declared order when `categoriesOrdered` is true ("the
+    order of appearance of the values in the `categories` property as their natural order"),
+    else the values' text order, so an unordered column sorts as the text it would otherwise
+    be. Integer categories stay integers (an ENUM's values are strings)."""
+    values = field.category_values
+    if field.type == "string" and values:
+        texts = [str(v) for v in values]
+        return enum_type(texts if field.categories_ordered else sorted(texts))
+    return duck_type(field.descriptor)
+
+
 def first_bad_cell(
     connection: duckdb.DuckDBPyConnection, resource: Resource, raw: str, encoding: str
 ) -> DataError | None:
@@ -76,8 +101,12 @@ def first_bad_cell(
     schema = resource.table_schema
     for index, field in enumerate(schema.fields):
         missing = list(schema.missing_values_of(field))
-        condition = bad_cell_condition(field.descriptor, f"c{index}", missing)
-        if condition is None:
+        conditions = [bad_cell_condition(field.descriptor, f"c{index}", missing)]
+        if field.category_values:  # the same cells `load()` refuses (`api.convert`)
+            typed = cast_expression(field.descriptor, f"c{index}", missing)
+            conditions.append(outside_condition(typed, field.category_values))
+        condition = " OR ".join(c for c in conditions if c is not None)
+        if not condition:
             continue
         rows = connection.execute(
             f"SELECT rowid, c{index} FROM {raw} WHERE {condition} ORDER BY rowid LIMIT 1"
@@ -88,11 +117,14 @@ def first_bad_cell(
         return None
     _, index, value = first
     field = schema.fields[index]
+    kind = field.type
+    if field.category_values and parse(field.descriptor, value) is not BAD:
+        kind = f"category of {field.category_values}"  # as `load()` words it
     return DataError(
         resource.name,
         resource.path,
         field.name,
         line_of_cell(resource, encoding, index, value),
         value,
-        field.type,
+        kind,
     )
