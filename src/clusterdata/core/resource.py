@@ -80,6 +80,8 @@ class Resource:
 
     @property
     def fields(self) -> list[dict[str, Any]]:
+        """The field descriptors as written: the readers take a table's width from them.
+        Everything else reads fields from `table_schema`."""
         fields = self.schema.get("fields", [])
         return fields if isinstance(fields, list) else []
 
