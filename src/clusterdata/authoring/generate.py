@@ -119,8 +119,7 @@ def data_dictionary(descriptor: dict[str, Any]) -> str:
         if schema.get("x-description-sv"):
             lines += [f"*Svenska:* {schema['x-description-sv']}", ""]
         lines.append(
-            f"File: `{resource.get('path')}`. "
-            f"Primary key: `{', '.join(parsed.primary_key)}`."
+            f"File: `{resource.get('path')}`. Primary key: `{', '.join(parsed.primary_key)}`."
         )
         for fk in parsed.foreign_keys:
             lines.append(

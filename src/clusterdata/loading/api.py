@@ -299,9 +299,7 @@ def _typed(kind: str, values: list[Any], index: Any, name: Any, text: pd.Series)
 _OFFSET = r"(?:Z|[+-]\d\d:\d\d)$"
 
 
-def _data_error(
-    resource: Resource, spec: Field, position: int, value: str, kind: str
-) -> DataError:
+def _data_error(resource: Resource, spec: Field, position: int, value: str, kind: str) -> DataError:
     from clusterdata.loading.csv_readers import line_of_cell, text_encoding
 
     name = spec.name

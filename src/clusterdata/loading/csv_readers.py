@@ -61,7 +61,9 @@ def read_with_duckdb(
         return False
     columns = (
         "{"
-        + ", ".join(f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(resource.table_schema.fields)))
+        + ", ".join(
+            f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(resource.table_schema.fields))
+        )
         + "}"
     )
     quote = quote_literal(resource.quote_char)

@@ -42,7 +42,6 @@ from clusterdata.tableschema.model import CATEGORY_TYPES, Field, Schema
 TABLESCHEMA_V2 = "https://datapackage.org/profiles/2.0/tableschema.json"
 
 
-
 def category_values(field: Mapping[str, Any]) -> list[Any] | None:
     """The values a field's `categories` allow, in their declared order; None when the field
     has none (or is of a type that may not have them)."""

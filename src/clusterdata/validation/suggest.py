@@ -19,7 +19,6 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from clusterdata.core.findings import Finding
 from clusterdata.core.package import DataPackage, Resource

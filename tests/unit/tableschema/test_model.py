@@ -199,7 +199,11 @@ def test_categories_ordered_is_false_unless_declared_true() -> None:
 def test_is_unique_key_knows_the_primary_key_unique_keys_and_unique_fields() -> None:
     schema = Schema.from_descriptor(
         {
-            "fields": [{"name": "a"}, {"name": "b", "constraints": {"unique": True}}, {"name": "c"}],
+            "fields": [
+                {"name": "a"},
+                {"name": "b", "constraints": {"unique": True}},
+                {"name": "c"},
+            ],
             "primaryKey": "a",
             "uniqueKeys": [["b", "c"]],
         }

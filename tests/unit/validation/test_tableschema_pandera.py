@@ -440,7 +440,12 @@ def test_the_plain_runner_reports_a_broken_check_instead_of_raising() -> None:
 
     rules = rules_of({"fields": [{"name": "n", "type": "integer"}]})
     rules.columns["n"].append(
-        cells_check("boom", Rule("boom", lambda f: "x"), ColumnParser(Field.from_descriptor({"name": "n"})), boom)
+        cells_check(
+            "boom",
+            Rule("boom", lambda f: "x"),
+            ColumnParser(Field.from_descriptor({"name": "n"})),
+            boom,
+        )
     )
     found = rules.evaluate({"n": ["1", "x"]})
     assert [type(f).__name__ for f in found] == ["Flagged", "Broken"]

@@ -116,7 +116,9 @@ def test_connect_gives_string_categories_as_an_enum_ordered_as_declared(tmp_path
     }
     text = "size,fruit,level\nlarge,pear,3\nsmall,apple,1\nmedium,,2\n"
     connection = connect(write_package(tmp_path / "ok", {"t": (schema, text)}))
-    types = dict(connection.execute("SELECT column_name, data_type FROM duckdb_columns()").fetchall())
+    types = dict(
+        connection.execute("SELECT column_name, data_type FROM duckdb_columns()").fetchall()
+    )
     assert types["size"] == "ENUM('small', 'medium', 'large')"
     assert types["fruit"] == "ENUM('apple', 'pear')"
     assert types["level"] == "BIGINT"

@@ -80,13 +80,20 @@ def test_a_v1_and_a_v2_validation_in_two_threads_report_what_each_reports_alone(
         return {(f.line, f.column, f.check) for f in report.findings if f.is_error}
 
     alone = {v1: errors(v1), v2: errors(v2)}
-    assert alone[v2] == {(2, "fruit", "constraint-categories"), (3, "level", "constraint-categories")}
+    assert alone[v2] == {
+        (2, "fruit", "constraint-categories"),
+        (3, "level", "constraint-categories"),
+    }
     assert alone[v1] == {(3, "n", "type-error")}
     for _ in range(8):
         start = threading.Barrier(2)
         together: dict[Path, set[tuple[int | None, str | None, str]]] = {}
 
-        def run(descriptor: Path, start: threading.Barrier = start) -> None:
+        def run(
+            descriptor: Path,
+            start: threading.Barrier = start,
+            together: dict[Path, set[tuple[int | None, str | None, str]]] = together,
+        ) -> None:
             start.wait(10)
             together[descriptor] = errors(descriptor)
 

@@ -125,9 +125,7 @@ def _domain_group(
         ).fetchall()
         for rn, value in rows:
             failure = Failure(column=name, value=value, row=lambda _name: None)
-            findings.append(
-                finding(resource, check.rule, failure, table.line_map.line(rn), fields)
-            )
+            findings.append(finding(resource, check.rule, failure, table.line_map.line(rn), fields))
     return findings
 
 
@@ -145,5 +143,3 @@ def _suspect_columns(
     return [int(rn) for rn in columns[0]], {
         name: list(columns[i + 1]) for i, name in enumerate(texts)
     }
-
-

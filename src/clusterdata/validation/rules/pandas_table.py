@@ -21,7 +21,13 @@ from clusterdata.core.package import Resource
 from clusterdata.core.tables import records as table_records
 from clusterdata.validation.rules import domain
 from clusterdata.validation.rules.findings import broken, rule_findings, x_check_problems
-from clusterdata.validation.rules.schema_rules import Failure, pandera_schema, rule_for, table_rules, text_frame
+from clusterdata.validation.rules.schema_rules import (
+    Failure,
+    pandera_schema,
+    rule_for,
+    table_rules,
+    text_frame,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -138,5 +144,3 @@ def _cell(frame: pd.DataFrame, index: int | None, column: str | None) -> str | N
         return None
     value = frame.at[index, column]
     return None if pd.isna(value) else str(value)
-
-

@@ -28,7 +28,7 @@ together for a table and builds pandera's schema.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clusterdata.core.lazy import lazy_module
 from clusterdata.tableschema.cells import (
@@ -36,8 +36,8 @@ from clusterdata.tableschema.cells import (
     missing_values,
 )
 from clusterdata.tableschema.keys import fields_of, key_fields
-from clusterdata.tableschema.model import Field, Schema
 from clusterdata.tableschema.lexical import DEFAULT_FALSE, DEFAULT_MISSING, DEFAULT_TRUE
+from clusterdata.tableschema.model import Field, Schema
 from clusterdata.validation.rules.checks import (
     Broken,
     Cells,

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from clusterdata.core.package import Resource
 from clusterdata.tableschema.model import ForeignKey

@@ -14,8 +14,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.tableschema.cells import false_values, true_values
-from clusterdata.tableschema.sql import CERTAIN, quote_ident, quote_literal
 from clusterdata.tableschema.model import Field
+from clusterdata.tableschema.sql import CERTAIN, quote_ident, quote_literal
 
 if TYPE_CHECKING:
     import duckdb
