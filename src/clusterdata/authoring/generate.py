@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from clusterdata.core.atomic import write_text_atomic
-from clusterdata.core.package import as_list
+from clusterdata.tableschema.model import Schema
 
 SCHEMA_SUFFIX = ".schema.json"
 
@@ -104,28 +104,28 @@ def data_dictionary(descriptor: dict[str, Any]) -> str:
     lines += ["| table | rows are | primary key |", "| --- | --- | --- |"]
     for resource in resources:
         schema = resource.get("schema", {})
+        primary_key = Schema.from_descriptor(schema).primary_key
         lines.append(
             f"| [{resource['name']}](#{resource['name']}) | {_cell(schema.get('title'))} | "
-            f"{', '.join(as_list(schema.get('primaryKey')))} |"
+            f"{', '.join(primary_key)} |"
         )
     lines.append("")
     for resource in resources:
         schema = resource.get("schema", {})
+        parsed = Schema.from_descriptor(schema)
         lines += [f"## {resource['name']}", ""]
         if schema.get("description"):
             lines += [str(schema["description"]), ""]
         if schema.get("x-description-sv"):
             lines += [f"*Svenska:* {schema['x-description-sv']}", ""]
         lines.append(
-            f"File: `{resource.get('path')}`. "
-            f"Primary key: `{', '.join(as_list(schema.get('primaryKey')))}`."
+            f"File: `{resource.get('path')}`. Primary key: `{', '.join(parsed.primary_key)}`."
         )
-        for fk in schema.get("foreignKeys", []):
-            ref = fk.get("reference", {})
+        for fk in parsed.foreign_keys:
             lines.append(
-                f"Foreign key: `{', '.join(as_list(fk.get('fields')))}` → "
-                f"`{ref.get('resource') or resource['name']}."
-                f"{', '.join(as_list(ref.get('fields')))}`."
+                f"Foreign key: `{', '.join(fk.fields)}` → "
+                f"`{fk.reference.target(resource['name'])}."
+                f"{', '.join(fk.reference.fields)}`."
             )
         for extra in schema.get("x-checks", []):
             lines.append(
@@ -137,11 +137,12 @@ def data_dictionary(descriptor: dict[str, Any]) -> str:
             "| field | type | constraints | description | beskrivning |",
             "| --- | --- | --- | --- | --- |",
         ]
-        for field in schema.get("fields", []):
+        for field in parsed.fields:
+            declared = field.descriptor  # constraints are shown as declared
             lines.append(
-                f"| `{field.get('name')}` | {field.get('type', 'string')} | "
-                f"{_cell(_constraints(field))} | {_cell(field.get('description'))} | "
-                f"{_cell(field.get('x-description-sv'))} |"
+                f"| `{field.name}` | {field.type} | "
+                f"{_cell(_constraints(declared))} | {_cell(declared.get('description'))} | "
+                f"{_cell(declared.get('x-description-sv'))} |"
             )
         lines.append("")
     return "\n".join(lines)

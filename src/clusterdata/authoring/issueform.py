@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from clusterdata.authoring.newrows import NewRow, Origin
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import Resource
+from clusterdata.tableschema.model import Field
 
 #: The table the web form and the issue form add a row to.
 FORM_TABLE = "clusters"
@@ -48,16 +49,17 @@ def new_issue_url(fields: dict[str, str] | None = None, title: str = "") -> str:
     return f"{repository_url()}/issues/new?{urlencode(query)}"
 
 
-def _description(field: dict[str, Any]) -> str:
+def _description(field: Field) -> str:
     parts = []
-    if field.get("x-description-sv"):
-        parts.append(f"Svenska: {field['x-description-sv']}")
-    if field.get("description"):
-        parts.append(f"English: {field['description']}")
-    enum = (field.get("constraints") or {}).get("enum")
-    if isinstance(enum, list):
+    descriptor = field.descriptor
+    if descriptor.get("x-description-sv"):
+        parts.append(f"Svenska: {descriptor['x-description-sv']}")
+    if descriptor.get("description"):
+        parts.append(f"English: {descriptor['description']}")
+    enum = field.constraints.enum
+    if enum is not None:
         parts.append("Ett av / one of: " + ", ".join(f"`{v}`" for v in enum))
-    elif field.get("type") == "boolean":
+    elif field.type == "boolean":
         parts.append("`true` eller/or `false`")
     return "\n\n".join(parts)
 
@@ -80,14 +82,14 @@ def issue_template(resource: Resource) -> str:
             },
         }
     ]
-    for field in resource.fields:
-        name = str(field.get("name"))
+    for field in resource.table_schema.fields:
+        name = field.name
         item: dict[str, Any] = {
             "type": "textarea" if name in _LONG else "input",
             "id": name,
             "attributes": {"label": name, "description": _description(field)},
         }
-        if (field.get("constraints") or {}).get("required"):
+        if field.constraints.required:
             item["validations"] = {"required": True}
         body.append(item)
     form = {

@@ -347,18 +347,18 @@ def temporal_coverage(release: Release) -> tuple[str, str] | None:
     text fields whose name ends in `date`), as xsd:date bounds."""
     import csv
 
+    from clusterdata.tableschema.model import Schema
+
     starts: list[str] = []
     ends: list[str] = []
     for spec in release.descriptor.get("resources") or []:
         if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
             continue
-        schema = spec.get("schema") if isinstance(spec.get("schema"), dict) else {}
-        fields = [f for f in (schema or {}).get("fields", []) if isinstance(f, dict)]
         wanted = [
-            str(f.get("name"))
-            for f in fields
-            if f.get("type") in ("date", "datetime", "yearmonth", "year")
-            or (f.get("type") == "string" and str(f.get("name", "")).endswith("date"))
+            f.name
+            for f in Schema.from_descriptor(spec.get("schema")).fields
+            if f.type in ("date", "datetime", "yearmonth", "year")
+            or (f.type == "string" and f.name.endswith("date"))
         ]
         file = release.folder / spec["path"]
         if not wanted or file.suffix != ".csv" or not file.is_file():

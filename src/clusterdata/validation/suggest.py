@@ -19,10 +19,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from clusterdata.core.findings import Finding
-from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.core.package import DataPackage, Resource
+from clusterdata.tableschema.model import Field
 
 #: Ids compared per reference at most; past this a table is too large to search by distance.
 MAX_CANDIDATES = 50_000
@@ -245,22 +245,18 @@ class _Ids:
 
 def _reference(resource: Resource, column: str | None) -> tuple[str, str] | None:
     """The (table, field) a single-field foreign key on `column` points at."""
-    for fk in resource.foreign_keys:
-        fields = as_list(fk.get("fields"))
-        reference = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        targets = as_list((reference or {}).get("fields"))
-        if fields == [column] and len(targets) == 1:
-            return str((reference or {}).get("resource") or resource.name), targets[0]
+    for fk in resource.table_schema.foreign_keys:
+        if fk.fields == (column,) and len(fk.reference.fields) == 1:
+            return fk.reference.target(resource.name), fk.reference.fields[0]
     return None
 
 
-def _value_hint(field: dict[str, Any], check: str, value: str) -> str | None:
+def _value_hint(field: Field, check: str, value: str) -> str | None:
     """A date in a local form, or a code without its leading zeros."""
-    constraints = field.get("constraints") or {}
-    pattern = str(constraints.get("pattern") or "")
-    if str(field.get("type")) in _DATE_TYPES or _ISO_DATE_PATTERN.match(pattern):
+    pattern = field.constraints.pattern or ""
+    if field.type in _DATE_TYPES or _ISO_DATE_PATTERN.match(pattern):
         return date_hint(value)
-    domain = field.get("x-domain")
+    domain = field.descriptor.get("x-domain")
     if domain in {"se-county-code", "se-municipality-code"}:
         from clusterdata.validation.rules.domain import bad_county_code, bad_municipality_code
 
@@ -296,8 +292,9 @@ def suggest_for(findings: list[Finding], package: DataPackage) -> list[Finding]:
                 options = looked_up.get(key, []) if key is not None else []
                 suggestion = did_you_mean(options) if options else None
             elif finding.check in _VALUE_CHECKS:
-                field = next((f for f in resource.fields if f.get("name") == finding.column), {})
-                suggestion = _value_hint(field, finding.check, finding.value)
+                field = resource.table_schema.field(finding.column)
+                if field is not None:
+                    suggestion = _value_hint(field, finding.check, finding.value)
         if suggestion and not (finding.hint or "").startswith(suggestion):
             hint = f"{suggestion} {finding.hint}" if finding.hint else suggestion
             finding = replace(finding, hint=hint)

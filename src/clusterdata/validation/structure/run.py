@@ -15,6 +15,7 @@ from clusterdata.core.findings import Finding, error
 from clusterdata.core.lines import map_lines, scan_bytes
 from clusterdata.core.package import DataPackage, Resource
 from clusterdata.core.tableerrors import TableError
+from clusterdata.tableschema.model import ForeignKey
 from clusterdata.validation.structure.errors import to_finding
 from clusterdata.validation.structure.preflight import (
     check_foreign_key_declarations,
@@ -128,7 +129,7 @@ def _prepare_fast(sound: list[Resource]) -> dict[str, Any]:
     by_name = {r.name: r for r in sound}
     chosen: dict[str, Any] = {}
     shared: Any = None
-    for group in fastpath.groups(sound, {r.name: r.foreign_keys for r in sound}):
+    for group in fastpath.groups(sound, {r.name: r.table_schema.foreign_keys for r in sound}):
         size = sum(r.file.stat().st_size for r in group)
         if not fastpath.use_fast_path(size):
             continue
@@ -154,7 +155,7 @@ def _run_fast(
     package: DataPackage,
     fast: dict[str, Any],
     candidates: list[Resource],
-    usable_fks: dict[str, list[dict[str, Any]]],
+    usable_fks: dict[str, list[ForeignKey]],
     result: StructureResult,
 ) -> set[str]:
     """Check the prepared groups in DuckDB; a group DuckDB reads differently goes back to the
@@ -183,7 +184,7 @@ def _run_fast(
 def _run_frictionless(
     package: DataPackage,
     candidates: list[Resource],
-    usable_fks: dict[str, list[dict[str, Any]]],
+    usable_fks: dict[str, list[ForeignKey]],
     result: StructureResult,
 ) -> list[Finding]:
     if not candidates:
@@ -191,7 +192,6 @@ def _run_frictionless(
     from frictionless import Checklist, FrictionlessException, Package
 
     from clusterdata.tableschema.patterns import without_patterns
-    from clusterdata.tableschema.v2 import unique_keys
     from clusterdata.validation.structure import v2fields
     from clusterdata.validation.structure.patterncheck import PatternCheck, RowPatterns
 
@@ -206,9 +206,9 @@ def _run_frictionless(
         patterns.tables[resource.name] = RowPatterns.of(
             resource, shift=0 if resource.has_header else 1
         )
-        keys.keys[resource.name] = unique_keys(resource.schema)
+        keys.keys[resource.name] = [list(k) for k in resource.table_schema.unique_keys]
         schema = without_patterns(v2fields.frictionless_schema(resource))
-        schema["foreignKeys"] = usable_fks.get(resource.name, [])
+        schema["foreignKeys"] = [dict(fk.descriptor) for fk in usable_fks.get(resource.name, [])]
         if not schema["foreignKeys"]:
             del schema["foreignKeys"]
         resources.append(
