@@ -53,7 +53,7 @@ def read_sheet(
     """The table's records (header first) and their places; raises `Unreadable`."""
     reader = _READERS[resource.format]
     title, values = reader(resource, sheet_of(resource))
-    types = {f.get("name"): str(f.get("type") or "string") for f in resource.fields}
+    types: dict[str | None, str] = {f.name: f.type for f in resource.table_schema.fields}
     header = [cell_text(v, None) for v in values[0]] if values else []
     kinds = [types.get(label) for label in header]
     rows: list[Record] = [header]
