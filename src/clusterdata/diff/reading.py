@@ -21,7 +21,6 @@ from clusterdata.tableschema.cells import (
     cell_parser,
     field_missing_values,
     field_type,
-    missing_values,
     number_text,
 )
 
@@ -86,13 +85,17 @@ class Table:
     rows: list[list[str | None]]
 
     def canonical_rows(self, names: Sequence[str]) -> list[tuple[str | None, ...]]:
-        specs = {str(f.get("name")): f for f in self.resource.fields}
-        missing = missing_values(self.resource.schema)
+        schema = self.resource.table_schema
+        by_name = {f.name: f for f in schema.fields}
+        read = [
+            (f.descriptor, schema.missing_values_of(f)) if f else ({}, schema.missing_values)
+            for f in (by_name.get(n) for n in names)
+        ]
         positions = [self.fields.index(n) for n in names]
         return [
             tuple(
-                canonical(parse_cell(specs.get(n, {}), row[p], missing))
-                for n, p in zip(names, positions, strict=True)
+                canonical(parse_cell(spec, row[p], missing))
+                for (spec, missing), p in zip(read, positions, strict=True)
             )
             for row in self.rows
         ]
