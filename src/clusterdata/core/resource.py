@@ -79,13 +79,6 @@ class Resource:
         return Schema.from_descriptor(self.schema)
 
     @property
-    def fields(self) -> list[dict[str, Any]]:
-        """The field descriptors as written: the readers take a table's width from them.
-        Everything else reads fields from `table_schema`."""
-        fields = self.schema.get("fields", [])
-        return fields if isinstance(fields, list) else []
-
-    @property
     def field_names(self) -> list[str]:
         return self.table_schema.field_names
 

@@ -54,7 +54,9 @@ def test_editing_the_schema_makes_the_issue_form_stale(tmp_path: Path):
     shutil.copytree(REPO / ".github", tmp_path / ".github")
     resource = clusters(REPO / "datapackage")
     assert not template_stale(tmp_path, resource)
-    changed = replace(resource, schema={**resource.schema, "fields": resource.fields[:-1]})
+    changed = replace(
+        resource, schema={**resource.schema, "fields": resource.schema["fields"][:-1]}
+    )
     assert template_stale(tmp_path, changed)
 
 

@@ -66,7 +66,7 @@ def test_every_table_of_a_release_round_trips_through_the_workbook(published: Pa
         rows = [[c.value for c in row] for row in sheet.iter_rows()]
         assert rows[0] == records[0], resource.name
         assert len(rows) == len(records), resource.name
-        types = {str(f["name"]): f.get("type", "string") for f in resource.fields}
+        types = {f.name: f.type for f in resource.table_schema.fields}
         for text_row, cells in zip(records[1:], rows[1:], strict=True):
             for name, text, value in zip(records[0], text_row, cells, strict=True):
                 assert _as_text(value, types[name]) == text, (resource.name, name, text, value)
@@ -113,7 +113,7 @@ def test_the_data_dictionary_sheet_describes_every_field_in_words(published: Pat
     rows = [[c.value for c in row] for row in sheet.iter_rows(values_only=False)]
     header, body = rows[0], rows[1:]
     assert tuple(header) == workbook.DICTIONARY_HEADER
-    assert len(body) == sum(len(r.fields) for r in _data_tables(published))
+    assert len(body) == sum(len(r.table_schema.fields) for r in _data_tables(published))
     by_field = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in body}
     cluster_id = by_field[("clusters", "id")]
     assert cluster_id["required"] == "yes"

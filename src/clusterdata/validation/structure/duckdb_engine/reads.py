@@ -46,7 +46,7 @@ def _read_csv(
     """
     import duckdb
 
-    width = len(resource.fields)
+    width = len(resource.table_schema.fields)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     quote = _lit(resource.quote_char)
     source = (
@@ -180,7 +180,7 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, read: _Read
     from clusterdata.validation.structure.patterncheck import RowPatterns
 
     resource = prepared.resource
-    width = len(resource.fields)
+    width = len(resource.table_schema.fields)
     count, rejects = read.result()
     if any(kind not in {"MISSING COLUMNS", "TOO MANY COLUMNS"} for _, kind in rejects):
         raise FastPathUnavailable(f"{resource.name}: DuckDB rejected a record")
@@ -273,7 +273,7 @@ def _number_rows(
             f"CREATE VIEW {sql} AS SELECT *, rowid + 2 AS rn, FALSE AS __py FROM {raw}"
         ).fetchall()
         return
-    width = len(prepared.resource.fields)
+    width = len(prepared.resource.table_schema.fields)
     # `a` = the first kept row after the j-th skipped record, `n` = how many were skipped up
     # to there. Adjacent skipped records share their `a`; only the last (largest `n`) counts.
     after = {s - j - 1: j + 1 for j, s in enumerate(skipped)}

@@ -97,7 +97,7 @@ def prepare(resource: Resource) -> Prepared | None:
     size = 0
     last = b""
     tail = b""  # the file's last bytes: its last record may end without a newline
-    trailing = _Trailing(resource, len(resource.fields))
+    trailing = _Trailing(resource, len(resource.table_schema.fields))
     # One buffer, and one mask over it, for every chunk: fresh temporaries per chunk cost a page
     # fault per page of every chunk (bench/results.md, "Design measurements").
     try:
@@ -309,7 +309,7 @@ class _Trailing:
 
 def _any_ragged(resource: Resource, starts: Any, ends: Any, records: list[int]) -> bool:
     """Whether one of these records, parsed by the csv module, has not the schema's width."""
-    width = len(resource.fields)
+    width = len(resource.table_schema.fields)
     for index in records:
         if index < 1:
             continue
@@ -332,7 +332,7 @@ def _plain_resource(resource: Resource) -> bool:
         return False
     if not resource.has_plain_dialect or not resource.dialect.get("header", True):
         return False
-    if not resource.dialect.get("doubleQuote", True) or not resource.fields:
+    if not resource.dialect.get("doubleQuote", True) or not resource.table_schema.fields:
         return False
     return len(resource.quote_char.encode("utf-8")) == 1
 
