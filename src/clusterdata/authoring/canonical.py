@@ -11,8 +11,12 @@ as numbers (so 2 sorts before 10), every other type compares as text in Python's
 (code point order: "Z" < "a" < "å"). A key cell that does not parse as its number type sorts
 after every number, as text. The sort is stable, so rows with equal keys keep their order.
 
-The declared dialect (delimiter, quote character) is kept, so the descriptor stays true. A
-file is only rewritten when the structure layer found nothing that would make the rewrite lose
+The declared dialect is kept, so the descriptor stays true: its delimiter, quote and escape
+characters; no header row for `header: false`; a header over several rows and comment rows
+before the first data row are kept as written (with LF endings), and the cell that is the
+`nullSequence` stays that text. A comment row among the data rows would lose its place when
+rows are sorted, so such a file is refused, as is one whose header rows would need its columns
+moved. A file is only rewritten when the structure layer found nothing that would make the rewrite lose
 or invent data (bad encoding, ragged rows, a stray quote, a header that is not the schema's
 fields); and the result is re-read and compared with the input before it is written.
 """
@@ -142,8 +146,35 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
     changes = _Changes()
     if table.has_bom:
         changes.add("file starts with a byte-order mark", 1)
+    if table.comment_lines:
+        raise FormatRefused(
+            [
+                error(
+                    "format-refused",
+                    "A comment row lies among the data rows; sorting the rows would move it, "
+                    "so the file is not rewritten.",
+                    **where,
+                    line=table.comment_lines[0],
+                    hint="Move comment rows above the first data row (or delete them).",
+                )
+            ]
+        )
     if header == names:
         order = list(range(len(names)))
+    elif table.head is not None:
+        raise FormatRefused(
+            [
+                error(
+                    "format-refused",
+                    "The header rows do not list the schema's fields in its order, and a "
+                    "header over several rows (or with comment rows) is kept as written.",
+                    **where,
+                    line=1,
+                    value=",".join(table.header)[:200],
+                    hint="Write the header rows so that they join to: " + ",".join(names) + ".",
+                )
+            ]
+        )
     elif sorted(header) == sorted(names) and len(set(header)) == len(header):
         order = [header.index(name) for name in names]
         changes.add(f"columns are not in the schema's order ({', '.join(names)})", 1)
@@ -171,9 +202,9 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
                 )
                 break
         rows = sorted(rows, key=key)
-    out = write_rows(resource, [names, *rows]).encode("utf-8")
+    out = (_head(resource, table, names) + write_rows(resource, rows)).encode("utf-8")
     if out != raw:
-        _layout_changes(resource, raw, [table.header, *kept], changes)
+        _layout_changes(resource, raw, table, kept, changes)
     _verify_lossless(resource, out, names, rows)
     return Canonical(
         data=out, changes=changes.texts, rows=rows, header=names, line=changes.first_line
@@ -194,6 +225,7 @@ def _clean_rows(
     blank: list[int] = []
     trimmed: int | None = None
     decomposed: int | None = None
+    null = resource.csv_dialect.null_sequence
     for record, line in zip(table.rows, table.lines, strict=True):
         kept.append(record)
         if not any(c.strip() for c in record):
@@ -221,6 +253,22 @@ def _clean_rows(
                 decomposed = line
             if clean != composed and trimmed is None:
                 trimmed = line
+            if clean != cell and clean == null:
+                raise FormatRefused(
+                    [
+                        error(
+                            "format-refused",
+                            f"Trimming this cell would make it the null sequence {null!r}, "
+                            "changing a value into a missing one.",
+                            resource=resource.name,
+                            path=resource.path,
+                            line=line,
+                            value=cell,
+                            hint="Correct the cell by hand: remove the spaces (if it is "
+                            "missing) or write the value.",
+                        )
+                    ]
+                )
             cells.append(clean)
         rows.append(cells)
         lines.append(line)
@@ -236,8 +284,17 @@ def _clean_rows(
     return rows, lines, kept
 
 
+def _head(resource: Resource, table: Table, names: list[str]) -> str:
+    """What comes before the rows: the header from the schema's names, nothing for
+    `header: false`, or the file's own header and comment rows as written (LF endings)."""
+    if table.head is not None:
+        head = table.head.replace("\r\n", "\n").replace("\r", "\n")
+        return head if not head or head.endswith("\n") else head + "\n"
+    return write_rows(resource, [names]) if resource.csv_dialect.has_header else ""
+
+
 def _layout_changes(
-    resource: Resource, raw: bytes, records: list[list[str]], changes: _Changes
+    resource: Resource, raw: bytes, table: Table, kept: list[list[str]], changes: _Changes
 ) -> None:
     """Differences in the bytes between the cells: line endings, final newline, quoting."""
     body = raw.removeprefix(BOM)
@@ -250,7 +307,8 @@ def _layout_changes(
     as_is = body.replace(b"\r\n", b"\n")
     if not as_is.endswith(b"\n"):
         as_is += b"\n"
-    rewritten = write_rows(resource, records).encode("utf-8")
+    head = _head(resource, table, table.header)
+    rewritten = (head + write_rows(resource, kept)).encode("utf-8")
     if rewritten != as_is:
         line, _, _ = first_difference(as_is, rewritten)
         changes.add(f"cells are quoted differently, from line {line}", line)

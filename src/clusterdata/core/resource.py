@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clusterdata.core.dialect import CsvDialect
 from clusterdata.core.findings import Finding
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -100,6 +101,11 @@ class Resource:
         ("header ... Defaults to true", Table Dialect). Without one, every record is data and
         the readers put the field names in front, so record 1 is always the header."""
         return self.dialect.get("header", True) is not False or not self.is_csv
+
+    @property
+    def csv_dialect(self) -> CsvDialect:
+        """The dialect with the spec's defaults, as every CSV reader follows it."""
+        return CsvDialect.of(self.dialect, self.format)
 
     @property
     def has_plain_dialect(self) -> bool:
