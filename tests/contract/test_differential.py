@@ -115,7 +115,10 @@ def tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
         lines.insert(0, "A title, above the header")
         dialect["headerRows"] = [2]
     elif kind == "two-header-rows":
-        lines = [",".join(f"g{i}" for i in range(width)), ",".join(s["name"].split("/")[1] for s in specs)]
+        lines = [
+            ",".join(f"g{i}" for i in range(width)),
+            ",".join(s["name"].split("/")[1] for s in specs),
+        ]
     for _ in range(draw(st.integers(0, 8))):
         shape = draw(st.sampled_from(["row"] * 6 + ["blank", "short", "long", "trailing"]))
         if shape == "blank":

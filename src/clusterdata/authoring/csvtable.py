@@ -128,8 +128,8 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
     if reader.row_starts is not None:  # header rows or comment rows: keep them as written
         first = starts[1] if len(starts) > 1 else reader.end + 1
         table.head = "".join(_LINE.findall(text)[: first - 1])
-        data = set(starts[1:])
-        table.comment_lines = [n for n in reader.row_starts if n > first and n not in data]
+        rows = set(starts[1:])
+        table.comment_lines = [n for n in reader.row_starts if n > first and n not in rows]
     return table
 
 

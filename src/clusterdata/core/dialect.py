@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 #: Line terminators the csv module reads (it always takes all three): any other
@@ -69,10 +70,12 @@ class CsvDialect:
             double_quote=dialect.get("doubleQuote", True) is not False,
             escape_char=_char(dialect.get("escapeChar"), None),
             skip_initial_space=dialect.get("skipInitialSpace") is True,
-            header_rows=(tuple(rows) if _row_numbers(rows, True) and rows else (1,)) if header else (),
+            header_rows=(tuple(rows) if _row_numbers(rows, True) and rows else (1,))
+            if header
+            else (),
             header_join=_text(dialect.get("headerJoin"), " "),
             comment_char=_text(dialect.get("commentChar"), None) or None,
-            comment_rows=frozenset(comments if _row_numbers(comments) else ()),
+            comment_rows=frozenset(comments) if _row_numbers(comments) else frozenset(),
             null_sequence=_text(dialect.get("nullSequence"), None),
         )
 
@@ -180,4 +183,4 @@ def _row_numbers(value: Any, ordered: bool = False) -> bool:
         return False
     if not all(type(n) is int and n >= 1 for n in value):
         return False
-    return not ordered or all(a < b for a, b in zip(value, value[1:], strict=False))
+    return not ordered or all(a < b for a, b in pairwise(value))

@@ -84,9 +84,10 @@ def _rows(
             if index is None:  # the header (the field names for `header: false`)
                 index = {c: record.index(c) for c in columns if c in record}
                 continue
-            yield reader.line, {
-                c: record[i] or "" if i < len(record) else "" for c, i in index.items()
-            }
+            yield (
+                reader.line,
+                {c: record[i] or "" if i < len(record) else "" for c, i in index.items()},
+            )
 
 
 def check_evidence(package: DataPackage, structure: StructureResult) -> tuple[list[Finding], int]:

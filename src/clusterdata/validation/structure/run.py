@@ -276,15 +276,14 @@ def _records_source(resource: Resource, entry: dict[str, Any], encoding: str) ->
     than the spec (`core.dialect`), so it checks the spec's records, numbered as the line map
     numbers them. The table is held in memory while frictionless checks it."""
     import csv
+    from contextlib import suppress
 
     from clusterdata.core.tables import records
 
     rows: list[list[str | None]] = []
-    with records(resource, encoding) as reader:
-        try:
-            rows.extend(reader)
-        except csv.Error:
-            pass  # the line map reports where the file stops parsing; check what was read
+    # Where the file stops parsing, the line map reports it; what was read is checked.
+    with records(resource, encoding) as reader, suppress(csv.Error):
+        rows.extend(reader)
     entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding"}}
     return entry | {"data": rows, "format": "inline", "dialect": {"headerRows": [1]}}
 
