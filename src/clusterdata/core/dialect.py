@@ -75,7 +75,9 @@ class CsvDialect:
             else (),
             header_join=_text(dialect.get("headerJoin"), " "),
             comment_char=_text(dialect.get("commentChar"), None) or None,
-            comment_rows=frozenset(comments) if _row_numbers(comments) else frozenset(),
+            comment_rows=frozenset(comments)
+            if isinstance(comments, list) and _row_numbers(comments)
+            else frozenset(),
             null_sequence=_text(dialect.get("nullSequence"), None),
         )
 
