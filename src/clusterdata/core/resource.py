@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +103,10 @@ class Resource:
         the readers put the field names in front, so record 1 is always the header."""
         return self.dialect.get("header", True) is not False or not self.is_csv
 
-    @property
+    @cached_property
     def csv_dialect(self) -> CsvDialect:
-        """The dialect with the spec's defaults, as every CSV reader follows it."""
+        """The dialect with the spec's defaults, as every CSV reader follows it (read once:
+        the DuckDB engine parses single records with it)."""
         return CsvDialect.of(self.dialect, self.format)
 
     @property
