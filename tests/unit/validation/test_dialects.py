@@ -320,3 +320,14 @@ def test_validate_counts_rows_and_layer_two_lines_in_the_dialect(tmp_path: Path)
         (5, "n", "type-error")
     ]
     assert report.summary.rows_per_table == {"t": 2}
+
+
+def test_stats_count_the_data_rows_of_a_table_with_a_title_and_comments(tmp_path: Path) -> None:
+    """`clusterdata stats` reads through the same records reader: the title, header and
+    comment rows are no rows, the null sequence no value."""
+    from clusterdata.release.stats import compute
+
+    text = "A title\nid,n\n# note\na,1\nb,NA\n"
+    dialect = {"headerRows": [2], "commentChar": "#", "nullSequence": "NA"}
+    stats = compute(open_package(_package(tmp_path, text, dialect)))
+    assert stats.tables == {"t": 2}
