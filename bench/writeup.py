@@ -239,11 +239,11 @@ def write_results(
         " resident set of any one run. A run that crashed (exit code other than 0 or 1, or a report"
         " that cannot be read) is listed below and counted in no median; it fails the benchmark.",
         "",
-        f"**The machine was shared.** {info['nproc']} cores, on which other work (builds and test"
-        " suites of other branches) ran during the benchmark: load average"
-        f" {load_before[0]:.2f} when it started and {load_after[0]:.2f} when it ended. Absolute"
-        " times carry that noise (one run spreads by about 20%); the ratios compare tools run side"
-        " by side.",
+        f"**Machine load.** {info['nproc']} cores; load average {load_before[0]:.2f} when the"
+        f" benchmark started and {load_after[0]:.2f} when it ended. The benchmark's own runs count"
+        " in it, and so does any other work on the machine (on this shared machine, other"
+        " branches' builds and test suites may run at the same time). Absolute times carry that"
+        " noise (one run spreads by about 20%); the ratios compare tools run side by side.",
         "",
         "**How reports are scored** (bench/scoring.py), each tool from its own report: clusterdata"
         " from `validate --format json`; frictionless-py from `frictionless validate --json"

@@ -51,6 +51,7 @@ LONG_FIRST = (
     "tests/contract/test_one_meaning.py",
     "tests/contract/test_differential_v2.py",
     "tests/contract/test_table_formats.py",
+    "tests/contract/test_spreadsheet_formats.py",
     "tests/contract/test_corpus.py",
     "tests/unit/tableschema/test_sql_rendering.py",
     "tests/e2e/",

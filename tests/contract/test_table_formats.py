@@ -1,140 +1,38 @@
 """Issue 14 item 3: every table format frictionless-py reads is checked, on both engines.
 
-JSON (arrays and objects), NDJSON, rows inline in the descriptor and Excel .xlsx tables are
-checked by layer 1 like CSV; each format has a failing and a passing fixture, written here, and
+JSON (arrays and objects), NDJSON, rows inline in the descriptor and spreadsheet tables (.xlsx,
+.xls, .ods) are checked by layer 1 like CSV; each format has a failing and a passing fixture,
+written by `fixtures.tableformats`, and
 the findings (table, place, column, kind) equal frictionless-py's own report on the same
 package. A format whose reader library is missing stays a located `unchecked-table` error.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fixtures.tableformats import (
+    BAD,
+    ENGINES,
+    FORMATS,
+    GOOD,
+    HEADER,
+    SCHEMA,
+    as_objects,
+    json_lines,
+    ours,
+    theirs,
+    write_descriptor,
+    write_table,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clusterdata.core.package import open_package
-from clusterdata.core.tables import map_records
-from clusterdata.validation.pipeline import table_schema_kind, validate
+from clusterdata.validation.pipeline import validate
 from clusterdata.validation.structure import duckdb_engine
-
-ENGINES = pytest.mark.parametrize("engine", ["1", "0"], ids=["duckdb", "frictionless"])
-
-SCHEMA: dict[str, Any] = {
-    "fields": [
-        {"name": "id", "type": "integer"},
-        {"name": "n", "type": "integer", "constraints": {"minimum": 0}},
-        {"name": "name", "type": "string"},
-    ],
-    "primaryKey": ["id"],
-}
-HEADER = ["id", "n", "name"]
-GOOD = [[1, 2, "Göteborg"], [2, 0, "Luleå"], [3, 7, None]]
-#: Row 3 (record 3): a type error; row 4: below the minimum and a repeated id.
-BAD = [[1, 2, "Göteborg"], [2, "x", "Luleå"], [1, -1, "Umeå"]]
-FORMATS = ["json-arrays", "json-objects", "ndjson", "inline-arrays", "inline-objects", "xlsx"]
-
-
-def _objects(rows: list[list[Any]]) -> list[dict[str, Any]]:
-    return [dict(zip(HEADER, row, strict=True)) for row in rows]
-
-
-def _json_lines(items: list[Any]) -> str:
-    """A JSON array with one item per line, as people write them."""
-    body = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in items)
-    return "[\n" + body + "\n]\n"
-
-
-def write_table(folder: Path, fmt: str, rows: list[list[Any]], **extra: Any) -> dict[str, Any]:
-    """The resource for `rows` in format `fmt`; its file (if any) is written into `folder`."""
-    resource: dict[str, Any] = {"name": "t", "type": "table", "schema": SCHEMA, **extra}
-    if fmt == "json-arrays":
-        (folder / "t.json").write_text(_json_lines([HEADER, *rows]), encoding="utf-8")
-        resource["path"] = "t.json"
-    elif fmt == "json-objects":
-        (folder / "t.json").write_text(_json_lines(_objects(rows)), encoding="utf-8")
-        resource["path"] = "t.json"
-    elif fmt == "ndjson":
-        text = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in _objects(rows))
-        (folder / "t.ndjson").write_text(text, encoding="utf-8")
-        resource["path"] = "t.ndjson"
-    elif fmt == "inline-arrays":
-        resource["data"] = [HEADER, *rows]
-    elif fmt == "inline-objects":
-        resource["data"] = _objects(rows)
-    elif fmt == "xlsx":
-        openpyxl = pytest.importorskip("openpyxl")
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = "Data"
-        for row in [HEADER, *rows]:
-            sheet.append(row)
-        book.save(folder / "t.xlsx")
-        resource["path"] = "t.xlsx"
-    else:
-        raise AssertionError(fmt)
-    return resource
-
-
-def write_descriptor(folder: Path, *resources: dict[str, Any]) -> Path:
-    descriptor = folder / "datapackage.json"
-    payload = {"name": "formats", "resources": list(resources)}
-    descriptor.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-    return descriptor
-
-
-Found = set[tuple[str | None, int | None, str | None, str]]
-
-
-def ours(descriptor: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> Found:
-    monkeypatch.setenv(duckdb_engine.ENV, engine)
-    report = validate(descriptor, use_default_checks=False)
-    return {
-        _same_as_theirs(f.resource, f.line, f.column, f.check)
-        for f in report.findings
-        if f.is_error
-    }
-
-
-def _same_as_theirs(
-    resource: str | None, line: int | None, column: str | None, kind: str
-) -> tuple[str | None, int | None, str | None, str]:
-    """What both sides can name: an extra cell has no field, and frictionless-py gives a table
-    it cannot read no place (we give its line: other tests pin that)."""
-    if kind == "extra-cell":
-        column = None
-    if kind == "source-error":
-        line = column = None
-    return resource, line, column, kind
-
-
-def theirs(descriptor: Path) -> Found:
-    """frictionless-py's report on the same package, its rows placed by our line maps."""
-    from frictionless import Package
-
-    package = open_package(descriptor)
-    maps = {r.name: map_records(r, "utf-8")[0] for r in package.resources}
-    # (a table that cannot be read has an empty map: its only finding has no row)
-    found: Found = set()
-    for task in Package(str(descriptor)).validate(limit_errors=10**9).tasks:
-        resource = package.resource(str(task.name))
-        assert resource is not None
-        for error in task.errors:
-            data = error.to_descriptor()
-            kind = str(data["type"])
-            column = data.get("fieldName") or None
-            if kind in {"primary-key", "foreign-key"}:
-                column = (data.get("fieldNames") or resource.primary_key)[0]
-            if kind == "constraint-error":
-                kind = "constraint-" + str(data["note"]).split('"')[1]
-            assert table_schema_kind(kind) or kind == "source-error", data
-            row = data.get("rowNumber") or 1  # a label error is the header's (record 1)
-            found.add(_same_as_theirs(task.name, maps[task.name].line(row), column, kind))
-    return found
 
 
 @ENGINES
@@ -220,7 +118,8 @@ def test_an_xlsx_row_is_named_by_sheet_and_excel_row(
 def test_an_xlsx_table_on_a_named_sheet_is_read_from_that_sheet(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     book.active.append(["not", "this", "sheet"])
     sheet = book.create_sheet("Data")
@@ -276,7 +175,7 @@ def test_domain_checks_run_on_a_json_table(
     }
     items = [{"start": "2019-01-01", "end": "2020-01-01"}, {"start": "2019-05-20", "end": "2019"}]
     items.append({"start": "2019-05-20", "end": "2019-05-19"})
-    (tmp_path / "d.json").write_text(_json_lines(items), encoding="utf-8")
+    (tmp_path / "d.json").write_text(json_lines(items), encoding="utf-8")
     descriptor = write_descriptor(tmp_path, {"name": "d", "path": "d.json", "schema": schema})
     found = ours(descriptor, engine, monkeypatch)
     assert found == {("d", 4, "end", "date-order")}
@@ -310,22 +209,26 @@ def test_a_json_file_that_is_not_json_is_a_located_error(
 
 
 def test_a_format_whose_reader_is_not_installed_is_a_located_unchecked_table(
-    tmp_path: Path, cli: Any
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """frictionless-py reads .ods with ezodf, which the project does not keep: say so."""
+    """frictionless-py reads .ods with ezodf: an installation without it says so, per table."""
     import importlib.util
 
-    if importlib.util.find_spec("ezodf") is not None:
-        pytest.skip("ezodf is installed here, so .ods is not the missing-reader case")
-    (tmp_path / "t.ods").write_bytes(b"PK\x03\x04")
+    from clusterdata.core import resource
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        resource.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "ezodf" else real(name, *args),
+    )
+    write_table(tmp_path, "ods", GOOD)
     descriptor = write_descriptor(tmp_path, {"name": "t", "path": "t.ods", "schema": SCHEMA})
-    result = cli("validate", str(descriptor), "--no-checks", "--format", "json")
-    assert result.code == 1
-    found = result.json()["findings"]
-    assert [(f["check"], f["resource"], f["path"]) for f in found] == [
-        ("unchecked-table", "t", "t.ods")
-    ]
-    assert "'ezodf'" in found[0]["message"] and "not checked" in found[0]["message"]
+    report = validate(descriptor, use_default_checks=False)
+    assert not report.valid
+    (found,) = report.findings
+    assert (found.check, found.resource, found.path) == ("unchecked-table", "t", "t.ods")
+    assert "'ezodf'" in found.message and "not checked" in found.message
 
 
 def test_publishing_a_package_with_a_json_table_is_refused_as_misuse(
@@ -407,7 +310,7 @@ def test_json_rows_under_a_property_are_read_there_and_placed_on_their_line(
     """Table Dialect v2: `property` is "the location of the data within a JSON document".
     frictionless-py 5.21 reads only its own spelling (`{"json": {"property": …}}`) and calls
     the rows missing under the spec's; we read both, so only its spelling is compared."""
-    rows = _json_lines(_objects(BAD)).replace("\n", "\n  ").rstrip()
+    rows = json_lines(as_objects(BAD)).replace("\n", "\n  ").rstrip()
     (tmp_path / "t.json").write_text('{\n  "note": [1, 2],\n  "rows": ' + rows + "\n}\n", "utf-8")
     resource = {
         "name": "t",
@@ -433,9 +336,10 @@ def test_spreadsheet_dates_and_datetimes_keep_their_meaning(
     datetime field as midnight, in validation and in load()."""
     import datetime
 
+    import openpyxl
+
     import clusterdata
 
-    openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["day", "at"])
@@ -454,7 +358,8 @@ def test_spreadsheet_dates_and_datetimes_keep_their_meaning(
 def test_a_domain_finding_in_a_sheet_names_its_sheet_row(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Perioder"

@@ -140,6 +140,15 @@ WEB_CLUSTER_NAMES = [
     ("Telematics Valley", "etn-vinnvaxt-fem-vinnare"),
     ("Innovatum", "etn-vinnvaxt-fem-vinnare"),
     ("Open Arena Lindholmen", "etn-vinnvaxt-fem-vinnare"),
+    ("Aerospace Cluster Sweden", "automation-smaland-esca"),
+    # green clusters (regional competence centres for the green industries)
+    ("Agro Sörmland", "landsbygdsnatverket-agro-sormland"),
+    ("Agro Örebro", "landsbygdsnatverket-agro-sormland"),
+    ("Agro Västmanland", "landsbygdsnatverket-agro-sormland"),
+    ("Gotland Grönt Centrum", "landsbygdsnatverket-gotland-gront-centrum"),
+    ("Hälsoteknikcentrum Halland", "naringsliv-halsoteknikcentrum-halland"),
+    ("HCH", "naringsliv-halsoteknikcentrum-halland"),
+    ("Peak Innovation", "regionjh-fler-kluster"),
 ]
 
 WEB_INITIATIVE_NAMES = [

@@ -90,7 +90,7 @@ def error_of(page, name: str) -> str:  # type: ignore[no-untyped-def]
 def test_the_form_marks_each_problem_with_the_cli_hint(page) -> None:  # type: ignore[no-untyped-def]
     clusters = open_package(BUNDLED).resource("clusters")
     assert clusters is not None
-    fields = {str(f["name"]): f for f in clusters.fields}
+    fields = {f.name: f for f in clusters.table_schema.fields}
     page.click("#check-row")  # everything empty
     assert error_of(page, "id") == "[constraint-required] id: " + hint_for(
         "constraint-required", fields["id"], clusters

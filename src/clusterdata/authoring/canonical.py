@@ -40,7 +40,8 @@ from clusterdata.authoring.csvtable import (
 )
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
-from clusterdata.tableschema.cells import field_type, integer_text, number_text
+from clusterdata.tableschema.cells import integer_text, number_text
+from clusterdata.tableschema.model import Field
 
 __all__ = [
     "REFUSE_ON",
@@ -87,19 +88,19 @@ def sort_key_function(resource: Resource, names: list[str]) -> Callable[[list[st
     which also applies `bareNumber`, `groupChar` and `decimalChar`): the cell `validate` rejects
     sorts as text, after the numbers.
     """
-    specs = {str(f.get("name")): f for f in resource.fields}
-    positions = [(names.index(k), specs.get(k, {})) for k in resource.primary_key]
+    schema = resource.table_schema
+    positions = [(names.index(k), schema.field(k)) for k in schema.primary_key]
 
-    def parse(cell: str, spec: dict[str, Any]) -> tuple[int, Any]:
-        kind = field_type(spec)
-        if kind not in _NUMERIC:
+    def parse(cell: str, field: Field | None) -> tuple[int, Any]:
+        if field is None or field.type not in _NUMERIC:
             return (0, cell)
-        digits = integer_text(spec, cell) if kind == "integer" else number_text(spec, cell)
+        spec = field.descriptor
+        digits = integer_text(spec, cell) if field.type == "integer" else number_text(spec, cell)
         number = None if digits is None else Decimal(digits)  # the rule admits only decimals
         return (0, number) if number is not None and number.is_finite() else (1, cell)
 
     def key(row: list[str]) -> tuple:
-        return tuple(parse(row[i], spec) for i, spec in positions)
+        return tuple(parse(row[i], field) for i, field in positions)
 
     return key
 

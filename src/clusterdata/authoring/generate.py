@@ -1,4 +1,5 @@
-"""Everything derived from `schemas/`: the descriptor's inline schemas and the data dictionary.
+"""Everything derived from `schemas/`: the descriptor's inline schemas, the data dictionary and
+the "add a cluster" issue form.
 
 frictionless refuses `..` in a descriptor's paths, so `datapackage/datapackage.json` cannot point
 at `schemas/`; instead it carries exact copies, regenerated here. A test fails when a copy is
@@ -12,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clusterdata.authoring.issueform import TEMPLATE_PATH, issue_form
 from clusterdata.core.atomic import write_text_atomic
-from clusterdata.core.package import as_list
+from clusterdata.tableschema.model import Schema
 
 SCHEMA_SUFFIX = ".schema.json"
+#: The table the repository's issue form adds rows to.
+FORM_TABLE = "clusters"
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,14 @@ def outputs(root: Path) -> list[Output]:
         schema = schemas.get(resource.get("name"))
         if schema is not None:
             resource["schema"] = schema
-    return [
+    derived = [
         Output(descriptor_path, dump_json(descriptor)),
         Output(root / "docs" / "data-dictionary.md", data_dictionary(descriptor)),
     ]
+    if FORM_TABLE in schemas:  # the "add a cluster" issue form asks for its columns
+        form = issue_form(FORM_TABLE, Schema.from_descriptor(schemas[FORM_TABLE]))
+        derived.append(Output(root / TEMPLATE_PATH, form))
+    return derived
 
 
 def generate(root: Path, *, check: bool = False) -> list[Path]:
@@ -104,28 +112,28 @@ def data_dictionary(descriptor: dict[str, Any]) -> str:
     lines += ["| table | rows are | primary key |", "| --- | --- | --- |"]
     for resource in resources:
         schema = resource.get("schema", {})
+        primary_key = Schema.from_descriptor(schema).primary_key
         lines.append(
             f"| [{resource['name']}](#{resource['name']}) | {_cell(schema.get('title'))} | "
-            f"{', '.join(as_list(schema.get('primaryKey')))} |"
+            f"{', '.join(primary_key)} |"
         )
     lines.append("")
     for resource in resources:
         schema = resource.get("schema", {})
+        parsed = Schema.from_descriptor(schema)
         lines += [f"## {resource['name']}", ""]
         if schema.get("description"):
             lines += [str(schema["description"]), ""]
         if schema.get("x-description-sv"):
             lines += [f"*Svenska:* {schema['x-description-sv']}", ""]
         lines.append(
-            f"File: `{resource.get('path')}`. "
-            f"Primary key: `{', '.join(as_list(schema.get('primaryKey')))}`."
+            f"File: `{resource.get('path')}`. Primary key: `{', '.join(parsed.primary_key)}`."
         )
-        for fk in schema.get("foreignKeys", []):
-            ref = fk.get("reference", {})
+        for fk in parsed.foreign_keys:
             lines.append(
-                f"Foreign key: `{', '.join(as_list(fk.get('fields')))}` → "
-                f"`{ref.get('resource') or resource['name']}."
-                f"{', '.join(as_list(ref.get('fields')))}`."
+                f"Foreign key: `{', '.join(fk.fields)}` → "
+                f"`{fk.reference.target(resource['name'])}."
+                f"{', '.join(fk.reference.fields)}`."
             )
         for extra in schema.get("x-checks", []):
             lines.append(
@@ -137,11 +145,12 @@ def data_dictionary(descriptor: dict[str, Any]) -> str:
             "| field | type | constraints | description | beskrivning |",
             "| --- | --- | --- | --- | --- |",
         ]
-        for field in schema.get("fields", []):
+        for field in parsed.fields:
+            declared = field.descriptor  # constraints are shown as declared
             lines.append(
-                f"| `{field.get('name')}` | {field.get('type', 'string')} | "
-                f"{_cell(_constraints(field))} | {_cell(field.get('description'))} | "
-                f"{_cell(field.get('x-description-sv'))} |"
+                f"| `{field.name}` | {field.type} | "
+                f"{_cell(_constraints(declared))} | {_cell(declared.get('description'))} | "
+                f"{_cell(declared.get('x-description-sv'))} |"
             )
         lines.append("")
     return "\n".join(lines)

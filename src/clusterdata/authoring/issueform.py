@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from clusterdata.authoring.newrows import NewRow, Origin
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import Resource
+from clusterdata.tableschema.model import Field, Schema
 
 #: The table the web form and the issue form add a row to.
 FORM_TABLE = "clusters"
@@ -48,22 +49,29 @@ def new_issue_url(fields: dict[str, str] | None = None, title: str = "") -> str:
     return f"{repository_url()}/issues/new?{urlencode(query)}"
 
 
-def _description(field: dict[str, Any]) -> str:
+def _description(field: Field) -> str:
     parts = []
-    if field.get("x-description-sv"):
-        parts.append(f"Svenska: {field['x-description-sv']}")
-    if field.get("description"):
-        parts.append(f"English: {field['description']}")
-    enum = (field.get("constraints") or {}).get("enum")
-    if isinstance(enum, list):
+    descriptor = field.descriptor
+    if descriptor.get("x-description-sv"):
+        parts.append(f"Svenska: {descriptor['x-description-sv']}")
+    if descriptor.get("description"):
+        parts.append(f"English: {descriptor['description']}")
+    enum = field.constraints.enum
+    if enum is not None:
         parts.append("Ett av / one of: " + ", ".join(f"`{v}`" for v in enum))
-    elif field.get("type") == "boolean":
+    elif field.type == "boolean":
         parts.append("`true` eller/or `false`")
     return "\n\n".join(parts)
 
 
 def issue_template(resource: Resource) -> str:
     """The issue-form YAML for adding one row to `resource`, derived from its schema."""
+    return issue_form(resource.name, resource.table_schema)
+
+
+def issue_form(table: str, schema: Schema) -> str:
+    """The issue-form YAML for adding one row to the table named `table` with `schema`
+    (`clusterdata generate` writes it beside the other files derived from schemas/)."""
     import yaml
 
     body: list[dict[str, Any]] = [
@@ -75,25 +83,24 @@ def issue_template(resource: Resource) -> str:
                 "Suggest a cluster: fill in one field per column. Automatic checks and a "
                 "reviewer go through it, and it becomes a pull request.\n\n"
                 "This form is generated from schemas/tables/"
-                f"{resource.name}.schema.json by `clusterdata template --issue-form`; "
+                f"{table}.schema.json by `clusterdata template --issue-form`; "
                 "do not edit it by hand."
             },
         }
     ]
-    for field in resource.fields:
-        name = str(field.get("name"))
+    for field in schema.fields:
+        name = field.name
         item: dict[str, Any] = {
             "type": "textarea" if name in _LONG else "input",
             "id": name,
             "attributes": {"label": name, "description": _description(field)},
         }
-        if (field.get("constraints") or {}).get("required"):
+        if field.constraints.required:
             item["validations"] = {"required": True}
         body.append(item)
     form = {
         "name": "Föreslå ett kluster / Add a cluster",
-        "description": f"En ny rad i tabellen {resource.name} / A new row in the "
-        f"{resource.name} table",
+        "description": f"En ny rad i tabellen {table} / A new row in the {table} table",
         "title": TITLE_PREFIX,
         "labels": [LABEL],
         "body": body,

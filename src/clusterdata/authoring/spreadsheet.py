@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from clusterdata.authoring.csvtable import column_values
-from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.core.package import DataPackage, Resource
+from clusterdata.tableschema.model import Field
 
 #: Where things are on a table sheet (1-based, as Excel numbers rows).
 NAME_ROW, SV_ROW, EN_ROW = 1, 2, 3
@@ -56,27 +57,25 @@ class DropDown:
 def drop_downs(package: DataPackage, resource: Resource) -> dict[str, DropDown]:
     """Per field: the enum (strict), else the ids a single-field foreign key may take."""
     result: dict[str, DropDown] = {}
-    for fk in resource.foreign_keys:
-        fields = as_list(fk.get("fields"))
-        ref = fk.get("reference") or {}
-        targets = as_list(ref.get("fields"))
+    for fk in resource.table_schema.foreign_keys:
+        fields, targets = fk.fields, fk.reference.fields
         if len(fields) != 1 or len(targets) != 1:
             continue
-        ids = column_values(package, str(ref.get("resource") or resource.name), targets[0])
+        ids = column_values(package, fk.reference.target(resource.name), targets[0])
         if ids:
             result[fields[0]] = DropDown(ids, strict=False)
-    for field in resource.fields:
-        enum = (field.get("constraints") or {}).get("enum")
-        if isinstance(enum, list) and enum:
-            result[str(field.get("name"))] = DropDown([str(v) for v in enum], strict=True)
-        elif field.get("type") == "boolean":
-            result[str(field.get("name"))] = DropDown(["true", "false"], strict=True)
+    for field in resource.table_schema.fields:
+        enum = field.constraints.enum
+        if enum:
+            result[field.name] = DropDown([str(v) for v in enum], strict=True)
+        elif field.type == "boolean":
+            result[field.name] = DropDown(["true", "false"], strict=True)
     return result
 
 
-def _describe(field: dict[str, Any], lang: str) -> str:
+def _describe(field: Field, lang: str) -> str:
     key = "description" if lang == "en" else f"x-description-{lang}"
-    return str(field.get(key) or "")
+    return str(field.descriptor.get(key) or "")
 
 
 def build_workbook(package: DataPackage) -> bytes:
@@ -98,8 +97,8 @@ def build_workbook(package: DataPackage) -> bytes:
     for resource in editable_resources(package):
         sheet = book.create_sheet(sheet_title(resource))
         choices = drop_downs(package, resource)
-        for number, field in enumerate(resource.fields, start=1):
-            name = str(field.get("name"))
+        for number, field in enumerate(resource.table_schema.fields, start=1):
+            name = field.name
             letter = get_column_letter(number)
             sheet.cell(NAME_ROW, number, name).font = bold
             sheet.cell(NAME_ROW, number).fill = header_fill
@@ -107,7 +106,7 @@ def build_workbook(package: DataPackage) -> bytes:
                 cell = sheet.cell(row, number, f"{lang}: {_describe(field, lang)}".strip())
                 cell.font, cell.alignment = muted, wrap
             sheet.column_dimensions[letter].width = max(14, min(40, len(name) + 4))
-            if field.get("type", "string") == "string":
+            if field.type == "string":
                 for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + FORMATTED_ROWS):
                     sheet.cell(row, number).number_format = TEXT_FORMAT
             choice = choices.get(name)
@@ -156,22 +155,20 @@ def _dictionary_sheet(sheet: Any, package: DataPackage, bold: Any, wrap: Any) ->
     row = 2
     for resource in editable_resources(package):
         refs = {
-            as_list(fk.get("fields"))[0]: f"{(fk.get('reference') or {}).get('resource')}."
-            f"{as_list((fk.get('reference') or {}).get('fields'))[0]}"
-            for fk in resource.foreign_keys
-            if len(as_list(fk.get("fields"))) == 1
-            and len(as_list((fk.get("reference") or {}).get("fields"))) == 1
+            fk.fields[0]: f"{fk.reference.resource}.{fk.reference.fields[0]}"
+            for fk in resource.table_schema.foreign_keys
+            if len(fk.fields) == 1 and len(fk.reference.fields) == 1
         }
-        for field in resource.fields:
-            name = str(field.get("name"))
+        for field in resource.table_schema.fields:
+            name = field.name
             values = [
                 resource.name,
                 name,
-                str(field.get("type", "string")),
+                field.type,
                 "; ".join(
                     part
                     for part in (
-                        _constraints(field).replace("`", ""),
+                        _constraints(field.descriptor).replace("`", ""),
                         f"references {refs[name]}" if name in refs else "",
                     )
                     if part

@@ -13,12 +13,13 @@ from typing import Any
 
 from clusterdata.core.dialect import CsvDialect
 from clusterdata.core.findings import Finding
+from clusterdata.tableschema.model import Schema
 
 DESCRIPTOR_NAME = "datapackage.json"
 TEXT_FORMATS = {"csv", "tsv"}
 #: Every format a table is checked in: CSV and TSV by the csv module (`lines`), the others read
 #: by `core.tables` and checked by frictionless-py (`validation.structure.run`).
-TABULAR_FORMATS = TEXT_FORMATS | {"json", "ndjson", "jsonl", "xlsx"}
+TABULAR_FORMATS = TEXT_FORMATS | {"json", "ndjson", "jsonl", "xlsx", "xls", "ods"}
 #: The library frictionless-py reads each format that is not text with: without it neither
 #: engine can read the table, and it is reported unchecked, naming the library.
 READERS = {
@@ -72,23 +73,26 @@ class Resource:
         """Read by the csv module (and so by either engine), not by `core.tables`."""
         return self.data is None and self.format in TEXT_FORMATS
 
+    @cached_property
+    def table_schema(self) -> Schema:
+        """The schema as typed values, parsed once (`tableschema.model`); `schema` stays the
+        descriptor as written, for what must echo it."""
+        return Schema.from_descriptor(self.schema)
+
     @property
     def fields(self) -> list[dict[str, Any]]:
+        """The field descriptors as written: the readers take a table's width from them.
+        Everything else reads fields from `table_schema`."""
         fields = self.schema.get("fields", [])
         return fields if isinstance(fields, list) else []
 
     @property
     def field_names(self) -> list[str]:
-        return [str(f.get("name")) for f in self.fields if isinstance(f, dict)]
+        return self.table_schema.field_names
 
     @property
     def primary_key(self) -> list[str]:
-        return as_list(self.schema.get("primaryKey"))
-
-    @property
-    def foreign_keys(self) -> list[dict[str, Any]]:
-        fks = self.schema.get("foreignKeys", [])
-        return [fk for fk in fks if isinstance(fk, dict)] if isinstance(fks, list) else []
+        return list(self.table_schema.primary_key)
 
     @property
     def delimiter(self) -> str:

@@ -23,9 +23,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from clusterdata.core import sheets
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.lines import LineMap, csv_records, map_lines
 from clusterdata.core.package import Resource
+from clusterdata.core.sheets import sheet_of as sheet_of  # where a table's sheet is
 
 Record = list[str | None]
 
@@ -77,8 +79,12 @@ def read_table(resource: Resource) -> TextTable:
         table = _json_file(resource)
     elif resource.format in {"ndjson", "jsonl"}:
         table = _ndjson(resource)
-    elif resource.format == "xlsx":
-        table = _xlsx(resource)
+    elif resource.format in sheets.FORMATS:
+        try:
+            records, line_map = sheets.read_sheet(resource, cell_text)
+        except sheets.Unreadable as exc:
+            return TextTable(fatal=True, findings=[_unreadable(resource, str(exc))])
+        table = TextTable(records=records, line_map=line_map)
     else:
         note = "this format is not read here"
         return TextTable(fatal=True, findings=[_unreadable(resource, note)])
@@ -90,15 +96,6 @@ def read_table(resource: Resource) -> TextTable:
     return table
 
 
-def sheet_of(resource: Resource) -> str | int:
-    """The sheet a spreadsheet table is on: `dialect.sheet` (v1 and v2 alike), else the first."""
-    declared = resource.dialect.get("sheet")
-    nested = resource.dialect.get("excel")
-    if declared is None and isinstance(nested, dict):
-        declared = nested.get("sheet")
-    return declared if isinstance(declared, str | int) and not isinstance(declared, bool) else 1
-
-
 def json_property(resource: Resource) -> str | None:
     """The key of a JSON object the rows are under (`dialect.property`, v1 and v2), if any."""
     declared = resource.dialect.get("property")
@@ -106,6 +103,25 @@ def json_property(resource: Resource) -> str | None:
     if declared is None and isinstance(nested, dict):
         declared = nested.get("property")
     return declared if isinstance(declared, str) else None
+
+
+def item_keys(resource: Resource) -> list[str] | None:
+    """The keys read from object rows, in order: v2's `itemKeys` ("specifies the way of
+    extracting rows from data arrays with `itemType` is `object`", Table Dialect) or
+    frictionless's `json.keys`; None to take the first object's keys."""
+    declared = resource.dialect.get("itemKeys")
+    nested = resource.dialect.get("json")
+    if declared is None and isinstance(nested, dict):
+        declared = nested.get("keys")
+    if isinstance(declared, list) and declared and all(isinstance(k, str) for k in declared):
+        return list(declared)
+    return None
+
+
+def item_type(resource: Resource) -> str | None:
+    """v2's `itemType`: whether the rows are arrays or objects, where the dialect says so."""
+    declared = resource.dialect.get("itemType")
+    return declared if declared in {"array", "object"} else None
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -131,13 +147,14 @@ def cell_text(value: Any, ftype: str | None = None) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _rows_of(items: list[Any]) -> tuple[list[Record], bool]:
+def _rows_of(items: list[Any], keys: list[str] | None = None) -> tuple[list[Record], bool]:
     """Records as frictionless's inline reader makes them: arrays are records (the first is
-    the header); objects give their first object's keys as the header, then one record each."""
+    the header); objects give `keys` (else their first object's keys) as the header, then one
+    record each."""
     if not items:
         return [], False
     if isinstance(items[0], dict):
-        keys = list(items[0])
+        keys = keys or list(items[0])
         rows: list[Record] = [list(keys)]
         for item in items:
             source = item if isinstance(item, dict) else {}
@@ -147,6 +164,22 @@ def _rows_of(items: list[Any]) -> tuple[list[Record], bool]:
         [cell_text(v) for v in item] if isinstance(item, list) else [cell_text(item)]
         for item in items
     ], False
+
+
+def _rows_as_declared(
+    resource: Resource, items: list[Any], line: int | None = None
+) -> tuple[list[Record], bool] | Finding:
+    """The records of `items`, or, where the dialect's `itemType` says arrays and the rows are
+    objects (or the other way), the one finding that says so: read otherwise, every cell
+    would be misplaced."""
+    declared = item_type(resource)
+    if declared and items:
+        found = "object" if isinstance(items[0], dict) else "array"
+        if found != declared:
+            note = f'its dialect says "itemType": "{declared}", but its rows are {found}s'
+            hint = f'Write every row as an {declared}, or declare "itemType": "{found}".'
+            return _unreadable(resource, note, line, hint)
+    return _rows_of(items, item_keys(resource))
 
 
 def _line_map(starts: list[int], keyed: bool, place: str = "", offset: int = 0) -> LineMap:
@@ -250,7 +283,10 @@ def _json_file(resource: Resource) -> TextTable:
         where = f"under {declared!r}" if path else "at its top level"
         note = f"it holds no array of rows {where}"
         return TextTable(fatal=True, findings=[_unreadable(resource, note)])
-    rows, keyed = _rows_of(items)
+    read = _rows_as_declared(resource, items, lines[0] if lines else None)
+    if isinstance(read, Finding):
+        return TextTable(fatal=True, findings=[read])
+    rows, keyed = read
     return TextTable(records=rows, line_map=_line_map(lines, keyed))
 
 
@@ -273,7 +309,10 @@ def _ndjson(resource: Resource) -> TextTable:
             finding = _unreadable(resource, f"line {number} is not JSON ({reason})", number)
             return TextTable(fatal=True, findings=[finding])
         lines.append(number)
-    rows, keyed = _rows_of(items)
+    read = _rows_as_declared(resource, items, 1)
+    if isinstance(read, Finding):
+        return TextTable(fatal=True, findings=[read])
+    rows, keyed = read
     return TextTable(records=rows, line_map=_line_map(lines, keyed))
 
 
@@ -290,7 +329,10 @@ def _inline(resource: Resource) -> TextTable:
         at = text.count("\n", 0, _value_at(text, path)) + 1
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         lines = []
-    rows, keyed = _rows_of(items)
+    read = _rows_as_declared(resource, items, lines[0] if lines else None)
+    if isinstance(read, Finding):
+        return TextTable(fatal=True, findings=[read])
+    rows, keyed = read
     # Record r is item r - 1 of an array of arrays, item r - 2 of an array of objects.
     offset = 2 if keyed else 1
     line_map = _line_map(lines, keyed, place=pointer + "/{index}", offset=offset)
@@ -304,48 +346,6 @@ def _codec(resource: Resource) -> str:
         if resource.encoding.replace("_", "-") in {"utf-8", "utf8"}
         else (resource.encoding)
     )
-
-
-# --- spreadsheets -----------------------------------------------------------------------------
-
-
-def _xlsx(resource: Resource) -> TextTable:
-    """The sheet's rows as frictionless reads them (values, not formulas): record r is Excel
-    row r, so the row number is the place."""
-    import warnings
-
-    import openpyxl
-
-    sheet_name = sheet_of(resource)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(resource.file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        note = f"it is not an Excel workbook ({type(exc).__name__})"
-        return TextTable(fatal=True, findings=[_unreadable(resource, note)])
-    try:
-        try:
-            sheet = (
-                book[sheet_name] if isinstance(sheet_name, str) else book.worksheets[sheet_name - 1]
-            )
-        except (KeyError, IndexError):
-            note = f"it has no sheet {sheet_name!r}"
-            return TextTable(fatal=True, findings=[_unreadable(resource, note)])
-        values = list(sheet.iter_rows(values_only=True))
-        title = sheet.title
-    finally:
-        book.close()
-    types = {f.get("name"): str(f.get("type") or "string") for f in resource.fields}
-    header = [cell_text(v) for v in values[0]] if values else []
-    kinds = [types.get(label) for label in header]
-    rows: list[Record] = [header]
-    for row in values[1:]:
-        rows.append([cell_text(v, kinds[i] if i < len(kinds) else None) for i, v in enumerate(row)])
-    line_map = LineMap(place=f"row {{row}} of sheet {title!r}")
-    line_map.starts.extend(range(1, len(rows) + 1))
-    line_map.total_lines = len(rows)
-    return TextTable(records=rows, line_map=line_map)
 
 
 # --- findings ---------------------------------------------------------------------------------

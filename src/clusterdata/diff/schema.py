@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from clusterdata.core.package import as_list
 from clusterdata.diff.model import Change
 from clusterdata.release.versioning import Level
+from clusterdata.tableschema.model import Schema
 
 FIELD_METADATA = {"title", "description", "example", "rdfType", "x-description-sv"}
 
@@ -50,12 +50,13 @@ def type_change(old: str, new: str) -> str:
 
 def diff_schema(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes: list[Change] = []
-    old_fields = [f for f in old.get("fields", []) or [] if isinstance(f, dict)]
-    new_fields = [f for f in new.get("fields", []) or [] if isinstance(f, dict)]
-    old_by = {str(f.get("name")): f for f in old_fields}
-    new_by = {str(f.get("name")): f for f in new_fields}
+    before, after = Schema.from_descriptor(old), Schema.from_descriptor(new)
+    # Fields are compared as declared: any property a later version adds is a change.
+    old_by = {f.name: f.descriptor for f in before.fields}
+    new_by = {f.name: f.descriptor for f in after.fields}
     old_names, new_names = list(old_by), list(new_by)
-    new_pk = as_list(new.get("primaryKey"))
+    new_pk = list(after.primary_key)
+    required_in_new = {f.name for f in after.fields if f.constraints.required}
     removed = [n for n in old_names if n not in new_by]
     added = [n for n in new_names if n not in old_by]
     renamed: dict[str, str] = {}
@@ -74,8 +75,7 @@ def diff_schema(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cha
         )
     renamed_from = {v: k for k, v in renamed.items()}
     for new_name in added:
-        spec = new_by[new_name]
-        required = bool((spec.get("constraints") or {}).get("required")) or new_name in new_pk
+        required = new_name in required_in_new or new_name in new_pk
         hint = (
             f" (probably renamed from {renamed_from[new_name]!r})"
             if new_name in renamed_from
@@ -118,7 +118,7 @@ def diff_schema(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cha
                 kept_new,
             )
         )
-    old_pk = as_list(old.get("primaryKey"))
+    old_pk = list(before.primary_key)
     if old_pk != new_pk:
         changes.append(
             Change(
@@ -131,7 +131,7 @@ def diff_schema(name: str, old: dict[str, Any], new: dict[str, Any]) -> list[Cha
                 new_pk,
             )
         )
-    old_fks, new_fks = _fks(old), _fks(new)
+    old_fks, new_fks = _fks(before), _fks(after)
     for fk in sorted(new_fks - old_fks):
         changes.append(
             Change(
@@ -184,21 +184,8 @@ def _type(spec: dict[str, Any]) -> str:
     return str(spec.get("type") or "string")
 
 
-def _fks(schema: dict[str, Any]) -> set[tuple[tuple[str, ...], str, tuple[str, ...]]]:
-    out = set()
-    for fk in schema.get("foreignKeys", []) or []:
-        if not isinstance(fk, dict):
-            continue
-        raw = fk.get("reference")
-        ref: dict[str, Any] = raw if isinstance(raw, dict) else {}
-        out.add(
-            (
-                tuple(as_list(fk.get("fields"))),
-                str(ref.get("resource") or ""),
-                tuple(as_list(ref.get("fields"))),
-            )
-        )
-    return out
+def _fks(schema: Schema) -> set[tuple[tuple[str, ...], str, tuple[str, ...]]]:
+    return {(fk.fields, fk.reference.resource, fk.reference.fields) for fk in schema.foreign_keys}
 
 
 def _fk_text(fk: tuple[tuple[str, ...], str, tuple[str, ...]]) -> str:

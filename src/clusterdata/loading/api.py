@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.package import (
@@ -23,15 +22,9 @@ from clusterdata.core.package import (
     UsageError,
     open_package,
 )
-from clusterdata.tableschema.cells import (
-    BAD,
-    cell_parser,
-    field_missing_values,
-    field_type,
-    missing_values,
-)
+from clusterdata.tableschema.cells import BAD, cell_parser
 from clusterdata.tableschema.errors import DataError
-from clusterdata.tableschema.v2 import categories_ordered, category_values
+from clusterdata.tableschema.model import Field
 
 if TYPE_CHECKING:
     import duckdb
@@ -161,7 +154,8 @@ def read_table(resource: Resource) -> pd.DataFrame:
     """One resource, read as text and converted column by column to its declared types."""
     import pandas as pd
 
-    missing = missing_values(resource.schema)
+    schema = resource.table_schema
+    missing = list(schema.missing_values)
     if resource.is_csv and _pandas_reads_alike(resource):
         frame = pd.read_csv(
             resource.file,
@@ -177,14 +171,14 @@ def read_table(resource: Resource) -> pd.DataFrame:
         )
     else:  # JSON, spreadsheet, inline rows or a CSV dialect pandas does not read: as validated
         frame = _other_frame(resource, missing)
-    for spec in resource.fields:
-        name = spec.get("name")
-        if not isinstance(name, str) or name not in frame.columns:
+    for field in schema.fields:
+        name = field.name
+        if name not in frame.columns:
             continue
-        extra = set(field_missing_values(resource.schema, spec)) - set(missing)
+        extra = set(schema.missing_values_of(field)) - set(missing)
         if extra:
             frame[name] = frame[name].mask(frame[name].isin(extra))
-        frame[name] = convert(frame[name], spec, resource)
+        frame[name] = convert(frame[name], field, resource)
     return frame
 
 
@@ -222,7 +216,7 @@ _TYPED_KINDS = frozenset(
 )
 
 
-def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> pd.Series:
+def convert(column: pd.Series, spec: Field, resource: Resource) -> pd.Series:
     """Parse a text column by its Table Schema field; a cell that does not parse raises.
 
     Cells are read by the Table Schema core (`clusterdata.tableschema.cells`), the parser
@@ -230,23 +224,19 @@ def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> p
     """
     import pandas as pd
 
-    kind = field_type(spec)
+    kind = spec.type
     text = column.astype("str").where(column.notna(), None)
     present = column.notna()
-    parser = cell_parser(spec)
+    parser = cell_parser(spec.descriptor)
     result: pd.Series = column
     if parser is not None:
         cells = [None if v is None else str(v) for v in column.to_numpy(object, na_value=None)]
         values = _parse_column(resource, spec, cells, parser)
         if kind in _TYPED_KINDS:  # the others stay text, once checked: "2018-09", JSON, ...
             result = _typed(kind, values, column.index, column.name, text)
-    enum = (
-        (spec.get("constraints") or {}).get("enum")
-        if isinstance(spec.get("constraints"), dict)
-        else None
-    )
-    if isinstance(enum, list) and enum:
-        categories = pd.Series(enum)
+    enum = spec.constraints.enum
+    if enum:
+        categories = pd.Series(list(enum))
         if kind in ("integer", "year"):
             categories = categories.astype("Int64")
         elif kind == "number":
@@ -254,20 +244,20 @@ def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> p
         else:
             categories = categories.astype(str)
         outside = present & ~result.isin(list(categories))
-        _raise_unparsed(resource, spec, text, outside, f"value of {enum}")
+        _raise_unparsed(resource, spec, text, outside, f"value of {list(enum)}")
         result = pd.Series(
             pd.Categorical(result, categories=categories.drop_duplicates().tolist()),
             index=result.index,
             name=result.name,
         )
-    declared = category_values(spec)
+    declared = spec.category_values
     if declared:
         # v2 `categories`: the field "MAY be loaded as a categorical data type", ordered when
         # `categoriesOrdered` is true (https://datapackage.org/standard/table-schema/#categories).
         outside = present & ~result.isin(declared)
         _raise_unparsed(resource, spec, text, outside, f"category of {declared}")
         result = pd.Series(
-            pd.Categorical(result, categories=declared, ordered=categories_ordered(spec)),
+            pd.Categorical(result, categories=declared, ordered=spec.categories_ordered),
             index=result.index,
             name=result.name,
         )
@@ -275,7 +265,7 @@ def convert(column: pd.Series, spec: Mapping[str, Any], resource: Resource) -> p
 
 
 def _parse_column(
-    resource: Resource, spec: Mapping[str, Any], cells: list[str | None], parser: Any
+    resource: Resource, spec: Field, cells: list[str | None], parser: Any
 ) -> list[Any]:
     """Every cell's value (None where missing), parsed once per distinct text."""
     memo: dict[str, Any] = {}
@@ -288,7 +278,7 @@ def _parse_column(
         if value is _UNSEEN:
             value = memo[cell] = parser(cell)
         if value is BAD:
-            raise _data_error(resource, spec, position, cell, field_type(spec))
+            raise _data_error(resource, spec, position, cell, spec.type)
         values.append(value)
     return values
 
@@ -321,12 +311,10 @@ def _typed(kind: str, values: list[Any], index: Any, name: Any, text: pd.Series)
 _OFFSET = r"(?:Z|[+-]\d\d:\d\d)$"
 
 
-def _data_error(
-    resource: Resource, spec: Mapping[str, Any], position: int, value: str, kind: str
-) -> DataError:
+def _data_error(resource: Resource, spec: Field, position: int, value: str, kind: str) -> DataError:
     from clusterdata.loading.csv_readers import line_of_cell, text_encoding
 
-    name = str(spec.get("name"))
+    name = spec.name
     names = resource.field_names
     index = names.index(name) if name in names else position
     line = line_of_cell(resource, text_encoding(resource), index, value) or position + 2
@@ -334,7 +322,7 @@ def _data_error(
 
 
 def _raise_unparsed(
-    resource: Resource, spec: Mapping[str, Any], text: pd.Series, bad: pd.Series, kind: str
+    resource: Resource, spec: Field, text: pd.Series, bad: pd.Series, kind: str
 ) -> None:
     if not bool(bad.any()):
         return

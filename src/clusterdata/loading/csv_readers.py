@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from clusterdata.core.package import Resource
 from clusterdata.core.tables import map_records
 from clusterdata.core.tables import records as table_records
-from clusterdata.tableschema.cells import missing_values
 from clusterdata.tableschema.sql import quote_literal
 
 if TYPE_CHECKING:
@@ -56,13 +55,15 @@ def read_with_duckdb(
         and resource.is_csv
         and dialect_plain
         and encoding in UTF8
-        and "" in missing_values(resource.schema)
-        and resource.fields
+        and "" in resource.table_schema.missing_values
+        and resource.table_schema.fields
     ):
         return False
     columns = (
         "{"
-        + ", ".join(f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(resource.fields)))
+        + ", ".join(
+            f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(resource.table_schema.fields))
+        )
         + "}"
     )
     quote = quote_literal(resource.quote_char)
@@ -90,8 +91,8 @@ def read_with_python(
     for other formats), so record i has line i's start."""
     import pyarrow as pa
 
-    width = len(resource.fields)
-    missing = set(missing_values(resource.schema)) & {""}
+    width = len(resource.table_schema.fields)
+    missing = set(resource.table_schema.missing_values) & {""}
     columns: list[list[str | None]] = [[] for _ in range(width)]
     with table_records(resource, encoding) as reader:
         first = True

@@ -1,17 +1,25 @@
 """Tables created with their Table Schema keys declared (PRIMARY KEY, UNIQUE, NOT NULL,
-FOREIGN KEY), for `connect()` and `publish`, and the check that no cell is lost on the way: a
-cell the Table Schema core rejects would otherwise load as NULL."""
+FOREIGN KEY) and v2 string `categories` as ENUMs, for `connect()` and `publish`, and the check
+that no cell is lost on the way: a cell the Table Schema core rejects would otherwise load as
+NULL, and one outside its categories would stop the load with a bare SQL error."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from clusterdata.core.package import Resource, as_list
+from clusterdata.core.package import Resource
 from clusterdata.loading.csv_readers import line_of_cell
-from clusterdata.tableschema.cells import field_missing_values, field_type
+from clusterdata.tableschema.cells import BAD, parse
 from clusterdata.tableschema.errors import DataError
-from clusterdata.tableschema.sql import bad_cell_condition, duck_type, quote_ident
-from clusterdata.tableschema.v2 import unique_keys
+from clusterdata.tableschema.model import Field
+from clusterdata.tableschema.sql import (
+    bad_cell_condition,
+    cast_expression,
+    duck_type,
+    enum_type,
+    outside_condition,
+    quote_ident,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -32,34 +40,28 @@ def create_keyed(
     cannot be loaded in one statement: such keys (and keys closing a cycle) are left undeclared.
     """
     parts = []
-    required_pk = set(resource.primary_key)
-    for spec in resource.fields:
-        name = str(spec.get("name"))
-        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
-        clause = f"{quote_ident(name)} {duck_type(spec)}"
-        if (constraints or {}).get("required") or name in required_pk:
+    schema = resource.table_schema
+    for field in schema.fields:
+        clause = f"{quote_ident(field.name)} {column_type(field)}"
+        if field.constraints.required or field.name in schema.primary_key:
             clause += " NOT NULL"
-        if (constraints or {}).get("unique") and [name] != resource.primary_key:
+        if field.constraints.unique and (field.name,) != schema.primary_key:
             clause += " UNIQUE"
         parts.append(clause)
     if line_column is not None:
         parts.append(f"{quote_ident(line_column)} BIGINT")
-    if resource.primary_key:
-        parts.append(
-            "PRIMARY KEY (" + ", ".join(quote_ident(k) for k in resource.primary_key) + ")"
-        )
-    for key in unique_keys(resource.schema):  # v2 `uniqueKeys`: SQL's UNIQUE, nulls apart
-        if key != resource.primary_key:
+    if schema.primary_key:
+        parts.append("PRIMARY KEY (" + ", ".join(quote_ident(k) for k in schema.primary_key) + ")")
+    for key in schema.unique_keys:  # v2 `uniqueKeys`: SQL's UNIQUE, nulls apart
+        if key != schema.primary_key:
             parts.append("UNIQUE (" + ", ".join(quote_ident(k) for k in key) + ")")
-    for fk in resource.foreign_keys:
-        fields = as_list(fk.get("fields"))
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target_name = str((ref or {}).get("resource") or "")
-        target_fields = as_list((ref or {}).get("fields"))
+    for fk in schema.foreign_keys:
+        fields, target_fields = fk.fields, fk.reference.fields
+        target_name = fk.reference.resource
         target = created.get(target_name)
         if target is None or target_name == resource.name or len(fields) != len(target_fields):
             continue
-        if not _is_key(target.resource, target_fields):
+        if not target.resource.table_schema.is_unique_key(target_fields):
             continue
         parts.append(
             "FOREIGN KEY ("
@@ -73,15 +75,19 @@ def create_keyed(
     return f"CREATE TABLE main.{quote_ident(resource.name)} (" + ", ".join(parts) + ")"
 
 
-def _is_key(resource: Resource, fields: list[str]) -> bool:
-    """DuckDB can only reference a PRIMARY KEY or UNIQUE column set."""
-    if fields == resource.primary_key or fields in unique_keys(resource.schema):
-        return True
-    if len(fields) == 1:
-        spec = next((f for f in resource.fields if f.get("name") == fields[0]), {})
-        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
-        return bool((constraints or {}).get("unique"))
-    return False
+def column_type(field: Field) -> str:
+    """The SQL type of a keyed table's column: v2 `categories` of a string field are an ENUM
+    ("the field MAY be loaded as a categorical data type",
+    https://datapackage.org/standard/table-schema/#categories). DuckDB sorts an ENUM in the
+    order its values are listed: the declared order when `categoriesOrdered` is true ("the
+    order of appearance of the values in the `categories` property as their natural order"),
+    else the values' text order, so an unordered column sorts as the text it would otherwise
+    be. Integer categories stay integers (an ENUM's values are strings)."""
+    values = field.category_values
+    if field.type == "string" and values:
+        texts = [str(v) for v in values]
+        return enum_type(texts if field.categories_ordered else sorted(texts))
+    return duck_type(field.descriptor)
 
 
 def first_bad_cell(
@@ -92,10 +98,15 @@ def first_bad_cell(
 
     """
     first: tuple[int, int, str] | None = None
-    for index, spec in enumerate(resource.fields):
-        missing = field_missing_values(resource.schema, spec)
-        condition = bad_cell_condition(spec, f"c{index}", missing)
-        if condition is None:
+    schema = resource.table_schema
+    for index, field in enumerate(schema.fields):
+        missing = list(schema.missing_values_of(field))
+        conditions = [bad_cell_condition(field.descriptor, f"c{index}", missing)]
+        if field.category_values:  # the same cells `load()` refuses (`api.convert`)
+            typed = cast_expression(field.descriptor, f"c{index}", missing)
+            conditions.append(outside_condition(typed, field.category_values))
+        condition = " OR ".join(c for c in conditions if c is not None)
+        if not condition:
             continue
         rows = connection.execute(
             f"SELECT rowid, c{index} FROM {raw} WHERE {condition} ORDER BY rowid LIMIT 1"
@@ -105,12 +116,15 @@ def first_bad_cell(
     if first is None:
         return None
     _, index, value = first
-    spec = resource.fields[index]
+    field = schema.fields[index]
+    kind = field.type
+    if field.category_values and parse(field.descriptor, value) is not BAD:
+        kind = f"category of {field.category_values}"  # as `load()` words it
     return DataError(
         resource.name,
         resource.path,
-        str(spec.get("name")),
+        field.name,
         line_of_cell(resource, encoding, index, value),
         value,
-        field_type(spec),
+        kind,
     )

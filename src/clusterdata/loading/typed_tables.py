@@ -15,7 +15,6 @@ from clusterdata.core.lines import LineMap
 from clusterdata.core.package import Resource
 from clusterdata.loading.csv_readers import RAW, count_rows, read_with_duckdb, read_with_python
 from clusterdata.loading.keyed import LoadError, create_keyed, first_bad_cell
-from clusterdata.tableschema.cells import field_missing_values
 from clusterdata.tableschema.sql import cast_expression, quote_ident
 
 if TYPE_CHECKING:
@@ -66,10 +65,11 @@ def adopt_fast_table(
     names = resource.field_names
     line_column = line_column_name(names)
     texts = []
-    for i, spec in enumerate(resource.fields):
+    schema = resource.table_schema
+    for i, field in enumerate(schema.fields):
         cell = f"t.{quote_ident(f'c{i}')}"
         text = f"(CASE WHEN t.__py THEN {cell} ELSE coalesce({cell}, '') END)"
-        if "" in field_missing_values(resource.schema, spec):
+        if "" in schema.missing_values_of(field):
             text = f"nullif({text}, '')"
         texts.append(f"{text} AS {quote_ident(f'c{i}')}")
     casts, where = typed_select(resource)
@@ -193,11 +193,12 @@ def typed_select(resource: Resource) -> tuple[str, str]:
     A blank record (an empty line, or only empty cells) is layer 1's `blank-row`; it holds
     nothing for a cross-table rule, so it is left out rather than reported again as a key.
     """
+    schema = resource.table_schema
     casts = ", ".join(
-        f"{cast_expression(spec, f'r.c{i}', field_missing_values(resource.schema, spec))} "
-        f"AS {quote_ident(str(spec.get('name')))}"
-        for i, spec in enumerate(resource.fields)
+        f"{cast_expression(field.descriptor, f'r.c{i}', schema.missing_values_of(field))} "
+        f"AS {quote_ident(field.name)}"
+        for i, field in enumerate(schema.fields)
     )
-    cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(resource.fields)))
-    where = f" WHERE coalesce({cells}) IS NOT NULL" if resource.fields else ""
+    cells = ", ".join(f"r.{quote_ident(f'c{i}')}" for i in range(len(schema.fields)))
+    where = f" WHERE coalesce({cells}) IS NOT NULL" if schema.fields else ""
     return casts, where

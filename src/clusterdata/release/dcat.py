@@ -356,10 +356,10 @@ def temporal_coverage(release: Release) -> tuple[str, str] | None:
         return None
     for resource in resources:
         wanted = {
-            str(f.get("name"))
-            for f in resource.fields
-            if f.get("type") in ("date", "datetime", "yearmonth", "year")
-            or (f.get("type") == "string" and str(f.get("name", "")).endswith("date"))
+            f.name
+            for f in resource.table_schema.fields
+            if f.type in ("date", "datetime", "yearmonth", "year")
+            or (f.type == "string" and f.name.endswith("date"))
         }
         if not wanted or not resource.is_csv:
             continue

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.core.package import DataPackage, Resource
 
 #: Small blocks: each table and index takes whole blocks, so DuckDB's default 256 KiB blocks make
 #: a file of the small dataset many times larger than its data (bench/results.md, "Design
@@ -145,20 +145,14 @@ def _creation_order(resources: list[Resource]) -> list[Resource]:
 
 def _self_keys(resource: Resource) -> list[tuple[list[str], list[str]]]:
     """Foreign keys of a table onto its own primary key (a hierarchy such as parent region)."""
-    keys = []
-    for fk in resource.foreign_keys:
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target = str((ref or {}).get("resource") or "")
-        fields = as_list(fk.get("fields"))
-        target_fields = as_list((ref or {}).get("fields"))
-        if (
-            target in ("", resource.name)
-            and target_fields == resource.primary_key
-            and len(fields) == len(target_fields)
-            and fields
-        ):
-            keys.append((fields, target_fields))
-    return keys
+    schema = resource.table_schema
+    return [
+        (list(fk.fields), list(fk.reference.fields))
+        for fk in schema.foreign_keys
+        if fk.reference.target(resource.name) == resource.name
+        and fk.reference.fields == schema.primary_key
+        and fk.pairs_up
+    ]
 
 
 def _with_self_keys(resource: Resource, ddl: str) -> tuple[str, list[tuple[list[str], list[str]]]]:
@@ -182,7 +176,7 @@ def _insert_in_rounds(
     from clusterdata.tableschema.sql import quote_ident
 
     name = quote_ident(resource.name)
-    pk = resource.primary_key
+    pk = resource.table_schema.primary_key
     not_yet = " AND ".join(f"o.{quote_ident(k)} = s.{quote_ident(k)}" for k in pk)
     ready = " AND ".join(
         "("

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from clusterdata.release.exports import ExportError, zip_date
 
 if TYPE_CHECKING:
+    from clusterdata.core.package import Resource
     from clusterdata.release.exports import Loaded
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,13 +92,13 @@ def write_workbook(loaded: Loaded, target: Path, date: dt.date) -> None:
     names = sheet_names([r.name for r in loaded.resources])
     for resource in loaded.resources:
         sheet = book.create_sheet(names[resource.name])
-        fields = {str(f.get("name")): f for f in resource.fields}
+        fields = {f.name: f for f in resource.table_schema.fields}
         relation = loaded.connection.sql(f"SELECT * FROM {quote_ident(resource.name)}")
         columns = list(relation.columns)
         sheet.append(columns)
         for cell in sheet[1]:
             cell.font = bold
-        kinds = [str(fields.get(c, {}).get("type") or "string") for c in columns]
+        kinds = [fields[c].type if c in fields else "string" for c in columns]
         for number, row in enumerate(relation.fetchall(), start=2):
             for index, (value, kind) in enumerate(zip(row, kinds, strict=True), start=1):
                 _put(sheet.cell(row=number, column=index), value, kind, resource.name, columns)
@@ -147,23 +148,22 @@ def _dictionary(sheet: Any, loaded: Loaded, names: dict[str, str], bold: Any) ->
         cell.font = bold
     for resource in loaded.resources:
         refs = _references(resource)
-        for field in resource.fields:
-            raw = field.get("constraints")
-            constraints: dict[str, Any] = raw if isinstance(raw, dict) else {}
-            pattern = constraints.get("pattern")
+        for field in resource.table_schema.fields:
+            constraints = field.constraints
+            pattern = constraints.pattern
             row = [
                 resource.name,
                 names[resource.name],
-                str(field.get("name")),
-                str(field.get("type") or "string"),
-                "yes" if constraints.get("required") else "",
-                "yes" if constraints.get("unique") else "",
-                ", ".join(str(v) for v in constraints.get("enum") or []),
-                describe(str(pattern), "en") if pattern else "",
-                str(pattern or ""),
-                refs.get(str(field.get("name")), ""),
-                str(field.get("description") or ""),
-                str(field.get("x-description-sv") or ""),
+                field.name,
+                field.type,
+                "yes" if constraints.required else "",
+                "yes" if constraints.unique else "",
+                ", ".join(str(v) for v in constraints.enum or ()),
+                describe(pattern, "en") if pattern else "",
+                pattern or "",
+                refs.get(field.name, ""),
+                str(field.descriptor.get("description") or ""),
+                str(field.descriptor.get("x-description-sv") or ""),
             ]
             sheet.append(row)
             for cell in sheet[sheet.max_row]:
@@ -172,17 +172,12 @@ def _dictionary(sheet: Any, loaded: Loaded, names: dict[str, str], bold: Any) ->
     sheet.freeze_panes = "A2"
 
 
-def _references(resource: Any) -> dict[str, str]:
-    from clusterdata.core.package import as_list
-
+def _references(resource: Resource) -> dict[str, str]:
     refs: dict[str, str] = {}
-    for fk in resource.foreign_keys:
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target = (ref or {}).get("resource") or resource.name
-        for name, to in zip(
-            as_list(fk.get("fields")), as_list((ref or {}).get("fields")), strict=False
-        ):
-            refs[str(name)] = f"{target}.{to}"
+    for fk in resource.table_schema.foreign_keys:
+        target = fk.reference.target(resource.name)
+        for name, to in zip(fk.fields, fk.reference.fields, strict=False):
+            refs[name] = f"{target}.{to}"
     return refs
 
 

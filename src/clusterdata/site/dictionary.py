@@ -9,79 +9,68 @@ from markupsafe import Markup
 
 from clusterdata.site.release import localized
 from clusterdata.site.ui import UI, code_label, type_name
+from clusterdata.tableschema.model import Constraints, Schema
 from clusterdata.tableschema.pattern_words import describe
 
 
-def _references(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, str]:
+def _references(own: str, schema: Schema) -> dict[str, str]:
     refs: dict[str, str] = {}
-    for fk in schema.get("foreignKeys") or []:
-        if not isinstance(fk, dict):
-            continue
-        fields = fk.get("fields")
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target = (ref or {}).get("resource") or spec.get("name")
-        target_fields = (ref or {}).get("fields")
-        names = [fields] if isinstance(fields, str) else fields or []
-        targets = [target_fields] if isinstance(target_fields, str) else target_fields or []
-        for name, to in zip(names, targets, strict=False):
-            refs[str(name)] = f"{target}.{to}"
+    for fk in schema.foreign_keys:
+        for name, to in zip(fk.fields, fk.reference.fields, strict=False):
+            refs[name] = f"{fk.reference.target(own)}.{to}"
     return refs
 
 
-def constraint_notes(constraints: dict[str, Any], lang: str) -> list[str]:
+def constraint_notes(constraints: Constraints, lang: str) -> list[str]:
     """Each constraint of a field as a short phrase in `lang`."""
     ui = UI[lang]
     notes = []
-    if constraints.get("required"):
+    if constraints.required:
         notes.append(ui["required"])
-    if constraints.get("unique"):
+    if constraints.unique:
         notes.append(ui["unique"])
-    if isinstance(constraints.get("enum"), list):
+    if constraints.enum is not None:
         # Codes are data (shown as code); their label is in the page's language.
         shown = [
             Markup("<code>{}</code>").format(c)
             if code_label(c, lang) in (c, c.replace("_", " "))
             else Markup("<code>{}</code> ({})").format(c, code_label(c, lang))
-            for c in (str(code) for code in constraints["enum"])
+            for c in (str(code) for code in constraints.enum)
         ]
         notes.append(Markup("{}: ").format(ui["one_of"]) + Markup(", ").join(shown))
-    if constraints.get("pattern"):
-        notes.append(describe(str(constraints["pattern"]), lang))
-    for bound, key in (
-        ("minimum", "at_least"),
-        ("maximum", "at_most"),
-        ("minLength", "min_chars"),
-        ("maxLength", "max_chars"),
+    if constraints.pattern:
+        notes.append(describe(constraints.pattern, lang))
+    for value, key in (
+        (constraints.minimum, "at_least"),
+        (constraints.maximum, "at_most"),
+        (constraints.min_length, "min_chars"),
+        (constraints.max_length, "max_chars"),
     ):
-        if bound in constraints:
-            notes.append(ui[key].format(n=constraints[bound]))
+        if value is not None:
+            notes.append(ui[key].format(n=value))
     return notes
 
 
 def field_rows(spec: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """One row per field: name, type, constraints and description in `lang`."""
-    schema = spec.get("schema") if isinstance(spec.get("schema"), dict) else {}
-    schema = schema or {}
-    refs = _references(spec, schema)
+    schema = Schema.from_descriptor(spec.get("schema"))
+    refs = _references(str(spec.get("name")), schema)
     out = []
-    for f in schema.get("fields") or []:
-        if not isinstance(f, dict):
-            continue
-        raw = f.get("constraints")
-        notes = constraint_notes(raw if isinstance(raw, dict) else {}, lang)
-        name = str(f.get("name"))
+    for field in schema.fields:
+        notes = constraint_notes(field.constraints, lang)
+        name = field.name
         if name in refs:
             notes.append(f"{UI[lang]['references']} {refs[name]}")
-        kind = type_name(str(f.get("type") or "string"), lang)
-        if f.get("format") and f.get("format") != "default":
-            kind += f" ({f['format']})"
+        kind = type_name(field.type, lang)
+        if field.format != "default":
+            kind += f" ({field.format})"
         out.append(
             {
                 "name": name,
                 "type": kind,
                 "constraints": notes,
-                "description": localized(f, "description", lang),
-                "fallback": lang != "en" and not f.get(f"x-description-{lang}"),
+                "description": localized(field.descriptor, "description", lang),
+                "fallback": lang != "en" and not field.descriptor.get(f"x-description-{lang}"),
             }
         )
     return out

@@ -15,9 +15,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from clusterdata.core.package import Resource, as_list
+from clusterdata.core.package import Resource
 from clusterdata.site.pages import PageWriter, register_page
 from clusterdata.site.release import Release
+from clusterdata.tableschema.model import Field
 
 PAGE = "add-cluster.html"
 TEMPLATE = "add-cluster.html"
@@ -63,15 +64,14 @@ UI: dict[str, dict[str, str]] = {
 def _foreign_keys(resource: Resource) -> dict[str, tuple[str, str]]:
     """Single-field foreign keys: field → (table, column) it references."""
     refs = {}
-    for fk in resource.foreign_keys:
-        fields, ref = as_list(fk.get("fields")), fk.get("reference") or {}
-        targets = as_list(ref.get("fields"))
+    for fk in resource.table_schema.foreign_keys:
+        fields, targets = fk.fields, fk.reference.fields
         if len(fields) == 1 and len(targets) == 1:
-            refs[fields[0]] = (str(ref.get("resource") or resource.name), targets[0])
+            refs[fields[0]] = (fk.reference.target(resource.name), targets[0])
     return refs
 
 
-def _message(check: str, name: str, field: dict[str, Any], resource: Resource) -> dict[str, str]:
+def _message(check: str, name: str, field: Field, resource: Resource) -> dict[str, str]:
     """The CLI's check id and hint for `check` on this field (hints.py decides the words)."""
     from clusterdata.validation.hints import hint_for
 
@@ -86,31 +86,32 @@ def form_spec(resource: Resource, values: Callable[[str, str], list[str]]) -> di
 
     refs = _foreign_keys(resource)
     fields = []
-    for field in resource.fields:
-        name = str(field.get("name"))
-        constraints = field.get("constraints") or {}
+    primary_key = resource.table_schema.primary_key
+    for field in resource.table_schema.fields:
+        name = field.name
+        constraints = field.constraints
         rules: dict[str, Any] = {}
         messages: dict[str, dict[str, str]] = {}
-        if constraints.get("required"):
+        if constraints.required:
             rules["required"] = True
             messages["required"] = _message("constraint-required", name, field, resource)
-        if constraints.get("pattern"):
-            rules["pattern"] = str(constraints["pattern"])
+        if constraints.pattern:
+            rules["pattern"] = constraints.pattern
             messages["pattern"] = _message("constraint-pattern", name, field, resource)
-        enum = constraints.get("enum")
-        if field.get("type") == "boolean" and not enum:
+        enum = constraints.enum
+        if field.type == "boolean" and not enum:
             rules["enum"] = ["true", "false"]
             messages["enum"] = _message("type-error", name, field, resource)
-        elif isinstance(enum, list):
+        elif enum is not None:
             rules["enum"] = [str(v) for v in enum]
             messages["enum"] = _message("constraint-enum", name, field, resource)
         if name in refs:
             rules["ids"] = values(*refs[name])
             messages["ids"] = _message("foreign-key", name, field, resource)
-        if constraints.get("unique") or resource.primary_key == [name]:
+        if constraints.unique or primary_key == (name,):
             rules["taken"] = values(resource.name, name)
             messages["taken"] = _message(
-                "primary-key" if resource.primary_key == [name] else "unique-error",
+                "primary-key" if primary_key == (name,) else "unique-error",
                 name,
                 field,
                 resource,
@@ -150,11 +151,11 @@ def write_form_page(write: Callable[..., None], release: Release, lang: str) -> 
     spec = form_spec(resource, _column_values(release))
     ui = UI[lang]
     inputs = []
-    for field, rules in zip(resource.fields, spec["fields"], strict=True):
+    for field, rules in zip(resource.table_schema.fields, spec["fields"], strict=True):
         inputs.append(
             {
                 "name": rules["name"],
-                "description": localized(field, "description", lang),
+                "description": localized(field.descriptor, "description", lang),
                 "required": bool(rules["rules"].get("required")),
                 "choices": rules["rules"].get("enum") or [],
                 "ids": rules["rules"].get("ids") or [],

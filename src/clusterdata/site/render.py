@@ -25,6 +25,7 @@ from clusterdata.site.markup import markdown_html
 from clusterdata.site.release import Artefact, Release, localized
 from clusterdata.site.tables import Table, read_tables
 from clusterdata.site.ui import LANGUAGES, UI, code_label, human_size
+from clusterdata.tableschema.model import Schema
 
 FILES = "files/"
 
@@ -302,7 +303,7 @@ def _write_language(
             table_description=localized(spec, "description", lang)
             or localized(schema or {}, "description", lang),
             fields=field_rows(spec, lang),
-            primary_key=(schema or {}).get("primaryKey"),
+            primary_key=list(Schema.from_descriptor(schema).primary_key),
             downloads=[a for a in release.artefacts if a.resource == table.name],
         )
     writer.write(

@@ -40,9 +40,7 @@ def read_tables(release: Release) -> list[Table]:
             name += "-"
         slugs.add(name)
         numeric = {
-            str(f.get("name"))
-            for f in resource.fields
-            if f.get("type") in ("integer", "number", "year")
+            f.name for f in resource.table_schema.fields if f.type in ("integer", "number", "year")
         }
         tables.append(
             Table(

@@ -30,6 +30,7 @@ from clusterdata.tableschema.lexical import (
     DEFAULT_TRUE,
     full,
 )
+from clusterdata.tableschema.model import missing_value_list
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,27 +85,15 @@ def missing_values(schema: Mapping[str, Any]) -> list[str]:
     """The schema's `missingValues` (default ``[""]``): strings (v1) or ``{"value": ...}``
     objects (v2); anything else in the list is ignored, a list that is not a list is the default.
     """
-    return _missing_list(schema.get("missingValues", list(DEFAULT_MISSING)))
+    return list(missing_value_list(schema.get("missingValues", list(DEFAULT_MISSING))))
 
 
 def field_missing_values(schema: Mapping[str, Any], field: Mapping[str, Any]) -> list[str]:
     """A field's own `missingValues` (v2) when it declares them, else the schema's."""
     own = field.get("missingValues")
     if own is not None:
-        return _missing_list(own)
+        return list(missing_value_list(own))
     return missing_values(schema)
-
-
-def _missing_list(values: Any) -> list[str]:
-    if not isinstance(values, list):
-        return list(DEFAULT_MISSING)
-    out: list[str] = []
-    for item in values:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict) and isinstance(item.get("value"), str):
-            out.append(item["value"])
-    return out
 
 
 def true_values(field: Mapping[str, Any]) -> frozenset[str]:

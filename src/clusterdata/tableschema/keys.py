@@ -1,10 +1,15 @@
-"""A schema's fields and keys as lists, read the same way everywhere (descriptors are untrusted:
-anything malformed reads as absent, and the schema check reports it)."""
+"""A schema's fields and keys as the raw-descriptor checks read them, and the order tables are
+created in. Consumers of a resource read its keys from `Resource.table_schema`
+(`tableschema.model`); these helpers serve code that checks or rewrites a descriptor itself
+(descriptors are untrusted: anything malformed reads as absent, and the schema check reports it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+
+from clusterdata.tableschema.model import key_names
 
 if TYPE_CHECKING:
     from clusterdata.core.package import Resource
@@ -20,19 +25,7 @@ def fields_of(schema: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def key_fields(value: Any) -> list[str]:
     """A `primaryKey` or foreign key `fields` value (a name or a list of names) as a list."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def reference(fk: Mapping[str, Any]) -> tuple[str, list[str]]:
-    """A foreign key's target: (resource name, "" for the table itself; its fields)."""
-    ref = fk.get("reference")
-    if not isinstance(ref, dict):
-        return "", []
-    return str(ref.get("resource") or ""), key_fields(ref.get("fields"))
+    return list(key_names(value))
 
 
 def dependency_order(resources: Sequence[Resource]) -> list[Resource]:
@@ -46,8 +39,8 @@ def dependency_order(resources: Sequence[Resource]) -> list[Resource]:
         if resource in done or resource.name in visiting:
             return
         visiting.add(resource.name)
-        for fk in resource.foreign_keys:
-            target = by_name.get(reference(fk)[0])
+        for fk in resource.table_schema.foreign_keys:
+            target = by_name.get(fk.reference.resource)
             if target is not None and target is not resource:
                 visit(target)
         visiting.discard(resource.name)

@@ -25,6 +25,8 @@ import re
 import time
 from typing import Any
 
+from clusterdata.tableschema.model import Schema
+
 #: Matching time every pattern may spend before any value is counted (seconds).
 BASE_SECONDS = 1.0
 #: Allowance added for each value checked (seconds).
@@ -96,16 +98,12 @@ class TablePattern:
         return Outcome.MISMATCH if found is None else Outcome.MATCH
 
 
-def string_patterns(fields: list[dict[str, Any]]) -> dict[str, str]:
+def string_patterns(schema: Schema) -> dict[str, str]:
     """{field name: pattern} of the fields whose pattern frictionless-py would check (strings)."""
     out: dict[str, str] = {}
-    for spec in fields:
-        constraints = spec.get("constraints") if isinstance(spec, dict) else None
-        if not isinstance(constraints, dict) or str(spec.get("type", "string")) != "string":
-            continue
-        pattern = constraints.get("pattern")
-        if isinstance(pattern, str) and isinstance(spec.get("name"), str):
-            out.setdefault(spec["name"], pattern)
+    for field in schema.fields:
+        if field.type == "string" and field.constraints.pattern is not None:
+            out.setdefault(field.name, field.constraints.pattern)
     return out
 
 

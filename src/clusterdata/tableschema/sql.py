@@ -175,6 +175,21 @@ def bad_cell_condition(
     return f"({value} IS NOT NULL AND {cast_expression(field, text, missing)} IS NULL)"
 
 
+def enum_type(values: Iterable[str]) -> str:
+    """A DuckDB ENUM of these strings. DuckDB compares and sorts an ENUM by the order its
+    values are listed in."""
+    return "ENUM(" + ", ".join(quote_literal(v) for v in dict.fromkeys(values)) + ")"
+
+
+def outside_condition(value: str, allowed: Iterable[str | int]) -> str:
+    """SQL that is TRUE when the typed value `value` is present and not one of `allowed`
+    (strings or integers: the values v2 `categories` may have)."""
+    listed = ", ".join(
+        str(v) if isinstance(v, int) else quote_literal(v) for v in dict.fromkeys(allowed)
+    )
+    return f"({value} IS NOT NULL AND {value} NOT IN ({listed}))"
+
+
 #: Subsets of the rules that DuckDB can certify without a cast that might fail, for the DuckDB
 #: validation engine: a cell matching one is certainly a value (for frictionless-py too, which
 #: judges every other cell). Each is a subset of its rule in `lexical` (a property test holds

@@ -35,44 +35,26 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from clusterdata.tableschema.keys import fields_of, key_fields
+from clusterdata.tableschema.model import CATEGORY_TYPES, Field, Schema
 
 #: The Table Schema profile of Data Package v2; frictionless-py reads v2 properties (labelled
 #: `missingValues`, `exclusiveMinimum`, …) only in a schema that declares a v2 profile.
 TABLESCHEMA_V2 = "https://datapackage.org/profiles/2.0/tableschema.json"
 
-#: Field types that may carry `categories` ("`string` and `integer` field types MAY include").
-CATEGORY_TYPES = frozenset({"string", "integer"})
-#: Field types that may carry the `jsonSchema` constraint ("Fields: array, object").
-JSON_SCHEMA_TYPES = frozenset({"object", "array"})
-
 
 def category_values(field: Mapping[str, Any]) -> list[Any] | None:
     """The values a field's `categories` allow, in their declared order; None when the field
     has none (or is of a type that may not have them)."""
-    declared = field.get("categories")
-    if not isinstance(declared, list) or str(field.get("type") or "string") not in CATEGORY_TYPES:
-        return None
-    values: list[Any] = []
-    for item in declared:
-        value = item.get("value") if isinstance(item, dict) else item
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            values.append(value)
-    return values
+    return Field.from_descriptor(field).category_values
 
 
 def category_labels(field: Mapping[str, Any]) -> dict[Any, str]:
     """{value: label} of the categories that carry a label."""
-    declared = field.get("categories")
-    out: dict[Any, str] = {}
-    if isinstance(declared, list):
-        for item in declared:
-            if isinstance(item, dict) and isinstance(item.get("label"), str):
-                out[item.get("value")] = item["label"]
-    return out
+    return dict(Field.from_descriptor(field).category_labels)
 
 
 def categories_ordered(field: Mapping[str, Any]) -> bool:
-    return field.get("categoriesOrdered") is True and category_values(field) is not None
+    return Field.from_descriptor(field).categories_ordered
 
 
 def category_test(field: Mapping[str, Any]) -> Callable[[Any], bool]:
@@ -96,11 +78,8 @@ def categories_note(field: Mapping[str, Any]) -> str:
 
 def json_schema(field: Mapping[str, Any]) -> dict[str, Any] | None:
     """The field's `jsonSchema` constraint, when it has one and its type may carry it."""
-    constraints = field.get("constraints")
-    if not isinstance(constraints, dict) or str(field.get("type")) not in JSON_SCHEMA_TYPES:
-        return None
-    value = constraints.get("jsonSchema")
-    return value if isinstance(value, dict) else None
+    found = Field.from_descriptor(field).constraints.json_schema
+    return dict(found) if found is not None else None
 
 
 class JsonSchemaProblem(ValueError):
@@ -272,16 +251,7 @@ def json_schema_note(field: Mapping[str, Any]) -> str:
 def unique_keys(schema: Mapping[str, Any]) -> list[list[str]]:
     """The schema's `uniqueKeys` whose fields all exist (a key naming an unknown field is a
     schema error, reported by `schema_problems`)."""
-    declared = schema.get("uniqueKeys")
-    if not isinstance(declared, list):
-        return []
-    names = {f["name"] for f in fields_of(schema)}
-    out: list[list[str]] = []
-    for key in declared:
-        fields = key_fields(key)
-        if fields and all(f in names for f in fields):
-            out.append(fields)
-    return out
+    return [list(key) for key in Schema.from_descriptor(schema).unique_keys]
 
 
 def repeats(rows: Iterable[tuple[int, tuple[Any, ...]]]) -> list[tuple[int, int]]:

@@ -28,7 +28,7 @@ from collections.abc import Collection
 from dataclasses import replace
 
 from clusterdata.core.findings import Finding
-from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.core.package import DataPackage, Resource
 
 
 def _targets(package: DataPackage) -> dict[tuple[str, str], tuple[str, str | None]]:
@@ -36,13 +36,11 @@ def _targets(package: DataPackage) -> dict[tuple[str, str], tuple[str, str | Non
     paths = {r.name: r.path for r in package.resources}
     out: dict[tuple[str, str], tuple[str, str | None]] = {}
     for resource in package.resources:
-        for fk in resource.foreign_keys:
-            fields = as_list(fk.get("fields"))
-            reference = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-            if len(fields) != 1:
+        for fk in resource.table_schema.foreign_keys:
+            if len(fk.fields) != 1:
                 continue
-            target = str((reference or {}).get("resource") or resource.name)
-            out[(resource.name, fields[0])] = (target, paths.get(target))
+            target = fk.reference.target(resource.name)
+            out[(resource.name, fk.fields[0])] = (target, paths.get(target))
     return out
 
 
@@ -67,9 +65,9 @@ def _lead_rank(finding: Finding) -> tuple[int, tuple[str, int, str, str, str]]:
 
 def _key_text(resource: Resource | None, value: str) -> str | None:
     """How a `breaking-change` message names a single-field key: `id='x'`."""
-    if resource is None or len(resource.primary_key) != 1:
+    if resource is None or len(resource.table_schema.primary_key) != 1:
         return None
-    return f"{resource.primary_key[0]}={value!r}"
+    return f"{resource.table_schema.primary_key[0]}={value!r}"
 
 
 def group(

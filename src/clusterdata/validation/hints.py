@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from clusterdata.core.package import Resource, as_list
+from clusterdata.core.package import Resource
+from clusterdata.tableschema.model import Constraints, Field
 
 _TYPE_EXAMPLES = {
     "integer": "a whole number such as 42 (no spaces, decimals or thousands separators)",
@@ -24,53 +25,50 @@ _TYPE_EXAMPLES = {
 
 def hint_for(
     check: str,
-    field: dict[str, Any] | None,
+    field: Field | None,
     resource: Resource,
     data: dict[str, Any] | None = None,
 ) -> str:
-    constraints = (field or {}).get("constraints") or {}
+    constraints = field.constraints if field is not None else Constraints()
+    descriptor = field.descriptor if field is not None else {}
     if check == "type-error":
-        ftype = str((field or {}).get("type", "string"))
-        fmt = (field or {}).get("format")
+        ftype = field.type if field is not None else "string"
+        fmt = field.format if field is not None else "default"
         example = _TYPE_EXAMPLES.get(ftype, f"a valid {ftype}")
-        group = (field or {}).get("groupChar")
+        group = descriptor.get("groupChar")
         if ftype == "integer" and isinstance(group, str) and group:
             example = f"a whole number such as 42 or 1{group}000 (digits grouped by {group!r} only)"
         if ftype == "list":
             from clusterdata.tableschema.cells import list_delimiter, list_item_field
 
-            item = list_item_field(field or {})["type"]
+            item = list_item_field(descriptor)["type"]
             example = (
-                f"{item} values separated by {list_delimiter(field or {})!r}, each "
+                f"{item} values separated by {list_delimiter(descriptor)!r}, each "
                 + _TYPE_EXAMPLES.get(item, f"a {item}").split(" (")[0]
             )
-        if fmt and fmt != "default":
+        if fmt != "default":
             example += f" (format {fmt})"
         return f"Write {example}, or leave the cell empty if the value is unknown."
     if check == "constraint-required":
         return "Fill in this cell: the column is required."
     if check == "constraint-enum":
-        allowed = ", ".join(str(v) for v in constraints.get("enum", []))
+        allowed = ", ".join(str(v) for v in constraints.enum or ())
         return f"Use one of: {allowed}."
     if check == "constraint-pattern":
-        return f"The value must match the pattern {constraints.get('pattern')}" + (
+        return f"The value must match the pattern {constraints.pattern}" + (
             " (lower-case letters, digits and single hyphens, such as paper-province)."
-            if str(constraints.get("pattern", "")).startswith("^[a-z0-9]")
+            if (constraints.pattern or "").startswith("^[a-z0-9]")
             else "."
         )
     if check in {"constraint-minimum", "constraint-maximum"}:
-        return _bounds(
-            "at least", constraints.get("minimum"), "at most", constraints.get("maximum")
-        )
+        return _bounds("at least", constraints.minimum, "at most", constraints.maximum)
     if check in {"constraint-min-length", "constraint-max-length"}:
-        return (
-            f"The text must have between {constraints.get('minLength', 0)} and "
-            f"{constraints.get('maxLength', '∞')} characters."
-        )
+        low = constraints.min_length if constraints.min_length is not None else 0
+        high = constraints.max_length if constraints.max_length is not None else "∞"
+        return f"The text must have between {low} and {high} characters."
     if check == "constraint-categories":
-        from clusterdata.tableschema.v2 import category_values
-
-        allowed = ", ".join(str(v) for v in category_values(field or {}) or [])
+        values = field.category_values if field is not None else None
+        allowed = ", ".join(str(v) for v in values or [])
         return f"Use one of the field's categories: {allowed}."
     if check == "constraint-json-schema":
         return (
@@ -78,7 +76,7 @@ def hint_for(
             "types), or correct the constraint in the schema."
         )
     if check in {"constraint-exclusive-minimum", "constraint-exclusive-maximum"}:
-        low, high = constraints.get("exclusiveMinimum"), constraints.get("exclusiveMaximum")
+        low, high = constraints.exclusive_minimum, constraints.exclusive_maximum
         return _bounds("above", low, "below", high)
     if check == "unique-key":
         keys = ", ".join((data or {}).get("fieldNames") or [])
@@ -89,11 +87,10 @@ def hint_for(
     if check in {"constraint-unique", "unique-error", "primary-key"}:
         return "Each row needs its own id: choose another id, or delete the repeated row."
     if check == "foreign-key":
-        for fk in resource.foreign_keys:
-            if data and as_list(fk.get("fields")) == list(data.get("fieldNames") or []):
-                ref = fk.get("reference") or {}
-                target = ref.get("resource") or resource.name
-                fields = ", ".join(as_list(ref.get("fields")))
+        for fk in resource.table_schema.foreign_keys:
+            if data and list(fk.fields) == list(data.get("fieldNames") or []):
+                target = fk.reference.target(resource.name)
+                fields = ", ".join(fk.reference.fields)
                 return (
                     f"Use a value that exists in the {fields} column of the {target} table, "
                     f"or add that row to {target} first (check the spelling)."

@@ -19,10 +19,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
-from typing import Any
 
 from clusterdata.core.findings import Finding
-from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.core.package import DataPackage, Resource
+from clusterdata.tableschema.model import Field
 
 #: Ids compared per reference at most; past this a table is too large to search by distance.
 MAX_CANDIDATES = 50_000
@@ -44,52 +44,58 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, or `limit + 1` as soon as it must exceed `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            )
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+class IdIndex:
+    """The ids of one referenced field, folded once, to search by edit distance.
+
+    The distances are computed by rapidfuzz (C++): a pure-Python Levenshtein over 10,000 ids,
+    for each of a few dozen dangling references, took most of a validation's time
+    (bench/results.md).
+    """
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.ids = list(ids)
+        self.exact = set(self.ids)
+        self.slugs = [slug(candidate) for candidate in self.ids]
+        self._prefixes: dict[int, tuple[list[str], list[int]]] = {}
+
+    def prefixes(self, length: int) -> tuple[list[str], list[int]]:
+        """The first `length` characters of every longer id, and whose they are."""
+        if length not in self._prefixes:
+            owners = [i for i, folded in enumerate(self.slugs) if len(folded) > length]
+            self._prefixes[length] = ([self.slugs[i][:length] for i in owners], owners)
+        return self._prefixes[length]
 
 
-def _score(wanted: str, candidate: str, limit: int) -> int:
-    """How far `candidate` is from `wanted`: the edit distance, or one more than the distance
-    to its beginning (an id with a suffix such as `-lan` or `-kommun` left off)."""
-    folded = slug(candidate)
-    best = edit_distance(wanted, folded, limit)
-    if len(wanted) >= MIN_PREFIX and len(folded) > len(wanted):
-        best = min(best, edit_distance(wanted, folded[: len(wanted)], limit) + 1)
-    return best
-
-
-def closest_ids(value: str, candidates: Iterable[str], *, most: int = 3) -> list[str]:
+def closest_ids(value: str, candidates: Iterable[str] | IdIndex, *, most: int = 3) -> list[str]:
     """The existing ids nearest to `value`, best first; empty when none is near enough.
 
     Near enough: at most one edit per four characters (at least one), counted after folding.
+    An id may also be near by its beginning, one edit dearer: `norrbotten` for
+    `norrbottens-lan`, an id with a suffix such as `-lan` or `-kommun` left off.
     """
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    index = candidates if isinstance(candidates, IdIndex) else IdIndex(candidates)
     wanted = slug(value)
-    if not wanted:
+    if not wanted or value in index.exact:
         return []
     limit = max(1, len(wanted) // 4)
-    scored: list[tuple[int, str]] = []
-    for candidate in candidates:
-        if candidate == value:
-            return []
-        score = _score(wanted, candidate, limit)
-        if score <= limit:
-            scored.append((score, candidate))
-    scored.sort()
-    if not scored:
+    scores: dict[int, int] = {}
+    for _, score, i in process.extract(
+        wanted, index.slugs, scorer=Levenshtein.distance, score_cutoff=limit, limit=None
+    ):
+        scores[i] = int(score)
+    if len(wanted) >= MIN_PREFIX:
+        prefixes, owners = index.prefixes(len(wanted))
+        for _, score, j in process.extract(
+            wanted, prefixes, scorer=Levenshtein.distance, score_cutoff=limit - 1, limit=None
+        ):
+            owner = owners[j]
+            scores[owner] = min(scores.get(owner, limit + 1), int(score) + 1)
+    if not scores:
         return []
+    scored = sorted((score, index.ids[i]) for i, score in scores.items())
     best = scored[0][0]
     return [c for s, c in scored if s == best][:most]
 
@@ -207,15 +213,15 @@ class _Ids:
 
     def __init__(self, package: DataPackage) -> None:
         self.package = package
-        self.cache: dict[tuple[str, str], list[str] | None] = {}
+        self.cache: dict[tuple[str, str], IdIndex | None] = {}
 
-    def values(self, resource_name: str, field_name: str) -> list[str] | None:
+    def values(self, resource_name: str, field_name: str) -> IdIndex | None:
         key = (resource_name, field_name)
         if key not in self.cache:
             self.cache[key] = self._read(resource_name, field_name)
         return self.cache[key]
 
-    def _read(self, resource_name: str, field_name: str) -> list[str] | None:
+    def _read(self, resource_name: str, field_name: str) -> IdIndex | None:
         from clusterdata.authoring.csvtable import FormatRefused, normalize_cell, read_table
 
         resource = next((r for r in self.package.resources if r.name == resource_name), None)
@@ -232,27 +238,25 @@ class _Ids:
         if field_name not in header or len(table.rows) > MAX_CANDIDATES:
             return None
         index = header.index(field_name)
-        return sorted({normalize_cell(r[index]) for r in table.rows if len(r) > index} - {""})
+        return IdIndex(
+            sorted({normalize_cell(r[index]) for r in table.rows if len(r) > index} - {""})
+        )
 
 
 def _reference(resource: Resource, column: str | None) -> tuple[str, str] | None:
     """The (table, field) a single-field foreign key on `column` points at."""
-    for fk in resource.foreign_keys:
-        fields = as_list(fk.get("fields"))
-        reference = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        targets = as_list((reference or {}).get("fields"))
-        if fields == [column] and len(targets) == 1:
-            return str((reference or {}).get("resource") or resource.name), targets[0]
+    for fk in resource.table_schema.foreign_keys:
+        if fk.fields == (column,) and len(fk.reference.fields) == 1:
+            return fk.reference.target(resource.name), fk.reference.fields[0]
     return None
 
 
-def _value_hint(field: dict[str, Any], check: str, value: str) -> str | None:
+def _value_hint(field: Field, check: str, value: str) -> str | None:
     """A date in a local form, or a code without its leading zeros."""
-    constraints = field.get("constraints") or {}
-    pattern = str(constraints.get("pattern") or "")
-    if str(field.get("type")) in _DATE_TYPES or _ISO_DATE_PATTERN.match(pattern):
+    pattern = field.constraints.pattern or ""
+    if field.type in _DATE_TYPES or _ISO_DATE_PATTERN.match(pattern):
         return date_hint(value)
-    domain = field.get("x-domain")
+    domain = field.descriptor.get("x-domain")
     if domain in {"se-county-code", "se-municipality-code"}:
         from clusterdata.validation.rules.domain import bad_county_code, bad_municipality_code
 
@@ -282,12 +286,15 @@ def suggest_for(findings: list[Finding], package: DataPackage) -> list[Finding]:
                 key = (*reference, finding.value) if reference else None
                 if key is not None and key not in looked_up and len(looked_up) < MAX_LOOKUPS:
                     values = ids.values(*key[:2])
-                    looked_up[key] = closest_ids(finding.value, values) if values else []
+                    looked_up[key] = (
+                        closest_ids(finding.value, values) if values is not None else []
+                    )
                 options = looked_up.get(key, []) if key is not None else []
                 suggestion = did_you_mean(options) if options else None
             elif finding.check in _VALUE_CHECKS:
-                field = next((f for f in resource.fields if f.get("name") == finding.column), {})
-                suggestion = _value_hint(field, finding.check, finding.value)
+                field = resource.table_schema.field(finding.column)
+                if field is not None:
+                    suggestion = _value_hint(field, finding.check, finding.value)
         if suggestion and not (finding.hint or "").startswith(suggestion):
             hint = f"{suggestion} {finding.hint}" if finding.hint else suggestion
             finding = replace(finding, hint=hint)

@@ -17,6 +17,7 @@ from clusterdata.tableschema.cells import (
     parse,
 )
 from clusterdata.tableschema.keys import dependency_order, key_fields
+from clusterdata.tableschema.model import Schema
 
 
 @pytest.mark.parametrize(
@@ -153,7 +154,9 @@ def test_dependency_order_puts_referenced_tables_first() -> None:
     class R:  # the two attributes `dependency_order` reads
         def __init__(self, name: str, refs: list[str]) -> None:
             self.name = name
-            self.foreign_keys = [{"fields": ["x"], "reference": {"resource": r}} for r in refs]
+            self.table_schema = Schema.from_descriptor(
+                {"foreignKeys": [{"fields": ["x"], "reference": {"resource": r}} for r in refs]}
+            )
 
     child, parent, root = R("child", ["parent"]), R("parent", ["root", ""]), R("root", [])
     order = dependency_order([child, parent, root])  # type: ignore[list-item]

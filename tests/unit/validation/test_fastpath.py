@@ -14,6 +14,7 @@ import pytest
 from fixtures.packages import write_package
 
 from clusterdata.core.package import Resource, open_package
+from clusterdata.tableschema.model import Field
 from clusterdata.validation.structure import duckdb_engine as fastpath
 from clusterdata.validation.structure.run import check_structure
 
@@ -522,7 +523,7 @@ def test_the_prefilter_says_true_or_false_for_every_cell_never_null() -> None:
     connection = connect()
     try:
         columns = [
-            fastpath.columns._Column(connection, f, spec, i)
+            fastpath.columns._Column(connection, f, Field.from_descriptor(spec), i)
             for i, (f, spec) in enumerate(zip(fl_schema.fields, specs, strict=True))
         ]
         listed = ", ".join(f"c AS c{i}" for i in range(len(specs)))

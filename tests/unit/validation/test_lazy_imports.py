@@ -18,6 +18,7 @@ import pytest
 from fixtures.packages import BUNDLED, SCHEMAS, write_package
 
 from clusterdata.core.lazy import lazy_module
+from clusterdata.tableschema.model import Schema
 from clusterdata.validation.rules import domain
 from clusterdata.validation.rules.schema_rules import table_rules, to_pandera
 
@@ -92,7 +93,7 @@ def built_checks(schema: object) -> int:
 def test_checks_are_counted_alike_with_and_without_building_pandera(schema_file: Path) -> None:
     """The DuckDB engine counts the checks from `table_rules` without pandera: the count must
     be the one the built pandera schema gives (it is part of the report)."""
-    schema = json.loads(schema_file.read_text("utf-8"))
+    schema = Schema.from_descriptor(json.loads(schema_file.read_text("utf-8")))
     row_checks, _ = domain.frame_checks(schema)
     for extra in (
         {},

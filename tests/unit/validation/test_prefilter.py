@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clusterdata.tableschema.model import Field
 from clusterdata.validation.rules import domain, prefilter
 from clusterdata.validation.rules.prefilter import Group
 from clusterdata.validation.structure import duckdb_engine as fastpath
@@ -82,7 +83,7 @@ def groups_of(fields: list[dict[str, Any]]) -> list[Group]:
     groups: list[Group] = []
     for field in fields:
         by_filter: dict[tuple[str | None, str | None], list[domain.DomainCheck]] = {}
-        for check in domain.domain_checks(field):
+        for check in domain.domain_checks(Field.from_descriptor(field)):
             by_filter.setdefault((check.candidates, check.plain), []).append(check)
         groups += [(field["name"], c, p, checks) for (c, p), checks in by_filter.items()]
     return groups

@@ -8,7 +8,7 @@ import pytest
 from fixtures.packages import write_package
 
 from clusterdata.validation.pipeline import validate
-from clusterdata.validation.suggest import closest_ids, edit_distance, fold, iso_date
+from clusterdata.validation.suggest import IdIndex, closest_ids, fold, iso_date
 
 REGION_IDS = ["norrbottens-lan", "vasterbottens-lan", "varmlands-lan", "vastra-gotalands-lan"]
 
@@ -31,10 +31,28 @@ def test_far_or_exact_id_suggests_nothing(typed: str):
     assert closest_ids(typed, REGION_IDS) == []
 
 
-def test_fold_and_distance():
+def test_fold_folds_case_and_accents():
     assert fold("Åre Östersund") == "are ostersund"
-    assert edit_distance("kitten", "sitting", 5) == 3
-    assert edit_distance("kitten", "sitting", 1) == 2  # stops early: more than the limit
+
+
+def test_the_nearest_ids_win_and_ties_come_in_order():
+    """One edit beats two; equally near ids are all offered, sorted, at most three."""
+    ids = ["kluster-0001", "kluster-0002", "kluster-0003", "kluster-0004", "kluster-0100"]
+    assert closest_ids("kluster-0005", ids) == ["kluster-0001", "kluster-0002", "kluster-0003"]
+    assert closest_ids("kluster-0109", ids) == ["kluster-0100"]
+
+
+def test_an_index_answers_as_the_plain_list_does_and_is_reusable():
+    index = IdIndex(REGION_IDS)
+    for typed in ["norrbotten", "Västra Götaland", "varmlands-lna", "stockholm", "nor"]:
+        assert closest_ids(typed, index) == closest_ids(typed, REGION_IDS)
+
+
+def test_a_prefix_is_one_edit_dearer_than_the_whole_id():
+    """`vasterbotten` is `vasterbottens-lan` without its suffix (prefix distance 0, score 1);
+    it is also one edit from the whole id `vasterbotten1`, which scores the same."""
+    ids = ["vasterbottens-lan", "vasterbotten1"]
+    assert closest_ids("vasterbotten", ids) == ["vasterbotten1", "vasterbottens-lan"]
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clusterdata.tableschema.model import Field, Schema
 from clusterdata.validation.rules.schema_rules import (
     Flagged,
+    TableRules,
     missing_values,
     rule_for,
     table_rules,
@@ -21,17 +23,26 @@ from clusterdata.validation.rules.schema_rules import (
 )
 
 
+def pandera_of(descriptor: dict[str, Any], **options: Any) -> pa.DataFrameSchema:
+    """The pandera schema of a schema descriptor, parsed as a resource's is."""
+    return to_pandera(Schema.from_descriptor(descriptor), **options)
+
+
+def rules_of(descriptor: dict[str, Any], **options: Any) -> TableRules:
+    return table_rules(Schema.from_descriptor(descriptor), **options)
+
+
 def frame(
     columns: dict[str, list[str | None]], schema: dict[str, Any] | None = None
 ) -> pd.DataFrame:
-    return text_frame(columns, schema or {})
+    return text_frame(columns, Schema.from_descriptor(schema or {}))
 
 
 def pandera_failures(
     schema: dict[str, Any], columns: dict[str, list[str | None]]
 ) -> list[tuple[str, str | None, int]]:
     """(finding check id, column, row index) of every failure pandera reports."""
-    pandera_schema = to_pandera(schema)
+    pandera_schema = pandera_of(schema)
     out = []
     try:
         pandera_schema.validate(frame(columns, schema), lazy=True)
@@ -59,7 +70,7 @@ def plain_failures(
         n: [None if c is None or c in missing else c for c in cells] for n, cells in columns.items()
     }
     out = []
-    for failed in table_rules(schema, columns=list(columns)).evaluate(plain):
+    for failed in rules_of(schema, columns=list(columns)).evaluate(plain):
         assert isinstance(failed, Flagged), failed
         out.append((failed.rule.check, failed.rule.column or failed.column, failed.position))
     return sorted(set(out), key=lambda x: (x[2], x[1] or "", x[0]))
@@ -113,7 +124,7 @@ def test_pandera_own_reader_ignores_missing_values_and_formats() -> None:
 
 
 def test_converter_never_coerces() -> None:
-    schema = to_pandera({"fields": [{"name": "n", "type": "integer"}]})
+    schema = pandera_of({"fields": [{"name": "n", "type": "integer"}]})
     assert schema.coerce is False
     assert all(column.coerce is False for column in schema.columns.values())
 
@@ -281,7 +292,7 @@ def test_every_bad_cell_is_its_own_failure_with_its_row() -> None:
 
 
 def test_a_schema_can_validate_two_frames_without_stale_parses() -> None:
-    schema = to_pandera(
+    schema = pandera_of(
         {"fields": [{"name": "n", "type": "integer", "constraints": {"minimum": 0}}]}
     )
     schema.validate(frame({"n": ["1", "2"]}))
@@ -297,9 +308,9 @@ def test_schema_limited_to_present_columns_and_counts_its_checks() -> None:
             {"name": "b", "type": "string"},
         ]
     }
-    schema = to_pandera(table, columns=["a"])
+    schema = pandera_of(table, columns=["a"])
     assert list(schema.columns) == ["a"]
-    assert table_rules(table, columns=["a"]).count() == 2  # type + required
+    assert rules_of(table, columns=["a"]).count() == 2  # type + required
 
 
 def test_extra_checks_are_attached_with_their_rules() -> None:
@@ -308,14 +319,14 @@ def test_extra_checks_are_attached_with_their_rules() -> None:
     extra = ruled_check(
         "shouting", Rule("shouting", lambda f: "loud"), lambda s: s.str.isupper().fillna(False)
     )
-    schema = to_pandera({"fields": [{"name": "t"}]}, extra_column_checks=lambda f: [extra])
+    schema = pandera_of({"fields": [{"name": "t"}]}, extra_column_checks=lambda f: [extra])
     assert isinstance(schema.columns["t"].checks[0], pa.Check)
     rule = rule_for(schema, "t", "shouting")
     assert rule is not None and rule.check == "shouting"
 
 
 def test_odd_schemas_do_not_break_the_converter() -> None:
-    schema = to_pandera(
+    schema = pandera_of(
         {
             "fields": [
                 {"name": "a", "type": "integer", "constraints": {"minimum": "ten", "pattern": "("}},
@@ -427,9 +438,14 @@ def test_the_plain_runner_reports_a_broken_check_instead_of_raising() -> None:
     def boom(cells: Any) -> list[bool]:
         raise ValueError("no")
 
-    rules = table_rules({"fields": [{"name": "n", "type": "integer"}]})
+    rules = rules_of({"fields": [{"name": "n", "type": "integer"}]})
     rules.columns["n"].append(
-        cells_check("boom", Rule("boom", lambda f: "x"), ColumnParser({"name": "n"}), boom)
+        cells_check(
+            "boom",
+            Rule("boom", lambda f: "x"),
+            ColumnParser(Field.from_descriptor({"name": "n"})),
+            boom,
+        )
     )
     found = rules.evaluate({"n": ["1", "x"]})
     assert [type(f).__name__ for f in found] == ["Flagged", "Broken"]

@@ -99,6 +99,46 @@ def test_load_gives_categories_as_a_categorical_ordered_as_declared(tmp_path: Pa
         load(bad)
 
 
+def test_connect_gives_string_categories_as_an_enum_ordered_as_declared(tmp_path: Path) -> None:
+    """The field "MAY be loaded as a categorical data type": `connect()` makes a string field's
+    categories a DuckDB ENUM, which sorts in the declared order when `categoriesOrdered` is true
+    and in text order otherwise; integer categories stay integers. A cell outside the
+    categories is the located `DataError` `load()` raises, not a bare SQL error."""
+    from clusterdata.loading.api import connect
+    from clusterdata.tableschema.errors import DataError
+
+    schema = {
+        "fields": [
+            {"name": "size", "categories": ["small", "medium", "large"], "categoriesOrdered": True},
+            {"name": "fruit", "categories": ["pear", "apple"]},
+            {"name": "level", "type": "integer", "categories": [1, 2, 3]},
+        ]
+    }
+    text = "size,fruit,level\nlarge,pear,3\nsmall,apple,1\nmedium,,2\n"
+    connection = connect(write_package(tmp_path / "ok", {"t": (schema, text)}))
+    types = dict(
+        connection.execute("SELECT column_name, data_type FROM duckdb_columns()").fetchall()
+    )
+    assert types["size"] == "ENUM('small', 'medium', 'large')"
+    assert types["fruit"] == "ENUM('apple', 'pear')"
+    assert types["level"] == "BIGINT"
+    by_size = connection.execute("SELECT size FROM t ORDER BY size").fetchall()
+    assert [r[0] for r in by_size] == ["small", "medium", "large"]
+    assert connection.execute("SELECT min(size), max(size) FROM t").fetchall() == [
+        ("small", "large")
+    ]
+    by_fruit = connection.execute("SELECT fruit FROM t WHERE fruit IS NOT NULL ORDER BY fruit")
+    assert [r[0] for r in by_fruit.fetchall()] == ["apple", "pear"]
+    assert connection.execute("SELECT fruit FROM t WHERE level = 2").fetchall() == [(None,)]
+    bad = write_package(tmp_path / "bad", {"t": (schema, "size,fruit,level\nhuge,pear,1\n")})
+    with pytest.raises(DataError, match="'huge' is not a valid category of") as caught:
+        connect(bad)
+    assert (caught.value.line, caught.value.column) == (2, "size")
+    bad_level = write_package(tmp_path / "level", {"t": (schema, "size,fruit,level\n,,4\n")})
+    with pytest.raises(DataError, match="'4' is not a valid category of \\[1, 2, 3\\]"):
+        connect(bad_level)
+
+
 @ENGINES
 def test_list_items_are_read_as_values_of_the_item_type(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str

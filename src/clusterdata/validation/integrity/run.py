@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.core.findings import Finding, Severity, error
-from clusterdata.core.package import DataPackage, as_list
+from clusterdata.core.package import DataPackage
 from clusterdata.loading.database import LoadedPackage, LoadedTable, load_package, quote_ident
+from clusterdata.tableschema.model import ForeignKey
 from clusterdata.validation.hints import hint_for
 from clusterdata.validation.integrity.sqlchecks import (
     REQUIRED_COLUMNS,
@@ -64,12 +65,12 @@ def run_integrity(
     with load_package(package, structure) as db:
         result.findings.extend(db.findings)
         for table in db.tables.values():
-            if table.resource.primary_key:
+            if table.resource.table_schema.primary_key:
                 if table.name not in in_duckdb:
                     result.findings.extend(primary_key_findings(db, table))
                 result.run += 1
             for fk in usable_foreign_keys(db, table):
-                if not {table.name, fk["resource"]} <= in_duckdb:
+                if not {table.name, fk.reference.target(table.name)} <= in_duckdb:
                     result.findings.extend(foreign_key_findings(db, table, fk))
                 result.run += 1
         for check in checks:
@@ -98,7 +99,7 @@ def primary_key_findings(db: LoadedPackage, table: LoadedTable) -> list[Finding]
     not reported: the later ones are the rows to fix.
     """
     resource = table.resource
-    key = resource.primary_key
+    key = list(resource.table_schema.primary_key)
     if table.line_column is None:
         raise ValueError("key checks need the tables loaded with their line numbers")
     line = quote_ident(table.line_column)
@@ -118,8 +119,7 @@ def primary_key_findings(db: LoadedPackage, table: LoadedTable) -> list[Finding]
         LEFT JOIN repeated AS d ON {same}
         WHERE ({all_null}) OR (d.first_line IS NOT NULL AND t.{line} > d.first_line)
         ORDER BY line"""
-    spec = _field(resource.fields, key[0])
-    hint = hint_for("primary-key", spec, resource)
+    hint = hint_for("primary-key", resource.table_schema.field(key[0]), resource)
     findings = []
     for row_line, value, first_line, empty in db.connection.execute(sql).fetchall():
         if empty:
@@ -141,30 +141,23 @@ def primary_key_findings(db: LoadedPackage, table: LoadedTable) -> list[Finding]
     return findings
 
 
-def usable_foreign_keys(db: LoadedPackage, table: LoadedTable) -> list[dict[str, Any]]:
+def usable_foreign_keys(db: LoadedPackage, table: LoadedTable) -> list[ForeignKey]:
     """Foreign keys whose both ends are loaded; layer 1 reports the malformed ones."""
     usable = []
-    for fk in table.resource.foreign_keys:
-        fields = as_list(fk.get("fields"))
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target_name = str((ref or {}).get("resource") or "") or table.name
-        target_fields = as_list((ref or {}).get("fields"))
-        target = db.tables.get(target_name)
+    for fk in table.resource.table_schema.foreign_keys:
+        target = db.tables.get(fk.reference.target(table.name))
         if (
             target is None
-            or not fields
-            or len(fields) != len(target_fields)
-            or any(f not in table.resource.field_names for f in fields)
-            or any(f not in target.resource.field_names for f in target_fields)
+            or not fk.pairs_up
+            or any(f not in table.resource.field_names for f in fk.fields)
+            or any(f not in target.resource.field_names for f in fk.reference.fields)
         ):
             continue
-        usable.append({"fields": fields, "resource": target_name, "target": target_fields})
+        usable.append(fk)
     return usable
 
 
-def foreign_key_findings(
-    db: LoadedPackage, table: LoadedTable, fk: dict[str, Any]
-) -> list[Finding]:
+def foreign_key_findings(db: LoadedPackage, table: LoadedTable, fk: ForeignKey) -> list[Finding]:
     """Rows whose reference has no match.
 
     A row whose reference cells are all empty refers to nothing, which Table Schema allows (make
@@ -172,13 +165,11 @@ def foreign_key_findings(
     reported, as frictionless does: half a reference is a mistake, and both layers then agree.
     """
     resource = table.resource
-    target = db.tables[fk["resource"]]
-    fields: list[str] = fk["fields"]
-    target_fields: list[str] = fk["target"]
-    source_types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
-    target_types = {
-        str(f.get("name")): str(f.get("type", "string")) for f in target.resource.fields
-    }
+    target_name = fk.reference.target(table.name)
+    target = db.tables[target_name]
+    fields, target_fields = list(fk.fields), list(fk.reference.fields)
+    source_types = {f.name: f.type for f in resource.table_schema.fields}
+    target_types = {f.name: f.type for f in target.resource.table_schema.fields}
     pairs = []
     for mine, theirs in zip(fields, target_fields, strict=True):
         left, right = f"c.{quote_ident(mine)}", f"p.{quote_ident(theirs)}"
@@ -193,9 +184,9 @@ def foreign_key_findings(
         WHERE NOT ({all_null})
           AND NOT EXISTS (SELECT 1 FROM {target.sql_name} AS p WHERE {" AND ".join(pairs)})
         ORDER BY line"""
-    spec = _field(resource.fields, fields[0])
+    spec = resource.table_schema.field(fields[0])
     hint = hint_for("foreign-key", spec, resource, {"fieldNames": fields})
-    where = f"{fk['resource']}.{', '.join(target_fields)}"
+    where = f"{target_name}.{', '.join(target_fields)}"
     return [
         error(
             "foreign-key",
@@ -252,10 +243,6 @@ def run_check(db: LoadedPackage, check: SqlCheck) -> list[Finding]:
             )
         )
     return findings
-
-
-def _field(fields: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
-    return next((f for f in fields if f.get("name") == name), None)
 
 
 def _int(value: Any) -> int | None:

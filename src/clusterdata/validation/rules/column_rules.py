@@ -8,7 +8,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from clusterdata.tableschema.cells import BAD, CHECKED_TYPES
-from clusterdata.tableschema.keys import key_fields
+from clusterdata.tableschema.model import Field, Schema
 from clusterdata.tableschema.patterns import (
     TIMEOUT_CHECK,
     TIMEOUT_HINT,
@@ -42,10 +42,8 @@ def _holds(op: Callable[[Any, Any], bool], value: Any, bound: Any) -> bool:
         return False
 
 
-def _type_label(field: dict[str, Any]) -> str:
-    ftype = str(field.get("type") or "string")
-    fmt = field.get("format")
-    return f"{ftype} ({fmt})" if fmt and fmt != "default" else ftype
+def _type_label(field: Field) -> str:
+    return f"{field.type} ({field.format})" if field.format != "default" else field.type
 
 
 def _message(tail: str) -> Callable[[Failure], str]:
@@ -115,11 +113,10 @@ def _pattern_check(parser: ColumnParser, source: str) -> list[RuledCheck]:
     return [cells_check("constraint-pattern", rule, parser, pattern_fails)]
 
 
-def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledCheck]:
+def column_checks(field: Field, parser: ColumnParser) -> list[RuledCheck]:
     """The type check and one check per constraint of one field."""
-    constraints = field.get("constraints") if isinstance(field.get("constraints"), dict) else {}
-    assert isinstance(constraints, dict)
-    ftype = str(field.get("type") or "string")
+    constraints = field.constraints
+    ftype = field.type
     checks: list[RuledCheck] = []
     label = _type_label(field)
 
@@ -141,7 +138,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             )
         )
 
-    if constraints.get("required") is True:
+    if constraints.required:
         checks.append(
             cells_check(
                 "constraint-required",
@@ -154,7 +151,7 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             )
         )
 
-    if constraints.get("unique") is True:
+    if constraints.unique:
 
         def duplicated(cells: Cells) -> list[bool]:
             parsed = parser(cells)
@@ -183,8 +180,9 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
         ("exclusiveMinimum", "constraint-exclusive-minimum", lambda v, b: v <= b, "at most"),
         ("exclusiveMaximum", "constraint-exclusive-maximum", lambda v, b: v >= b, "at least"),
     ]
+    declared_bounds = constraints.bounds
     for key, check_id, op, words in bounds:
-        if key not in constraints or ftype not in {
+        if key not in declared_bounds or ftype not in {
             "integer",
             "number",
             "date",
@@ -194,18 +192,17 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
             "yearmonth",
         }:
             continue
-        bound = parser.scalar(constraints[key])
+        bound = parser.scalar(declared_bounds[key])
         if bound is BAD:
             continue
-        checks.append(_bound_check(parser, check_id, op, bound, words, constraints[key]))
+        checks.append(_bound_check(parser, check_id, op, bound, words, declared_bounds[key]))
 
     if ftype == "string":
-        for key, check_id, words in (
-            ("minLength", "constraint-min-length", "shorter"),
-            ("maxLength", "constraint-max-length", "longer"),
+        for key, check_id, words, limit in (
+            ("minLength", "constraint-min-length", "shorter", constraints.min_length),
+            ("maxLength", "constraint-max-length", "longer", constraints.max_length),
         ):
-            limit = constraints.get(key)
-            if not isinstance(limit, int) or isinstance(limit, bool):
+            if limit is None:
                 continue
 
             def length_fails(cells: Cells, key: str = key, limit: int = limit) -> list[bool]:
@@ -229,12 +226,11 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
                 )
             )
 
-        pattern = constraints.get("pattern")
-        if isinstance(pattern, str):
-            checks.extend(_pattern_check(parser, pattern))
+        if constraints.pattern is not None:
+            checks.extend(_pattern_check(parser, constraints.pattern))
 
-    enum = constraints.get("enum")
-    if isinstance(enum, list):
+    enum = constraints.enum
+    if enum is not None:
         allowed: set[Hashable] = set()
         for member in enum:
             parsed_member = parser.scalar(member)
@@ -263,10 +259,8 @@ def column_checks(field: dict[str, Any], parser: ColumnParser) -> list[RuledChec
     return checks
 
 
-def _primary_key_check(
-    schema: dict[str, Any], parsers: dict[str, ColumnParser]
-) -> RuledCheck | None:
-    names = key_fields(schema.get("primaryKey"))
+def _primary_key_check(schema: Schema, parsers: dict[str, ColumnParser]) -> RuledCheck | None:
+    names = list(schema.primary_key)
     if not names or any(n not in parsers for n in names):
         return None
     key_parsers = {n: parsers[n] for n in dict.fromkeys(names)}

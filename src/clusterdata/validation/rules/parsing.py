@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.tableschema.cells import BAD, cell_parser
+from clusterdata.tableschema.model import Field
 from clusterdata.validation.rules.checks import Cells
 
 if TYPE_CHECKING:
@@ -29,9 +30,9 @@ class ColumnParser:
     type check and every constraint check share one parse (pandera hands each check its own
     Series of the same column; `cells` converts it once)."""
 
-    def __init__(self, field: dict[str, Any]) -> None:
+    def __init__(self, field: Field) -> None:
         self.field = field
-        self.parse = cell_parser(field)
+        self.parse = cell_parser(field.descriptor)
         self._series: pd.Series | None = None
         self._cells: list[str | None] = []
         self._source: Cells | None = None
@@ -70,7 +71,7 @@ class ColumnParser:
 
     def scalar(self, value: Any) -> Any:
         """A constraint value from the schema, parsed like a cell (JSON numbers stay numbers)."""
-        ftype = str(self.field.get("type") or "string")
+        ftype = self.field.type
         if isinstance(value, bool):
             return value if ftype == "boolean" else BAD
         if isinstance(value, int | float) and ftype in {"integer", "number", "year"}:

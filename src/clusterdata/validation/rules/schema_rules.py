@@ -28,16 +28,16 @@ together for a table and builds pandera's schema.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clusterdata.core.lazy import lazy_module
 from clusterdata.tableschema.cells import (
     CHECKED_TYPES,
-    field_missing_values,
     missing_values,
 )
 from clusterdata.tableschema.keys import fields_of, key_fields
 from clusterdata.tableschema.lexical import DEFAULT_FALSE, DEFAULT_MISSING, DEFAULT_TRUE
+from clusterdata.tableschema.model import Field, Schema
 from clusterdata.validation.rules.checks import (
     Broken,
     Cells,
@@ -113,15 +113,16 @@ SHARED_WITH_LAYER_1 = frozenset(
 )
 
 
-def text_frame(columns: dict[str, Sequence[str | None]], schema: dict[str, Any]) -> pd.DataFrame:
+def text_frame(columns: dict[str, Sequence[str | None]], schema: Schema) -> pd.DataFrame:
     """The frame the converted schema validates: every cell text, the field's missing values
     (and cells absent from short rows, given as None) as NA. Nothing is converted."""
-    specs = {f["name"]: f for f in fields_of(schema)}
     length = len(next(iter(columns.values()))) if columns else 0
     out: dict[str, pd.Series] = {}
     for name, cells in columns.items():
         series = pd.Series(cells, dtype="str")
-        missing = sorted(set(field_missing_values(schema, specs.get(name, {}))))
+        field = schema.field(name)
+        declared = schema.missing_values if field is None else schema.missing_values_of(field)
+        missing = sorted(set(declared))
         if missing:
             series = series.mask(series.isin(missing))
         out[name] = series
@@ -129,9 +130,9 @@ def text_frame(columns: dict[str, Sequence[str | None]], schema: dict[str, Any])
 
 
 def table_rules(
-    schema: dict[str, Any],
+    schema: Schema,
     *,
-    extra_column_checks: Callable[[dict[str, Any]], Sequence[RuledCheck]] | None = None,
+    extra_column_checks: Callable[[Field], Sequence[RuledCheck]] | None = None,
     extra_frame_checks: Sequence[RuledCheck] = (),
     columns: Sequence[str] | None = None,
 ) -> TableRules:
@@ -139,8 +140,8 @@ def table_rules(
     present = set(columns) if columns is not None else None
     by_column: dict[str, list[RuledCheck]] = {}
     parsers: dict[str, ColumnParser] = {}
-    for field in fields_of(schema):
-        name = field["name"]
+    for field in schema.fields:
+        name = field.name
         if name in by_column or (present is not None and name not in present):
             continue
         parser = ColumnParser(field)
@@ -158,9 +159,9 @@ def table_rules(
 
 
 def to_pandera(
-    schema: dict[str, Any],
+    schema: Schema,
     *,
-    extra_column_checks: Callable[[dict[str, Any]], Sequence[RuledCheck]] | None = None,
+    extra_column_checks: Callable[[Field], Sequence[RuledCheck]] | None = None,
     extra_frame_checks: Sequence[RuledCheck] = (),
     columns: Sequence[str] | None = None,
 ) -> pa.DataFrameSchema:

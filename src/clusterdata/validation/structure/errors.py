@@ -29,7 +29,7 @@ def to_finding(resource: Resource, record: TableError, line_map: LineMap) -> Fin
     check = check_id(record)
     column = record.field
     value = record.cell
-    field_spec = next((f for f in resource.fields if f.get("name") == column), None)
+    field_spec = resource.table_schema.field(column) if column else None
     if kind in {"foreign-key", "primary-key", "unique-key"}:
         names = list(record.key_fields) or (resource.primary_key if kind == "primary-key" else [])
         column = names[0] if names else column
@@ -113,13 +113,14 @@ def _message(record: TableError, resource: Resource, line_map: LineMap) -> str:
     kind = record.kind
     column = record.field
     cell = _text_in_file(record) if kind == "unique-error" else record.cell
-    field_spec = next((f for f in resource.fields if f.get("name") == column), {})
+    field_spec = resource.table_schema.field(column) if column else None
     if kind == "type-error":
-        ftype = str(field_spec.get("type", "string"))
+        ftype = field_spec.type if field_spec is not None else "string"
         wanted = _TYPE_WORDS.get(ftype, f"a valid {ftype}")
-        if ftype == "list":
-            item = list_item_field(field_spec)["type"]
-            wanted = f"a list of {item} values separated by {list_delimiter(field_spec)!r}"
+        if ftype == "list" and field_spec is not None:
+            descriptor = field_spec.descriptor
+            item = list_item_field(descriptor)["type"]
+            wanted = f"a list of {item} values separated by {list_delimiter(descriptor)!r}"
         return f"{cell!r} in column {column!r} is not {wanted}."
     if kind == "constraint-error":
         constraint = record.constraint or ""

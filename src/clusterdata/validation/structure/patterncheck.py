@@ -63,7 +63,7 @@ class RowPatterns:
     def of(cls, resource: Resource, shift: int = 0) -> RowPatterns:
         out = cls(resource, spec=SpecCells.of(resource), shift=shift)
         numbers = {name: i + 1 for i, name in reversed(list(enumerate(resource.field_names)))}
-        for name, source in string_patterns(resource.fields).items():
+        for name, source in string_patterns(resource.table_schema).items():
             try:
                 out.patterns.append((name, numbers[name], TablePattern(source)))
             except PatternError as exc:

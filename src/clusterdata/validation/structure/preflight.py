@@ -7,10 +7,10 @@ its fix instead of the cascade of findings reading the table anyway would give.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from clusterdata.core.findings import Finding, error
-from clusterdata.core.package import DataPackage, Resource, as_list
+from clusterdata.core.package import DataPackage, Resource
+from clusterdata.tableschema.model import ForeignKey
 
 
 def schema_findings(resource: Resource) -> list[Finding]:
@@ -62,7 +62,7 @@ def schema_findings(resource: Resource) -> list[Finding]:
             for problem in v2_problems
         ]
     names = resource.field_names
-    missing = [k for k in resource.primary_key if k not in names]
+    missing = [k for k in resource.table_schema.primary_key if k not in names]
     if missing:
         return [
             error(
@@ -170,23 +170,20 @@ def separator_findings(resource: Resource) -> list[Finding]:
 
 def check_foreign_key_declarations(
     package: DataPackage, candidates: list[Resource]
-) -> tuple[list[Finding], dict[str, list[dict[str, Any]]]]:
+) -> tuple[list[Finding], dict[str, list[ForeignKey]]]:
     """Keep only foreign keys whose both ends exist; say why the others cannot be checked."""
     findings: list[Finding] = []
-    usable: dict[str, list[dict[str, Any]]] = {}
+    usable: dict[str, list[ForeignKey]] = {}
     declared = {r.name: r for r in package.resources}
     readable = {r.name for r in candidates}
     for resource in candidates:
         keep = []
-        for fk in resource.foreign_keys:
-            fields = as_list(fk.get("fields"))
-            declared_reference = fk.get("reference")
-            reference = declared_reference if isinstance(declared_reference, dict) else {}
-            target_name = str(reference.get("resource", "")) or resource.name
-            target_fields = as_list(reference.get("fields"))
+        for fk in resource.table_schema.foreign_keys:
+            fields, target_fields = fk.fields, fk.reference.fields
+            target_name = fk.reference.target(resource.name)
             target = declared.get(target_name)
             problem = None
-            if not fields or len(fields) != len(target_fields):
+            if not fk.pairs_up:
                 problem = "its fields and reference fields do not pair up"
             elif any(f not in resource.field_names for f in fields):
                 problem = f"field(s) {', '.join(fields)} are not in this table"

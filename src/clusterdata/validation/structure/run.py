@@ -15,6 +15,7 @@ from clusterdata.core.findings import Finding, error
 from clusterdata.core.lines import map_lines, scan_bytes
 from clusterdata.core.package import DataPackage, Resource
 from clusterdata.core.tableerrors import TableError
+from clusterdata.tableschema.model import ForeignKey
 from clusterdata.validation.structure.errors import to_finding
 from clusterdata.validation.structure.preflight import (
     check_foreign_key_declarations,
@@ -128,7 +129,7 @@ def _prepare_fast(sound: list[Resource]) -> dict[str, Any]:
     by_name = {r.name: r for r in sound}
     chosen: dict[str, Any] = {}
     shared: Any = None
-    for group in fastpath.groups(sound, {r.name: r.foreign_keys for r in sound}):
+    for group in fastpath.groups(sound, {r.name: r.table_schema.foreign_keys for r in sound}):
         size = sum(r.file.stat().st_size for r in group)
         if not fastpath.use_fast_path(size):
             continue
@@ -154,7 +155,7 @@ def _run_fast(
     package: DataPackage,
     fast: dict[str, Any],
     candidates: list[Resource],
-    usable_fks: dict[str, list[dict[str, Any]]],
+    usable_fks: dict[str, list[ForeignKey]],
     result: StructureResult,
 ) -> set[str]:
     """Check the prepared groups in DuckDB; a group DuckDB reads differently goes back to the
@@ -183,7 +184,7 @@ def _run_fast(
 def _run_frictionless(
     package: DataPackage,
     candidates: list[Resource],
-    usable_fks: dict[str, list[dict[str, Any]]],
+    usable_fks: dict[str, list[ForeignKey]],
     result: StructureResult,
 ) -> list[Finding]:
     if not candidates:
@@ -191,7 +192,6 @@ def _run_frictionless(
     from frictionless import Checklist, FrictionlessException, Package
 
     from clusterdata.tableschema.patterns import without_patterns
-    from clusterdata.tableschema.v2 import unique_keys
     from clusterdata.validation.structure import v2fields
     from clusterdata.validation.structure.patterncheck import PatternCheck, RowPatterns
 
@@ -204,9 +204,9 @@ def _run_frictionless(
     resources = []
     for resource in candidates:
         patterns.tables[resource.name] = RowPatterns.of(resource, shift=_shift(resource))
-        keys.keys[resource.name] = unique_keys(resource.schema)
+        keys.keys[resource.name] = [list(k) for k in resource.table_schema.unique_keys]
         schema = without_patterns(v2fields.frictionless_schema(resource))
-        schema["foreignKeys"] = usable_fks.get(resource.name, [])
+        schema["foreignKeys"] = [dict(fk.descriptor) for fk in usable_fks.get(resource.name, [])]
         if not schema["foreignKeys"]:
             del schema["foreignKeys"]
         resources.append(
@@ -294,7 +294,7 @@ def _other_source(
     """frictionless's resource for a table that is not CSV: the CSV keys of `entry` give way
     to where and how frictionless reads the format (the same sheet `core.tables` places). The
     header row stays as `_dialect` states it: frictionless-py would guess it in any format."""
-    from clusterdata.core.tables import json_property, sheet_of
+    from clusterdata.core.tables import item_keys, json_property, sheet_of
 
     if resource.is_csv:
         if resource.csv_dialect.simple_records:
@@ -303,15 +303,19 @@ def _other_source(
     dialect = {k: v for k, v in entry.get("dialect", {}).items() if k != "csv"}
     entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding", "dialect"}}
     entry["dialect"] = dialect
+    keys = item_keys(resource)
     if resource.data is not None:
+        if keys is not None:
+            dialect["inline"] = {"keys": keys}
         return entry | {"data": copy.deepcopy(resource.data), "format": "inline"}
     entry |= {"path": resource.path, "scheme": "file"}
-    if resource.format == "xlsx":
-        dialect["excel"] = {"sheet": sheet_of(resource)}
+    if resource.format in {"xlsx", "xls", "ods"}:
+        dialect["ods" if resource.format == "ods" else "excel"] = {"sheet": sheet_of(resource)}
         return entry
     entry["encoding"] = resource.encoding
-    if json_property(resource) is not None:
-        dialect["json"] = {"property": json_property(resource)}
+    control = {"property": json_property(resource), "keys": keys}
+    if any(v is not None for v in control.values()):
+        dialect["json"] = {k: v for k, v in control.items() if v is not None}
     return entry
 
 

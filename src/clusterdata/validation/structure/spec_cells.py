@@ -24,7 +24,7 @@ from typing import Any
 from frictionless import errors
 
 from clusterdata.core.package import Resource
-from clusterdata.tableschema.cells import BAD, cell_parser, field_format, field_type
+from clusterdata.tableschema.cells import BAD, cell_parser
 
 #: Types whose lexical form the spec fixes. Dates and times only in the default format: "any"
 #: and strptime patterns are the implementation's to read, so frictionless-py's verdict stands.
@@ -50,13 +50,13 @@ class SpecCells:
     @classmethod
     def of(cls, resource: Resource) -> SpecCells:
         out = cls()
-        for number, spec in enumerate(resource.fields, start=1):
-            kind, fmt = field_type(spec), field_format(spec)
+        for number, spec in enumerate(resource.table_schema.fields, start=1):
+            kind, fmt = spec.type, spec.format
             if kind not in _SPEC_TYPES and not (kind in _DEFAULT_FORMAT_TYPES and fmt == "default"):
                 continue
-            parse = cell_parser(spec)
+            parse = cell_parser(spec.descriptor)
             if parse is not None:
-                out.fields.append(_SpecField(str(spec.get("name")), number, kind, fmt, parse))
+                out.fields.append(_SpecField(spec.name, number, kind, fmt, parse))
         return out
 
     def errors(self, row: Any) -> list[errors.Error]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -39,7 +40,10 @@ from clusterdata.tableschema import v2
 from clusterdata.tableschema.cells import BAD, cell_parser
 
 _PLUGIN_NAME = "clusterdata-v2"
-_depth = 0
+#: Per thread: how deep inside `active()` it is (0 or unset: outside).
+_state = threading.local()
+_register_lock = threading.Lock()
+_registered = False
 
 
 def _v2_cell_reader(field: Any, make_base: Callable[[], Any]) -> Any:
@@ -188,6 +192,8 @@ _CLASSES: dict[str, type[Any]] = {
 
 class _V2Plugin(Plugin):
     def select_field_class(self, type: str | None = None) -> Any:
+        if getattr(_state, "depth", 0) <= 0:
+            return None  # this thread is outside `active()`: frictionless-py as it ships
         return _CLASSES.get(type or "")
 
 
@@ -196,17 +202,24 @@ def active() -> Iterator[None]:
     """While inside, frictionless-py reads string, integer, list, object and array fields with
     the v2 rules (re-entrant). Layer 1 runs inside (`structure.run.check_structure`); outside,
     frictionless-py is left as it ships, so a test comparing with it compares with the
-    original."""
-    global _depth
-    if _depth == 0:
-        system.register(_PLUGIN_NAME, _V2Plugin())
-    _depth += 1
+    original.
+
+    frictionless-py keeps its plugins in one process-wide registry (`frictionless.system`),
+    and registering or removing one there while another thread validates would switch that
+    validation's field readers midway. So the plugin is registered once and stays; whether it
+    answers is this thread's own state, and two validations in two threads cannot change each
+    other's rules."""
+    global _registered
+    if not _registered:
+        with _register_lock:
+            if not _registered:
+                system.register(_PLUGIN_NAME, _V2Plugin())
+                _registered = True
+    _state.depth = getattr(_state, "depth", 0) + 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            system.deregister(_PLUGIN_NAME)
+        _state.depth -= 1
 
 
 def frictionless_schema(resource: Resource) -> dict[str, Any]:

@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clusterdata.core.findings import Severity
 from clusterdata.core.lazy import lazy_module
+from clusterdata.tableschema.model import Field
 from clusterdata.validation.rules.domain.codes import (
     PLAIN_URL,
     bad_county_code,
@@ -130,10 +131,10 @@ def _codes(name: str, rule: Rule, bad: Callable[[str], bool]) -> DomainCheck:
     return DomainCheck(name, rule, bad, lambda s: by_distinct(s, bad))
 
 
-def domain_checks(field: dict[str, Any]) -> list[DomainCheck]:
+def domain_checks(field: Field) -> list[DomainCheck]:
     """The domain checks for one field, chosen by its type, `format` and `x-domain`."""
-    ftype = str(field.get("type") or "string")
-    domain = field.get("x-domain")
+    ftype = field.type
+    domain = field.descriptor.get("x-domain")
     checks: list[DomainCheck] = []
     if ftype in TEXT_TYPES:
         scan = TextScan()
@@ -197,7 +198,7 @@ def domain_checks(field: dict[str, Any]) -> list[DomainCheck]:
                 ),
             )
         )
-        if field.get("format") != "email":
+        if field.format != "email":
             checks.append(
                 text_check(
                     "personal-data-email",
@@ -238,7 +239,7 @@ def domain_checks(field: dict[str, Any]) -> list[DomainCheck]:
                     ),
                 )
             )
-    if field.get("format") == "uri":
+    if field.format == "uri":
         checks.append(
             DomainCheck(
                 "url",
@@ -333,7 +334,7 @@ def domain_checks(field: dict[str, Any]) -> list[DomainCheck]:
     return checks
 
 
-def column_checks(field: dict[str, Any]) -> list[RuledCheck]:
+def column_checks(field: Field) -> list[RuledCheck]:
     """The domain checks for one field as pandera checks (the pandas engine).
 
     The text checks of a column run as one composite pandera check ("text"): they share one

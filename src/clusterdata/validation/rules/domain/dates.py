@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from clusterdata.core.lazy import lazy_module
+from clusterdata.tableschema.model import Schema
 
 if TYPE_CHECKING:
     import numpy as np
@@ -19,7 +20,6 @@ from clusterdata.validation.rules.schema_rules import (
     Failure,
     Rule,
     RuledCheck,
-    fields_of,
     frame_check,
 )
 
@@ -69,10 +69,10 @@ class RowRule:
     sql: Callable[[str, str], str]
 
 
-def row_rules(schema: dict[str, Any]) -> tuple[list[RowRule], list[str]]:
+def row_rules(schema: Schema) -> tuple[list[RowRule], list[str]]:
     """Row rules from the schema's `x-checks`; also returns problems with their declaration."""
-    names = {f["name"] for f in fields_of(schema)}
-    declared = schema.get("x-checks")
+    names = set(schema.field_names)
+    declared = schema.descriptor.get("x-checks")
     rules: list[RowRule] = []
     problems: list[str] = []
     if not isinstance(declared, list):
@@ -91,7 +91,7 @@ def row_rules(schema: dict[str, Any]) -> tuple[list[RowRule], list[str]]:
     return rules, problems
 
 
-def frame_checks(schema: dict[str, Any]) -> tuple[list[RuledCheck], list[str]]:
+def frame_checks(schema: Schema) -> tuple[list[RuledCheck], list[str]]:
     """Row rules as pandera frame checks (the pandas engine), and declaration problems."""
     rules, problems = row_rules(schema)
     return [frame_check(r.name, r.rule, r.fails) for r in rules], problems

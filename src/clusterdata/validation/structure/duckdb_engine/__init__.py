@@ -40,9 +40,10 @@ frictionless (tests of that engine use it), `=1` the fast path.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from clusterdata.core.package import Resource
+from clusterdata.tableschema.model import ForeignKey
 
 # The parts, each importing only those listed before it: `trailing` (records ending in an
 # empty cell), `records` (the byte scan and record map), `schema` (the frictionless schema and
@@ -111,7 +112,7 @@ def use_fast_path(group_bytes: int) -> bool:
 
 
 def groups(
-    resources: list[Resource], usable_fks: dict[str, list[dict[str, Any]]]
+    resources: list[Resource], usable_fks: Mapping[str, Sequence[ForeignKey]]
 ) -> list[list[Resource]]:
     """Tables linked by foreign keys, in either direction, must run in the same engine."""
     parent = {r.name: r.name for r in resources}
@@ -124,8 +125,7 @@ def groups(
 
     for resource in resources:
         for fk in usable_fks.get(resource.name, []):
-            ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-            target = str((ref or {}).get("resource") or "") or resource.name
+            target = fk.reference.target(resource.name)
             if target in parent:
                 parent[find(resource.name)] = find(target)
     out: dict[str, list[Resource]] = {}

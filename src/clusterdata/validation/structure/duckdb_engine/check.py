@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from clusterdata.core.findings import Finding
 from clusterdata.core.package import DataPackage, Resource
 from clusterdata.core.tableerrors import TableError
+from clusterdata.tableschema.model import ForeignKey
 from clusterdata.validation.structure.duckdb_engine.columns import _and, _or
 from clusterdata.validation.structure.duckdb_engine.keys import (
     _all_key_fields,
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 def check_group(
     package: DataPackage,
     prepared: list[Prepared],
-    usable_fks: dict[str, list[dict[str, Any]]],
+    usable_fks: dict[str, list[ForeignKey]],
     result: StructureResult,
 ) -> list[Finding]:
     """All findings for a group of linked tables; raises FastPathUnavailable to fall back.
@@ -101,7 +102,7 @@ def _check_tables(
     connection: duckdb.DuckDBPyConnection,
     prepared: list[Prepared],
     reads: list[_Read],
-    usable_fks: dict[str, list[dict[str, Any]]],
+    usable_fks: dict[str, list[ForeignKey]],
 ) -> tuple[dict[str, _Table], dict[str, list[int]], list[tuple[Resource, TableError]]]:
     """Load and check each table of a group: its tables, the rows frictionless checked in
     each, and frictionless's errors (cells first, then keys, table by table).

@@ -14,8 +14,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from clusterdata.tableschema.cells import false_values, true_values
+from clusterdata.tableschema.model import Field
 from clusterdata.tableschema.sql import CERTAIN, quote_ident, quote_literal
-from clusterdata.tableschema.v2 import category_values
 
 if TYPE_CHECKING:
     import duckdb
@@ -58,12 +58,14 @@ class _Column:
     """SQL for one field: missing, certainly-clean, canonical key text."""
 
     def __init__(
-        self, connection: duckdb.DuckDBPyConnection, fl_field: Any, spec: dict[str, Any], index: int
+        self, connection: duckdb.DuckDBPyConnection, fl_field: Any, field: Field, index: int
     ) -> None:
         self.index = index
-        self.spec = spec
-        self.kind = str(spec.get("type", "string"))
-        self.fmt = str(spec.get("format", "default") or "default")
+        self.field = field
+        #: The descriptor, for the text rules that read a type's options (`tableschema.cells`).
+        self.spec = field.descriptor
+        self.kind = field.type
+        self.fmt = field.format
         missing = fl_field.missing_values
         if not fl_field.has_defined("missing_values") and fl_field.schema:
             missing = fl_field.schema.missing_values
@@ -208,7 +210,7 @@ class _Column:
 
     def _categories_ok(self) -> str:
         """A v2 `categories` list (`tableschema.v2`): the clean cell is one of them."""
-        values = category_values(self.spec)
+        values = self.field.category_values
         if values is None:
             return "TRUE"
         if self.kind == "string" and values:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from clusterdata.core.package import Resource, as_list
+from clusterdata.core.package import Resource
 from clusterdata.core.tableerrors import TableError
-from clusterdata.tableschema.v2 import repeats, unique_keys
+from clusterdata.tableschema.model import ForeignKey
+from clusterdata.tableschema.v2 import repeats
 from clusterdata.validation.structure.duckdb_engine.records import Prepared, parse_record
 from clusterdata.validation.structure.duckdb_engine.tables import _Table
 from clusterdata.validation.structure.v2fields import unique_key_record
@@ -21,20 +22,17 @@ if TYPE_CHECKING:
 
 def _key_fields(resource: Resource, prepared: Prepared) -> list[str]:
     """Fields whose canonical values a key check of this table, or one referring to it, uses."""
-    names = list(resource.primary_key)
-    for spec in resource.fields:
-        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
-        if (constraints or {}).get("unique"):
-            names.append(str(spec.get("name")))
-    for fk in resource.foreign_keys:
-        names.extend(as_list(fk.get("fields")))
-    for key in unique_keys(resource.schema):
+    schema = resource.table_schema
+    names = [*schema.primary_key, *schema.unique_fields]
+    for fk in schema.foreign_keys:
+        names.extend(fk.fields)
+    for key in schema.unique_keys:
         names.extend(key)
     return names
 
 
 def referenced_fields(
-    names: set[str], usable_fks: dict[str, list[dict[str, Any]]]
+    names: set[str], usable_fks: dict[str, list[ForeignKey]]
 ) -> dict[str, list[str]]:
     """Per table of the group, the fields other tables' foreign keys point at: their table
     builds canonical keys for them too."""
@@ -43,10 +41,9 @@ def referenced_fields(
         if name not in names:
             continue
         for fk in fks:
-            ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-            target = str((ref or {}).get("resource") or "") or name
+            target = fk.reference.target(name)
             if target in names:
-                out.setdefault(target, []).extend(as_list((ref or {}).get("fields")))
+                out.setdefault(target, []).extend(fk.reference.fields)
     return out
 
 
@@ -95,14 +92,10 @@ def _finder(connection: duckdb.DuckDBPyConnection, table: _Table) -> _SqlKeys | 
 
 def _own_key_checks(find: _SqlKeys | _PythonKeys, table: _Table) -> list[TableError]:
     """Repeated unique values and primary keys: frictionless's errors."""
-    resource = table.prepared.resource
-    names = resource.field_names
+    schema = table.prepared.resource.table_schema
+    names = schema.field_names
     out: list[TableError] = []
-    for spec in resource.fields:
-        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
-        if not (constraints or {}).get("unique"):
-            continue
-        name = str(spec.get("name"))
+    for name in schema.unique_fields:
         repeats = find.unique(f"k{names.index(name)}")
         cells = find.cells([rn for rn, _ in repeats], [name])
         for rn, prev in repeats:
@@ -119,13 +112,13 @@ def _own_key_checks(find: _SqlKeys | _PythonKeys, table: _Table) -> list[TableEr
                     earlier_row=prev,
                 )
             )
-    for key in unique_keys(resource.schema):
+    for key in schema.unique_keys:
         repeated = find.unique_key([f"k{names.index(n)}" for n in key])
-        cells = find.cells([rn for rn, _ in repeated], key)
-        out.extend(unique_key_record(key, rn, prev, cells.get(rn)) for rn, prev in repeated)
-    if resource.primary_key:
-        found = find.primary([f"k{names.index(n)}" for n in resource.primary_key])
-        cells = find.cells([rn for rn, _ in found], resource.primary_key)
+        cells = find.cells([rn for rn, _ in repeated], list(key))
+        out.extend(unique_key_record(list(key), rn, prev, cells.get(rn)) for rn, prev in repeated)
+    if schema.primary_key:
+        found = find.primary([f"k{names.index(n)}" for n in schema.primary_key])
+        cells = find.cells([rn for rn, _ in found], list(schema.primary_key))
         for rn, earlier in found:
             out.append(
                 TableError(
@@ -143,17 +136,15 @@ def _foreign_key_checks(
     find: _SqlKeys | _PythonKeys,
     table: _Table,
     tables: dict[str, _Table],
-    fks: list[dict[str, Any]],
+    fks: list[ForeignKey],
 ) -> list[TableError]:
     """Dangling foreign keys: frictionless's errors."""
     resource = table.prepared.resource
     names = resource.field_names
     out: list[TableError] = []
     for fk in fks:
-        fields = as_list(fk.get("fields"))
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target_name = str((ref or {}).get("resource") or "") or resource.name
-        target_fields = as_list((ref or {}).get("fields"))
+        fields, target_fields = list(fk.fields), list(fk.reference.fields)
+        target_name = fk.reference.target(resource.name)
         target = tables.get(target_name)
         if target is None:
             continue

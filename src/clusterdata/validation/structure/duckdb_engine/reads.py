@@ -207,7 +207,9 @@ def _load(connection: duckdb.DuckDBPyConnection, prepared: Prepared, read: _Read
     fl_schema = _fl_schema(resource)
     cols = [
         _Column(connection, f, spec, i)
-        for i, (f, spec) in enumerate(zip(fl_schema.fields, resource.fields, strict=True))
+        for i, (f, spec) in enumerate(
+            zip(fl_schema.fields, resource.table_schema.fields, strict=True)
+        )
     ]
     return _Table(
         prepared=prepared,

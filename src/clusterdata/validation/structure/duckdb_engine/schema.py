@@ -8,8 +8,7 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from clusterdata.core.package import Resource, as_list
-from clusterdata.tableschema.v2 import unique_keys
+from clusterdata.core.package import Resource
 
 #: Types whose parsed values compare equal exactly when `str(value)` does, so keys can be
 #: compared as canonical text in SQL.
@@ -18,22 +17,18 @@ _KEY_TYPES = {"string", "integer", "year", "date", "boolean"}
 
 def schema_supported(resource: Resource, package_resources: dict[str, Resource]) -> bool:
     """Keys of types whose values compare like their text; foreign keys between equal types."""
-    types = {str(f.get("name")): str(f.get("type", "string")) for f in resource.fields}
-    keyed = set(resource.primary_key)
-    keyed.update(f for key in unique_keys(resource.schema) for f in key)
-    for spec in resource.fields:
-        constraints = spec.get("constraints") if isinstance(spec.get("constraints"), dict) else {}
-        if (constraints or {}).get("unique"):
-            keyed.add(str(spec.get("name")))
-    for fk in resource.foreign_keys:
-        fields = as_list(fk.get("fields"))
-        keyed.update(fields)
-        ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
-        target = package_resources.get(str((ref or {}).get("resource") or "") or resource.name)
+    schema = resource.table_schema
+    types = {f.name: f.type for f in schema.fields}
+    keyed = set(schema.primary_key)
+    keyed.update(f for key in schema.unique_keys for f in key)
+    keyed.update(schema.unique_fields)
+    for fk in schema.foreign_keys:
+        keyed.update(fk.fields)
+        target = package_resources.get(fk.reference.target(resource.name))
         if target is None:
             continue
-        target_types = {str(f.get("name")): str(f.get("type", "string")) for f in target.fields}
-        for local, remote in zip(fields, as_list((ref or {}).get("fields")), strict=False):
+        target_types = {f.name: f.type for f in target.table_schema.fields}
+        for local, remote in zip(fk.fields, fk.reference.fields, strict=False):
             if types.get(local) != target_types.get(remote):
                 return False
             if target_types.get(remote) not in _KEY_TYPES:
