@@ -11,12 +11,8 @@ as numbers (so 2 sorts before 10), every other type compares as text in Python's
 (code point order: "Z" < "a" < "å"). A key cell that does not parse as its number type sorts
 after every number, as text. The sort is stable, so rows with equal keys keep their order.
 
-The declared dialect is kept, so the descriptor stays true: its delimiter, quote and escape
-characters; no header row for `header: false`; a header over several rows and comment rows
-before the first data row are kept as written (with LF endings), and the cell that is the
-`nullSequence` stays that text. A comment row among the data rows would lose its place when
-rows are sorted, so such a file is refused, as is one whose header rows would need its columns
-moved. A file is only rewritten when the structure layer found nothing that would make the rewrite lose
+The declared dialect is kept, so the descriptor stays true: delimiter, quote and escape
+characters, and the rows that are not data (`dialect_layout`). A file is only rewritten when the structure layer found nothing that would make the rewrite lose
 or invent data (bad encoding, ragged rows, a stray quote, a header that is not the schema's
 fields); and the result is re-read and compared with the input before it is written.
 """
@@ -37,6 +33,11 @@ from clusterdata.authoring.csvtable import (
     normalize_cell,
     read_table,
     write_rows,
+)
+from clusterdata.authoring.dialect_layout import (
+    head_text,
+    refuse_moving_kept_rows,
+    trimmed_into_null,
 )
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
@@ -147,35 +148,9 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
     changes = _Changes()
     if table.has_bom:
         changes.add("file starts with a byte-order mark", 1)
-    if table.comment_lines:
-        raise FormatRefused(
-            [
-                error(
-                    "format-refused",
-                    "A comment row lies among the data rows; sorting the rows would move it, "
-                    "so the file is not rewritten.",
-                    **where,
-                    line=table.comment_lines[0],
-                    hint="Move comment rows above the first data row (or delete them).",
-                )
-            ]
-        )
+    refuse_moving_kept_rows(resource, table, header == names)
     if header == names:
         order = list(range(len(names)))
-    elif table.head is not None:
-        raise FormatRefused(
-            [
-                error(
-                    "format-refused",
-                    "The header rows do not list the schema's fields in its order, and a "
-                    "header over several rows (or with comment rows) is kept as written.",
-                    **where,
-                    line=1,
-                    value=",".join(table.header)[:200],
-                    hint="Write the header rows so that they join to: " + ",".join(names) + ".",
-                )
-            ]
-        )
     elif sorted(header) == sorted(names) and len(set(header)) == len(header):
         order = [header.index(name) for name in names]
         changes.add(f"columns are not in the schema's order ({', '.join(names)})", 1)
@@ -203,7 +178,7 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
                 )
                 break
         rows = sorted(rows, key=key)
-    out = (_head(resource, table, names) + write_rows(resource, rows)).encode("utf-8")
+    out = (head_text(resource, table, names) + write_rows(resource, rows)).encode("utf-8")
     if out != raw:
         _layout_changes(resource, raw, table, kept, changes)
     _verify_lossless(resource, out, names, rows)
@@ -255,21 +230,7 @@ def _clean_rows(
             if clean != composed and trimmed is None:
                 trimmed = line
             if clean != cell and clean == null:
-                raise FormatRefused(
-                    [
-                        error(
-                            "format-refused",
-                            f"Trimming this cell would make it the null sequence {null!r}, "
-                            "changing a value into a missing one.",
-                            resource=resource.name,
-                            path=resource.path,
-                            line=line,
-                            value=cell,
-                            hint="Correct the cell by hand: remove the spaces (if it is "
-                            "missing) or write the value.",
-                        )
-                    ]
-                )
+                raise trimmed_into_null(resource, line, cell)
             cells.append(clean)
         rows.append(cells)
         lines.append(line)
@@ -283,15 +244,6 @@ def _clean_rows(
             decomposed,
         )
     return rows, lines, kept
-
-
-def _head(resource: Resource, table: Table, names: list[str]) -> str:
-    """What comes before the rows: the header from the schema's names, nothing for
-    `header: false`, or the file's own header and comment rows as written (LF endings)."""
-    if table.head is not None:
-        head = table.head.replace("\r\n", "\n").replace("\r", "\n")
-        return head if not head or head.endswith("\n") else head + "\n"
-    return write_rows(resource, [names]) if resource.csv_dialect.has_header else ""
 
 
 def _layout_changes(
@@ -308,7 +260,7 @@ def _layout_changes(
     as_is = body.replace(b"\r\n", b"\n")
     if not as_is.endswith(b"\n"):
         as_is += b"\n"
-    head = _head(resource, table, table.header)
+    head = head_text(resource, table, table.header)
     rewritten = (head + write_rows(resource, kept)).encode("utf-8")
     if rewritten != as_is:
         line, _, _ = first_difference(as_is, rewritten)

@@ -297,10 +297,6 @@ class Records:
             self.line, self.number = header_line or 1, dialect.header_rows[0]
             yield dialect.labels(header_rows)
 
-    @property
-    def line_num(self) -> int:
-        return int(self._reader.line_num)
-
 
 class _FirstLines:
     """The file's lines as the csv module reads them, noting the first line of each record
