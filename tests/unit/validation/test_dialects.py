@@ -331,3 +331,28 @@ def test_stats_count_the_data_rows_of_a_table_with_a_title_and_comments(tmp_path
     dialect = {"headerRows": [2], "commentChar": "#", "nullSequence": "NA"}
     stats = compute(open_package(_package(tmp_path, text, dialect)))
     assert stats.tables == {"t": 2}
+
+
+@ENGINES
+def test_a_dangling_reference_from_a_table_with_comments_is_reported_at_its_line(
+    tmp_path: Path, engine: str
+) -> None:
+    """A foreign key from a table read as its records (comment rows) into a plain table: both
+    tables go to the frictionless engine together, and the bad reference keeps its line."""
+    parent = {"fields": [{"name": "id", "type": "string"}], "primaryKey": ["id"]}
+    child = {
+        "fields": [{"name": "cid", "type": "string"}, {"name": "parent", "type": "string"}],
+        "foreignKeys": [{"fields": ["parent"], "reference": {"resource": "p", "fields": ["id"]}}],
+    }
+    descriptor = write_package(
+        tmp_path, {"p": (parent, "id\na\nb\n"), "c": (child, "cid,parent\n# x\nc1,a\nc2,z\n")}
+    )
+    data = json.loads(descriptor.read_text("utf-8"))
+    data["resources"][1]["dialect"] = {"commentChar": "#"}
+    descriptor.write_text(json.dumps(data), "utf-8")
+    found = {
+        (f.resource, f.line, f.column, f.check)
+        for f in structure_findings(descriptor, engine)
+        if f.is_error
+    }
+    assert found == {("c", 4, "parent", "foreign-key")}
