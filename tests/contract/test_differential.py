@@ -86,10 +86,24 @@ def _quoted(cell: str) -> str:
     return '"' + cell.replace('"', '""') + '"'
 
 
+#: Dialects drawn for a table, with the lines they put in the file: the spec's default (no
+#: dialect); comment lines told by `commentChar`; a title row above the header (`headerRows`
+#: [2]); a note row named by `commentRows`; a header over two rows joined by `headerJoin`.
+#: Each is one frictionless-py reads as the spec does (`core/dialect.py` lists where it does
+#: not, and `tests/unit/validation/test_dialects.py` pins those cases).
+DIALECTS = ["none"] * 4 + ["comment-char", "title-row", "comment-rows", "two-header-rows"]
+
+
 @st.composite
-def tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes]:
+def tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes, dict[str, Any]]:
     width = draw(st.integers(1, 4))
     specs = [draw(fields(i)) for i in range(width)]
+    kind = draw(st.sampled_from(DIALECTS))
+    dialect: dict[str, Any] = {}
+    if kind == "two-header-rows":
+        dialect.update(headerRows=[1, 2], headerJoin="/")
+        for index, spec in enumerate(specs):
+            spec["name"] = f"g{index}/{spec['name']}"
     schema: dict[str, Any] = {"fields": specs}
     if draw(st.booleans()):
         schema["missingValues"] = draw(st.sampled_from([["", "NA"], ["NA"], [""]]))
@@ -97,6 +111,14 @@ def tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes]:
         schema["primaryKey"] = [specs[0]["name"]]
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     lines = [",".join(s["name"] for s in specs)]
+    if kind == "title-row":
+        lines.insert(0, "A title, above the header")
+        dialect["headerRows"] = [2]
+    elif kind == "two-header-rows":
+        lines = [
+            ",".join(f"g{i}" for i in range(width)),
+            ",".join(s["name"].split("/")[1] for s in specs),
+        ]
     for _ in range(draw(st.integers(0, 8))):
         shape = draw(st.sampled_from(["row"] * 6 + ["blank", "short", "long", "trailing"]))
         if shape == "blank":
@@ -119,19 +141,33 @@ def tables(draw: st.DrawFn) -> tuple[dict[str, Any], bytes]:
         if shape == "trailing":
             text += ","
         lines.append(text)
+    if kind == "comment-char":
+        dialect["commentChar"] = "#"
+        for _ in range(draw(st.integers(1, 3))):
+            at = draw(st.integers(1, len(lines)))
+            lines.insert(at, draw(st.sampled_from(["# note", "#", '#a,"b', "#x,y,z,w,v"])))
+    if kind == "comment-rows":
+        at = draw(st.integers(2, len(lines) + 1))
+        lines.insert(at - 1, "a note, not data")
+        dialect["commentRows"] = [at]
     body = newline.join(lines) + (newline if draw(st.booleans()) else "")
     data = body.encode("utf-8")
     if draw(st.integers(0, 9)) == 0:
         data = b"\xef\xbb\xbf" + data
-    return schema, data
+    return schema, data, dialect
 
 
 @contextmanager
-def package(schema: dict[str, Any], data: bytes) -> Iterator[Path]:
+def package(
+    schema: dict[str, Any], data: bytes, dialect: dict[str, Any] | None = None
+) -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         (root / "t.csv").write_bytes(data)
-        descriptor = {"name": "p", "resources": [{"name": "t", "path": "t.csv", "schema": schema}]}
+        resource: dict[str, Any] = {"name": "t", "path": "t.csv", "schema": schema}
+        if dialect:
+            resource["dialect"] = dialect
+        descriptor = {"name": "p", "resources": [resource]}
         (root / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
         yield root / "datapackage.json"
 
@@ -188,7 +224,7 @@ def spec_rejects(descriptor: Path) -> set[tuple[str, int | None, str | None, str
                 "path": spec["path"],
                 "schema": {k: v for k, v in spec["schema"].items() if k != "foreignKeys"},
                 "encoding": "utf-8-sig" if bom else "utf-8",
-                "dialect": {"headerRows": [1]},
+                "dialect": spec.get("dialect") or {"headerRows": [1]},
             },
             basepath=str(descriptor.parent),
         )
@@ -200,7 +236,7 @@ def spec_rejects(descriptor: Path) -> set[tuple[str, int | None, str | None, str
                     if row[name] is None or name in row.error_cells:
                         continue
                     if row.cells[position] in watched[name]:
-                        line = line_map.line(row.row_number)
+                        line = line_map.row_line(row.row_number)
                         found.add((spec["name"], line, name, "type-error"))
     return found
 
@@ -228,7 +264,8 @@ def frictionless_py_report(descriptor: Path) -> Any:
 
 
 def theirs(descriptor: Path) -> Found:
-    """frictionless-py's own findings, rows mapped to physical lines by the same line map."""
+    """frictionless-py's own findings, its rows (which count header and comment rows) mapped to
+    physical lines by the same line map."""
     report = frictionless_py_report(descriptor)
     resource = open_package(descriptor).resources[0]
     encoding = "utf-8-sig" if resource.file.read_bytes().startswith(b"\xef\xbb\xbf") else "utf-8"
@@ -245,7 +282,7 @@ def theirs(descriptor: Path) -> Found:
                 column = names[0] if names else None
             if kind == "extra-cell":
                 column = None
-            line = line_map.line(row) if row else 1
+            line = line_map.row_line(row) if row else line_map.line(1)
             if table_schema_kind(kind) or kind == "constraint-error":
                 found.add((line, column, kind))
     return found
@@ -254,10 +291,10 @@ def theirs(descriptor: Path) -> Found:
 @SETTINGS
 @given(tables())
 def test_duckdb_engine_frictionless_engine_and_frictionless_py_agree(
-    table: tuple[dict[str, Any], bytes],
+    table: tuple[dict[str, Any], bytes, dict[str, Any]],
 ) -> None:
-    schema, data = table
-    with package(schema, data) as descriptor:
+    schema, data, dialect = table
+    with package(schema, data, dialect) as descriptor:
         reference = theirs(descriptor) | {f[1:] for f in spec_rejects(descriptor)}
         assert ours(descriptor, "0") == reference, "frictionless engine"
         assert ours(descriptor, "1") == reference, "DuckDB engine"

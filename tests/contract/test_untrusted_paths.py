@@ -115,13 +115,16 @@ def test_a_named_pipe_is_refused_without_being_opened(tmp_path: Path) -> None:
     assert found and found[0][0] == "missing-file" and "not a regular file" in found[0][1]
 
 
-def test_when_frictionless_refuses_the_package_the_message_gives_its_reason(
+def test_a_dialect_value_outside_the_spec_is_refused_with_its_reason(
     tmp_path: Path,
 ) -> None:
+    """`escapeChar` "MUST be a string of one character length" (Table Dialect): the table is
+    refused before any reader (frictionless-py's included) sees it, naming the property."""
     root = package(tmp_path / "pkg", resource(dialect={"escapeChar": 5}))
     report = validate(root, use_default_checks=False)
-    refusals = [f for f in report.findings if f.check == "source-error"]
-    assert refusals and "escapeChar" in (refusals[0].message or "")
+    refusals = [f for f in report.findings if f.check == "unsupported-dialect"]
+    assert refusals and "escapeChar 5" in (refusals[0].message or "")
+    assert not report.valid
 
 
 def test_a_temp_file_of_a_killed_writer_is_removed_by_the_next_write(tmp_path: Path) -> None:

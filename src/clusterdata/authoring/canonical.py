@@ -11,8 +11,8 @@ as numbers (so 2 sorts before 10), every other type compares as text in Python's
 (code point order: "Z" < "a" < "å"). A key cell that does not parse as its number type sorts
 after every number, as text. The sort is stable, so rows with equal keys keep their order.
 
-The declared dialect (delimiter, quote character) is kept, so the descriptor stays true. A
-file is only rewritten when the structure layer found nothing that would make the rewrite lose
+The declared dialect is kept, so the descriptor stays true: delimiter, quote and escape
+characters, and the rows that are not data (`dialect_layout`). A file is only rewritten when the structure layer found nothing that would make the rewrite lose
 or invent data (bad encoding, ragged rows, a stray quote, a header that is not the schema's
 fields); and the result is re-read and compared with the input before it is written.
 """
@@ -33,6 +33,11 @@ from clusterdata.authoring.csvtable import (
     normalize_cell,
     read_table,
     write_rows,
+)
+from clusterdata.authoring.dialect_layout import (
+    head_text,
+    refuse_moving_kept_rows,
+    trimmed_into_null,
 )
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
@@ -143,6 +148,7 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
     changes = _Changes()
     if table.has_bom:
         changes.add("file starts with a byte-order mark", 1)
+    refuse_moving_kept_rows(resource, table, header == names)
     if header == names:
         order = list(range(len(names)))
     elif sorted(header) == sorted(names) and len(set(header)) == len(header):
@@ -172,9 +178,9 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
                 )
                 break
         rows = sorted(rows, key=key)
-    out = write_rows(resource, [names, *rows]).encode("utf-8")
+    out = (head_text(resource, table, names) + write_rows(resource, rows)).encode("utf-8")
     if out != raw:
-        _layout_changes(resource, raw, [table.header, *kept], changes)
+        _layout_changes(resource, raw, table, kept, changes)
     _verify_lossless(resource, out, names, rows)
     return Canonical(
         data=out, changes=changes.texts, rows=rows, header=names, line=changes.first_line
@@ -195,6 +201,7 @@ def _clean_rows(
     blank: list[int] = []
     trimmed: int | None = None
     decomposed: int | None = None
+    null = resource.csv_dialect.null_sequence
     for record, line in zip(table.rows, table.lines, strict=True):
         kept.append(record)
         if not any(c.strip() for c in record):
@@ -222,6 +229,8 @@ def _clean_rows(
                 decomposed = line
             if clean != composed and trimmed is None:
                 trimmed = line
+            if clean != cell and clean == null:
+                raise trimmed_into_null(resource, line, cell)
             cells.append(clean)
         rows.append(cells)
         lines.append(line)
@@ -238,7 +247,7 @@ def _clean_rows(
 
 
 def _layout_changes(
-    resource: Resource, raw: bytes, records: list[list[str]], changes: _Changes
+    resource: Resource, raw: bytes, table: Table, kept: list[list[str]], changes: _Changes
 ) -> None:
     """Differences in the bytes between the cells: line endings, final newline, quoting."""
     body = raw.removeprefix(BOM)
@@ -251,7 +260,8 @@ def _layout_changes(
     as_is = body.replace(b"\r\n", b"\n")
     if not as_is.endswith(b"\n"):
         as_is += b"\n"
-    rewritten = write_rows(resource, records).encode("utf-8")
+    head = head_text(resource, table, table.header)
+    rewritten = (head + write_rows(resource, kept)).encode("utf-8")
     if rewritten != as_is:
         line, _, _ = first_difference(as_is, rewritten)
         changes.add(f"cells are quoted differently, from line {line}", line)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from clusterdata.core.findings import Finding, error
@@ -37,11 +38,17 @@ def normalize_cell(cell: str) -> str:
 class Table:
     """A CSV file read as text cells, with the physical line each record starts on."""
 
+    #: The labels (the schema's field names for `header: false`).
     header: list[str]
     rows: list[list[str]]
-    #: Physical start line of each data row (the header is line 1).
+    #: Physical start line of each data row.
     lines: list[int]
     has_bom: bool = False
+    #: For a dialect whose rows are not all records (header rows, comment rows): the file's
+    #: lines before its first data row, as written; None otherwise.
+    head: str | None = None
+    #: Lines of rows after the first data row that are not data (comment rows).
+    comment_lines: list[int] = field(default_factory=list)
 
 
 def file_encoding(resource: Resource) -> str:
@@ -81,15 +88,16 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
                 )
             ]
         ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), **_reader_options(resource))
+    from clusterdata.core.lines import Records
+
+    reader = Records(io.StringIO(text, newline=""), resource, strict=True)
+    null = reader.dialect.null_sequence
     records: list[list[str]] = []
     starts: list[int] = []
-    previous_end = 0
     try:
         for record in reader:
-            starts.append(previous_end + 1)
-            records.append(record)
-            previous_end = reader.line_num
+            starts.append(reader.line)
+            records.append(record if null is None else [null if c is None else c for c in record])
     except csv.Error as exc:
         raise FormatRefused(
             [
@@ -98,12 +106,12 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
                     f"The CSV cannot be parsed: {exc}.",
                     resource=resource.name,
                     path=resource.path,
-                    line=previous_end + 1,
+                    line=reader.end + 1,
                     hint="Look for a stray quote character on this line.",
                 )
             ]
         ) from exc
-    if not records:
+    if not records or reader.end == 0:
         raise FormatRefused(
             [
                 error(
@@ -116,7 +124,17 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
                 )
             ]
         )
-    return Table(header=records[0], rows=records[1:], lines=starts[1:], has_bom=has_bom)
+    table = Table(header=records[0], rows=records[1:], lines=starts[1:], has_bom=has_bom)
+    if reader.row_starts is not None:  # header rows or comment rows: keep them as written
+        first = starts[1] if len(starts) > 1 else reader.end + 1
+        table.head = "".join(_LINE.findall(text)[: first - 1])
+        rows = set(starts[1:])
+        table.comment_lines = [n for n in reader.row_starts if n > first and n not in rows]
+    return table
+
+
+#: One physical line with its ending, as the csv module splits lines (CR, LF or CRLF).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def column_values(package: DataPackage, table: str, column: str) -> list[str]:
@@ -134,20 +152,6 @@ def column_values(package: DataPackage, table: str, column: str) -> list[str]:
         return []
     index = data.header.index(column)
     return sorted({row[index] for row in data.rows if index < len(row) and row[index]})
-
-
-def _reader_options(resource: Resource) -> dict[str, Any]:
-    options: dict[str, Any] = {
-        "delimiter": resource.delimiter,
-        "quotechar": resource.quote_char,
-        "doublequote": bool(resource.dialect.get("doubleQuote", True)),
-        "skipinitialspace": bool(resource.dialect.get("skipInitialSpace", False)),
-        "strict": True,
-    }
-    escape = resource.dialect.get("escapeChar")
-    if isinstance(escape, str) and len(escape) == 1:
-        options["escapechar"] = escape
-    return options
 
 
 def write_rows(resource: Resource, rows: list[list[str]]) -> str:
@@ -175,8 +179,10 @@ def write_rows(resource: Resource, rows: list[list[str]]) -> str:
 
 
 def _writer_options(resource: Resource) -> dict[str, Any]:
-    options = _reader_options(resource)
+    options = resource.csv_dialect.csv_options()
     options.pop("skipinitialspace")
     options.pop("strict")
+    if options["escapechar"] is None:
+        options.pop("escapechar")
     options.update(quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     return options

@@ -1,4 +1,5 @@
-"""Everything derived from `schemas/`: the descriptor's inline schemas and the data dictionary.
+"""Everything derived from `schemas/`: the descriptor's inline schemas, the data dictionary and
+the "add a cluster" issue form.
 
 frictionless refuses `..` in a descriptor's paths, so `datapackage/datapackage.json` cannot point
 at `schemas/`; instead it carries exact copies, regenerated here. A test fails when a copy is
@@ -12,10 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clusterdata.authoring.issueform import TEMPLATE_PATH, issue_form
 from clusterdata.core.atomic import write_text_atomic
 from clusterdata.tableschema.model import Schema
 
 SCHEMA_SUFFIX = ".schema.json"
+#: The table the repository's issue form adds rows to.
+FORM_TABLE = "clusters"
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,14 @@ def outputs(root: Path) -> list[Output]:
         schema = schemas.get(resource.get("name"))
         if schema is not None:
             resource["schema"] = schema
-    return [
+    derived = [
         Output(descriptor_path, dump_json(descriptor)),
         Output(root / "docs" / "data-dictionary.md", data_dictionary(descriptor)),
     ]
+    if FORM_TABLE in schemas:  # the "add a cluster" issue form asks for its columns
+        form = issue_form(FORM_TABLE, Schema.from_descriptor(schemas[FORM_TABLE]))
+        derived.append(Output(root / TEMPLATE_PATH, form))
+    return derived
 
 
 def generate(root: Path, *, check: bool = False) -> list[Path]:

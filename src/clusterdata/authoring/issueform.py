@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from clusterdata.authoring.newrows import NewRow, Origin
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import Resource
-from clusterdata.tableschema.model import Field
+from clusterdata.tableschema.model import Field, Schema
 
 #: The table the web form and the issue form add a row to.
 FORM_TABLE = "clusters"
@@ -66,6 +66,12 @@ def _description(field: Field) -> str:
 
 def issue_template(resource: Resource) -> str:
     """The issue-form YAML for adding one row to `resource`, derived from its schema."""
+    return issue_form(resource.name, resource.table_schema)
+
+
+def issue_form(table: str, schema: Schema) -> str:
+    """The issue-form YAML for adding one row to the table named `table` with `schema`
+    (`clusterdata generate` writes it beside the other files derived from schemas/)."""
     import yaml
 
     body: list[dict[str, Any]] = [
@@ -77,12 +83,12 @@ def issue_template(resource: Resource) -> str:
                 "Suggest a cluster: fill in one field per column. Automatic checks and a "
                 "reviewer go through it, and it becomes a pull request.\n\n"
                 "This form is generated from schemas/tables/"
-                f"{resource.name}.schema.json by `clusterdata template --issue-form`; "
+                f"{table}.schema.json by `clusterdata template --issue-form`; "
                 "do not edit it by hand."
             },
         }
     ]
-    for field in resource.table_schema.fields:
+    for field in schema.fields:
         name = field.name
         item: dict[str, Any] = {
             "type": "textarea" if name in _LONG else "input",
@@ -94,8 +100,7 @@ def issue_template(resource: Resource) -> str:
         body.append(item)
     form = {
         "name": "Föreslå ett kluster / Add a cluster",
-        "description": f"En ny rad i tabellen {resource.name} / A new row in the "
-        f"{resource.name} table",
+        "description": f"En ny rad i tabellen {table} / A new row in the {table} table",
         "title": TITLE_PREFIX,
         "labels": [LABEL],
         "body": body,

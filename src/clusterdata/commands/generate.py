@@ -10,9 +10,11 @@ from typing import Any
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         "generate",
-        help="regenerate the descriptor's inline schemas and docs/data-dictionary.md",
+        help="regenerate the descriptor's inline schemas, docs/data-dictionary.md and the issue "
+        "form",
         description="Copy schemas/tables/*.schema.json into datapackage/datapackage.json and "
-        "render docs/data-dictionary.md. With --check, write nothing and exit 1 when stale.",
+        "render docs/data-dictionary.md and .github/ISSUE_TEMPLATE/add-cluster.yml. With "
+        "--check, write nothing and exit 1 when stale.",
         epilog="Example: clusterdata generate --check",
     )
     parser.add_argument(

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from clusterdata.core.dialect import CsvDialect
 from clusterdata.core.findings import Finding, error, notice
 from clusterdata.core.package import Resource
 
@@ -206,6 +207,17 @@ class LineMap:
     total_lines: int = 0
     place: str = ""
     index_offset: int = 0
+    #: Start line of each row of the file as frictionless-py numbers rows (header and comment
+    #: rows included), where rows and records differ (`Records.row_starts`); else None.
+    row_starts: array | None = None
+
+    def row_line(self, row_number: int | None) -> int | None:
+        """The line of a row as frictionless-py numbers rows when it reads the file itself."""
+        if self.row_starts is None:
+            return self.line(row_number)
+        if row_number is not None and 1 <= row_number <= len(self.row_starts):
+            return int(self.row_starts[row_number - 1])
+        return None
 
     def line(self, row_number: int | None) -> int | None:
         if row_number is None:
@@ -225,46 +237,110 @@ class LineMap:
         return len(self.starts)
 
 
+class Records:
+    """A CSV's records as every layer reads them: first the header (its labels; the schema's
+    field names for `header: false`), then each data record, cells as text (None for the
+    dialect's null sequence). Header rows other than the header, comment rows and rows before
+    the header are not records here (`core.dialect` says which rows are which).
+
+    While iterating, `line` is the physical line the record last given starts on, `number` its
+    row number in the file (as frictionless-py counts rows; 0 for field names standing in for a
+    header), and `end` the last physical line read so far.
+    """
+
+    def __init__(self, handle: Any, resource: Resource, strict: bool = False) -> None:
+        self.dialect = CsvDialect.of(resource.dialect, resource.format)
+        self.names = resource.field_names
+        self.line = 0
+        self.number = 0
+        self.end = 0
+        #: Start line of every row of the file, header and comment rows included (kept only
+        #: when rows are not all records: to place what frictionless-py numbers by row).
+        self.row_starts: array | None = None if self.dialect.simple_records else array("q")
+        self._first: list[str] = []
+        source = _FirstLines(handle, self._first) if self.dialect.comment_char else handle
+        self._reader = csv.reader(source, **self.dialect.csv_options(strict))
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        dialect = self.dialect
+        reader = self._reader
+        if not dialect.has_header:
+            self.line, self.number = 1, 0
+            yield list(self.names)
+        number = 0
+        if dialect.simple_records:  # the common case, kept tight: every row is a record
+            for cells in reader:
+                number += 1
+                self.line, self.end, self.number = self.end + 1, reader.line_num, number
+                yield cells
+            return
+        header_rows: list[list[str]] = []
+        header_line = 0
+        for cells in reader:
+            number += 1
+            start, self.end = self.end + 1, reader.line_num
+            self.row_starts.append(start)  # type: ignore[union-attr]
+            first = self._first.pop() if self._first else ""
+            self._first.clear()
+            kind = dialect.kind(number, first)
+            if kind == "header":
+                header_rows.append(cells)
+                header_line = header_line or start
+            if number == dialect.last_header_row:
+                self.line, self.number = header_line or 1, dialect.header_rows[0]
+                yield dialect.labels(header_rows)
+            if kind != "data":
+                continue
+            self.line, self.number = start, number
+            yield cells if dialect.null_sequence is None else [dialect.cell(c) for c in cells]
+        if 0 < number < dialect.last_header_row:  # the file ends within its header
+            self.line, self.number = header_line or 1, dialect.header_rows[0]
+            yield dialect.labels(header_rows)
+
+
+class _FirstLines:
+    """The file's lines as the csv module reads them, noting the first line of each record
+    (a comment is told by the row's first characters as written: `core.dialect`)."""
+
+    def __init__(self, handle: Any, first: list[str]) -> None:
+        self._handle = handle
+        self._first = first
+
+    def __iter__(self) -> _FirstLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        if not self._first:
+            self._first.append(line)
+        return str(line)
+
+
 @contextmanager
-def csv_records(resource: Resource, encoding: str) -> Iterator[Any]:
-    """A csv reader over the file with the resource's dialect: every layer that reads records
-    reads them this way, so that record numbers and physical lines agree across layers."""
+def csv_records(resource: Resource, encoding: str, strict: bool = False) -> Iterator[Records]:
+    """The records of a CSV file with the resource's dialect (`Records`): every layer and
+    command that reads a CSV's records reads them here, so that record numbers, physical lines
+    and cells agree everywhere."""
     with resource.file.open("r", encoding=encoding, newline="", errors="replace") as handle:
-        yield csv.reader(
-            handle,
-            delimiter=resource.delimiter,
-            quotechar=resource.quote_char,
-            doublequote=bool(resource.dialect.get("doubleQuote", True)),
-            skipinitialspace=bool(resource.dialect.get("skipInitialSpace", False)),
-            escapechar=_escape_char(resource),
-            strict=False,
-        )
-
-
-def _escape_char(resource: Resource) -> str | None:
-    value = resource.dialect.get("escapeChar")
-    return value if isinstance(value, str) and len(value) == 1 else None
+        yield Records(handle, resource, strict)
 
 
 def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]]:
-    """Read the CSV once as the csv module does, noting where each record starts."""
+    """Read the CSV once as every layer does (`csv_records`), noting where each record starts."""
     line_map = LineMap()
     findings: list[Finding] = []
     columns = 0
-    previous_end = 0
     with csv_records(resource, encoding) as reader:
-        header: list[str] = []
+        header: list[str] | None = None
         try:
             for record in reader:
-                start = previous_end + 1
+                start = reader.line
                 line_map.starts.append(start)
-                end = reader.line_num
-                if not header:
-                    header = record
+                if header is None:
+                    header = ["" if label is None else label for label in record]
                     columns = len(record)
-                elif end > start:
-                    findings.extend(swallowed(resource, record, header, start, end, columns))
-                previous_end = end
+                elif reader.end > start:
+                    findings.extend(swallowed(resource, record, header, start, reader.end, columns))
         except csv.Error as exc:
             findings.append(
                 error(
@@ -272,25 +348,27 @@ def map_lines(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]
                     f"The CSV cannot be parsed: {exc}.",
                     resource=resource.name,
                     path=resource.path,
-                    line=previous_end + 1,
+                    line=reader.end + 1,
                     hint="Look for a stray quote character or an unusual delimiter on this line.",
                 )
             )
-    if not resource.has_header:
-        # No header record: record 1 stands for the field names (`tables.records` puts them
-        # first), so record n + 1 is the file's record n, and frictionless's row n is record n + 1.
-        line_map.starts.insert(0, line_map.starts[0] if line_map.starts else 1)
-    line_map.total_lines = previous_end
+        line_map.total_lines = reader.end
+        line_map.row_starts = reader.row_starts
     return line_map, findings
 
 
 def swallowed(
-    resource: Resource, record: list[str], header: list[str], start: int, end: int, columns: int
+    resource: Resource,
+    record: list[Any],
+    header: list[str],
+    start: int,
+    end: int,
+    columns: int,
 ) -> list[Finding]:
     """A cell over several lines whose lines look like rows: a quote opened by mistake."""
     threshold = max(1, columns - 1)
     for index, cell in enumerate(record):
-        if "\n" not in cell and "\r" not in cell:
+        if cell is None or ("\n" not in cell and "\r" not in cell):
             continue
         inner = cell.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         row_like = sum(1 for part in inner[1:] if part.count(resource.delimiter) >= threshold)

@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from clusterdata.core.dialect import CsvDialect
 from clusterdata.core.findings import Finding
 from clusterdata.tableschema.model import Schema
 
@@ -98,6 +99,12 @@ class Resource:
         ("header ... Defaults to true", Table Dialect). Without one, every record is data and
         the readers put the field names in front, so record 1 is always the header."""
         return self.dialect.get("header", True) is not False or not self.is_csv
+
+    @cached_property
+    def csv_dialect(self) -> CsvDialect:
+        """The dialect with the spec's defaults, as every CSV reader follows it (read once:
+        the DuckDB engine parses single records with it)."""
+        return CsvDialect.of(self.dialect, self.format)
 
     @property
     def has_plain_dialect(self) -> bool:

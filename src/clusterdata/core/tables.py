@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from clusterdata.core import sheets
@@ -48,13 +47,20 @@ class TextTable:
 def records(resource: Resource, encoding: str) -> Iterator[Iterator[Record]]:
     """Every record of the table, header first, whatever its format: the one reader layers 2
     and 3 and the loaders use, so their record numbers are layer 1's."""
-    if resource.is_csv:
+    if resource.is_csv:  # header, comment and null cells as the dialect says (`lines.Records`)
         with csv_records(resource, encoding) as reader:
-            # `header: false`: the field names stand in for the header the file lacks.
-            names: Record = list(resource.field_names)
-            yield reader if resource.has_header else chain([names], reader)
+            yield iter(reader)
         return
     yield iter(read_table(resource).records)
+
+
+def read_rows(resource: Resource) -> tuple[list[str], list[Record]]:
+    """The table's labels and data records as validation reads them, any format and dialect:
+    for the commands that take a whole table as text (stats, the site, DCAT)."""
+    with records(resource, _codec(resource)) as reader:
+        first = next(reader, None)
+        labels = ["" if label is None else str(label) for label in first or []]
+        return labels, list(reader)
 
 
 def map_records(resource: Resource, encoding: str) -> tuple[LineMap, list[Finding]]:

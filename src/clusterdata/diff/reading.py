@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -107,31 +106,29 @@ def read_table(resource: Resource) -> Table:
     Columns are matched by header name when the header names the schema's fields, by position
     otherwise (as frictionless does); short rows are padded with None, long rows cut.
     """
-    csv.field_size_limit(sys.maxsize)
-    names = resource.field_names
-    if not resource.is_csv:  # JSON, spreadsheet or inline rows, as validation reads them
-        from clusterdata.core.tables import read_table as read_records
+    from clusterdata.core.tables import records as table_records
 
-        records = read_records(resource).records
-        labels = ["" if label is None else label for label in records[0]] if records else []
-        return Table(resource=resource, fields=names, rows=_aligned(names, labels, records[1:]))
+    names = resource.field_names
     encoding = (
         "utf-8-sig"
         if resource.encoding.replace("_", "-") in ("utf-8", "utf8")
         else resource.encoding
     )
     try:
-        handle = open(resource.file, encoding=encoding, errors="replace", newline="")  # noqa: SIM115
+        "".encode(encoding)
     except LookupError:
-        handle = open(resource.file, encoding="utf-8-sig", errors="replace", newline="")  # noqa: SIM115
-    with handle:
-        reader = csv.reader(
-            (line.replace("\x00", "") for line in handle),
-            delimiter=resource.delimiter,
-            quotechar=resource.quote_char,
-        )
-        header = next(reader, [])
-        rows = _aligned(names, header, reader)
+        encoding = "utf-8-sig"
+    # Every format and dialect as validation reads it (header rows, comments, `header: false`,
+    # the null sequence): one records reader, so a row diff names the rows `validate` saw.
+    labels: list[str] = []
+    rows: list[list[str | None]] = []
+    with table_records(resource, encoding) as reader:
+        try:
+            first = next(reader, None)
+            labels = ["" if label is None else label for label in first or []]
+            rows = _aligned(names, labels, reader)
+        except csv.Error:
+            pass  # validation reports where the file stops parsing
     return Table(resource=resource, fields=names, rows=rows)
 
 

@@ -156,7 +156,7 @@ def read_table(resource: Resource) -> pd.DataFrame:
 
     schema = resource.table_schema
     missing = list(schema.missing_values)
-    if resource.is_csv:
+    if resource.is_csv and _pandas_reads_alike(resource):
         frame = pd.read_csv(
             resource.file,
             dtype=str,
@@ -169,7 +169,7 @@ def read_table(resource: Resource) -> pd.DataFrame:
             # `header: false`: every record is data, named by the schema's fields.
             **({} if resource.has_header else {"header": None, "names": resource.field_names}),
         )
-    else:  # JSON, spreadsheet or inline rows, as text the way validation read them
+    else:  # JSON, spreadsheet, inline rows or a CSV dialect pandas does not read: as validated
         frame = _other_frame(resource, missing)
     for field in schema.fields:
         name = field.name
@@ -182,16 +182,28 @@ def read_table(resource: Resource) -> pd.DataFrame:
     return frame
 
 
+def _pandas_reads_alike(resource: Resource) -> bool:
+    """Whether pandas' CSV reader reads the file's records as `core.lines.Records` does: a
+    dialect of delimiter, quote character and `header` only. Any other (comment rows, header
+    rows, a null sequence, escapes, `doubleQuote: false`, `skipInitialSpace`) is read by the
+    one records reader validation uses."""
+    return resource.has_plain_dialect and resource.dialect.get("doubleQuote", True) is True
+
+
 def _other_frame(resource: Resource, missing: list[str]) -> pd.DataFrame:
-    """A table that is not CSV as a text frame, cells as `core.tables` gives them."""
+    """A table pandas does not read as validation does, as a text frame, cells as
+    `core.tables.records` gives them."""
     import pandas as pd
 
-    from clusterdata.core.tables import read_table as read_records
+    from clusterdata.core.tables import records as table_records
+    from clusterdata.loading.csv_readers import text_encoding
 
-    records = read_records(resource).records
+    with table_records(resource, text_encoding(resource)) as reader:
+        records: list[list[str | None]] = list(reader)
     header = [str(label) for label in records[0]] if records else []
     width = len(header)
-    rows = [[*row, *([None] * width)][:width] for row in records[1:]]
+    # A blank line is no row (as pandas' reader has it; validation reports it).
+    rows = [[*row, *([None] * width)][:width] for row in records[1:] if row]
     frame = pd.DataFrame(rows, columns=header, dtype="str")
     return frame.mask(frame.isin(missing)) if missing else frame
 

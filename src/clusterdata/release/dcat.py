@@ -345,31 +345,31 @@ def _date(value: str | None) -> str | None:
 def temporal_coverage(release: Release) -> tuple[str, str] | None:
     """The first and last full or partial dates the tables state (date-typed or date-shaped
     text fields whose name ends in `date`), as xsd:date bounds."""
-    import csv
-
-    from clusterdata.tableschema.model import Schema
+    from clusterdata.core.package import UsageError, open_package
+    from clusterdata.core.tables import read_rows
 
     starts: list[str] = []
     ends: list[str] = []
-    for spec in release.descriptor.get("resources") or []:
-        if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
-            continue
-        wanted = [
+    try:
+        resources = open_package(release.folder).resources
+    except UsageError:
+        return None
+    for resource in resources:
+        wanted = {
             f.name
-            for f in Schema.from_descriptor(spec.get("schema")).fields
+            for f in resource.table_schema.fields
             if f.type in ("date", "datetime", "yearmonth", "year")
             or (f.type == "string" and f.name.endswith("date"))
-        ]
-        file = release.folder / spec["path"]
-        if not wanted or file.suffix != ".csv" or not file.is_file():
+        }
+        if not wanted or not resource.is_csv:
             continue
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            for row in csv.DictReader(handle):
-                for name in wanted:
-                    span = bounds(row.get(name) or "")
-                    if span is not None:
-                        starts.append(span[0])
-                        ends.append(span[1])
+        labels, rows = read_rows(resource)  # the rows `validate` reads, in any dialect
+        for row in rows:
+            for index, label in enumerate(labels):
+                span = bounds((row[index] or "") if label in wanted and index < len(row) else "")
+                if span is not None:
+                    starts.append(span[0])
+                    ends.append(span[1])
     if not starts:
         return None
     return min(starts), max(ends)

@@ -12,13 +12,13 @@ a package that does not validate; tables or columns a package lacks are left out
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from clusterdata.core.package import DataPackage
+from clusterdata.core.tables import read_rows
 
 PROVENANCES = ("stated", "derived", "inferred")
 #: (table, column) pairs whose fill rate is reported: what a user most often looks for.
@@ -65,10 +65,12 @@ def _rows(package: DataPackage, name: str) -> list[dict[str, str]] | None:
     resource = next((r for r in package.resources if r.name == name), None)
     if resource is None or not resource.file.is_file():
         return None
-    with resource.file.open(encoding=resource.encoding or "utf-8", newline="") as handle:
-        return list(
-            csv.DictReader(handle, delimiter=resource.delimiter, quotechar=resource.quote_char)
-        )
+    labels, records = read_rows(resource)  # the rows `validate` counts, in any dialect
+    return [
+        {label: (row[i] or "") if i < len(row) else "" for i, label in enumerate(labels)}
+        for row in records
+        if row
+    ]
 
 
 def compute(package: DataPackage) -> Stats:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from clusterdata.core.tables import read_rows
 from clusterdata.site.release import Release
 
 
@@ -31,12 +31,10 @@ def read_tables(release: Release) -> list[Table]:
     package = open_package(release.folder)
     tables, slugs = [], set()
     for resource in package.resources:
-        with resource.file.open(encoding=resource.encoding, newline="") as handle:
-            records = list(
-                csv.reader(handle, delimiter=resource.delimiter, quotechar=resource.quote_char)
-            )
-        if not records:
+        labels, rows = read_rows(resource)  # any format and dialect, as `validate` reads it
+        if not labels and not rows:
             continue
+        records = [labels, *([cell or "" for cell in row] for row in rows)]
         name = slug(resource.name)
         while name in slugs:
             name += "-"

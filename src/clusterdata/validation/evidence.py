@@ -78,18 +78,16 @@ def _rows(
             line = table.line_map.line(number) or number
             yield line, {c: record[i] or "" if i < len(record) else "" for c, i in where.items()}
         return
-    previous_end = 0
     with csv_records(resource, encoding) as reader:
         index: dict[str, int] | None = None
-        if not resource.has_header:  # every record is data, in the schema's field order
-            names = resource.field_names
-            index = {c: names.index(c) for c in columns if c in names}
         for record in reader:
-            start, previous_end = previous_end + 1, reader.line_num
-            if index is None:
+            if index is None:  # the header (the field names for `header: false`)
                 index = {c: record.index(c) for c in columns if c in record}
                 continue
-            yield start, {c: record[i] if i < len(record) else "" for c, i in index.items()}
+            yield (
+                reader.line,
+                {c: record[i] or "" if i < len(record) else "" for c, i in index.items()},
+            )
 
 
 def check_evidence(package: DataPackage, structure: StructureResult) -> tuple[list[Finding], int]:

@@ -23,7 +23,7 @@ def test_every_table_schema_is_a_resource_and_every_resource_has_a_schema_file()
 
 
 def test_editing_a_schema_makes_the_descriptor_stale_until_generated(tmp_path: Path):
-    for folder in ("schemas", "datapackage", "docs"):
+    for folder in ("schemas", "datapackage", "docs", ".github"):
         shutil.copytree(REPO / folder, tmp_path / folder)
     schema_file = sorted((tmp_path / "schemas" / "tables").glob("*.schema.json"))[0]
     schema = json.loads(schema_file.read_text("utf-8"))
@@ -45,3 +45,20 @@ def test_generate_check_command_exits_1_when_stale(tmp_path: Path, cli):
     assert "docs/data-dictionary.md" in result.out
     assert cli("generate", "--root", tmp_path).code == 0
     assert cli("generate", "--root", tmp_path, "--check").code == 0
+
+
+def test_editing_the_clusters_schema_makes_the_issue_form_stale_until_generated(tmp_path: Path):
+    """The "add a cluster" issue form lists the clusters table's columns and their
+    descriptions: `generate` keeps it with the other files derived from schemas/."""
+    for folder in ("schemas", "datapackage", "docs", ".github"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    schema_file = tmp_path / "schemas" / "tables" / "clusters.schema.json"
+    schema = json.loads(schema_file.read_text("utf-8"))
+    schema["fields"][0]["description"] = "Changed on purpose."
+    schema_file.write_text(json.dumps(schema), encoding="utf-8")
+    stale = generate(tmp_path, check=True)
+    assert {p.name for p in stale} == {"datapackage.json", "data-dictionary.md", "add-cluster.yml"}
+    generate(tmp_path)
+    assert generate(tmp_path, check=True) == []
+    form = (tmp_path / ".github" / "ISSUE_TEMPLATE" / "add-cluster.yml").read_text("utf-8")
+    assert "Changed on purpose." in form

@@ -91,31 +91,6 @@ def test_load_locates_a_bad_cell_at_its_own_line(tmp_path: Path) -> None:
 
 
 @ENGINES
-@pytest.mark.parametrize(
-    ("dialect", "named"),
-    [
-        ({"commentChar": "#"}, "commentChar"),
-        ({"headerRows": [2]}, "headerRows [2]"),
-        ({"headerRows": [1, 2], "headerJoin": " "}, "headerRows [1, 2]"),
-        ({"nullSequence": "NULL"}, "nullSequence"),
-    ],
-)
-def test_a_dialect_no_layer_can_follow_yet_is_an_error_never_a_valid(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str, dialect: dict, named: str
-) -> None:
-    descriptor = write_package(tmp_path, {"t": (SCHEMA, "id,n\na,1\n")})
-    data = json.loads(descriptor.read_text("utf-8"))
-    data["resources"][0]["dialect"] = dialect
-    descriptor.write_text(json.dumps(data), "utf-8")
-    monkeypatch.setenv(duckdb_engine.ENV, engine)
-    report = validate(descriptor, use_default_checks=False)
-    assert not report.valid
-    [finding] = [f for f in report.findings if f.is_error]
-    assert (finding.check, finding.path) == ("unsupported-dialect", "t.csv")
-    assert named in finding.message and finding.hint
-
-
-@ENGINES
 def test_an_escape_character_is_read_alike_by_every_layer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:

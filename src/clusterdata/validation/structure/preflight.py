@@ -78,36 +78,32 @@ def schema_findings(resource: Resource) -> list[Finding]:
 
 
 def dialect_findings(resource: Resource) -> list[Finding]:
-    """One error for a CSV dialect property this tool cannot yet follow in every layer.
+    """One error for CSV dialect properties this tool cannot follow as the spec says.
 
-    Every layer numbers records with the header as record 1 (or, with `header: false`, the
-    field names in its place), so a header on another line or over several lines, comment
-    lines and a null sequence would shift or misread rows in some layer. Such a table is not
-    checked, and says so: never a "valid" for what was not read as the dialect says.
+    Every property of the Table Dialect spec for delimited files is followed, by every layer,
+    through one reader (`core.lines.Records`, rules in `core.dialect`); what is left is a value
+    outside the spec or one the csv module cannot read (a delimiter of two characters, a
+    `lineTerminator` other than CR, LF or CRLF). Such a table is not checked, and says so:
+    never a "valid" for what was not read as the dialect says.
     """
     if not resource.is_csv:
         return []
-    dialect = resource.dialect
-    unsupported = [
-        key
-        for key in ("commentChar", "commentRows", "nullSequence")
-        if dialect.get(key) not in (None, [], "")
-    ]
-    rows = dialect.get("headerRows")
-    if rows is not None and rows != [1] and dialect.get("header", True) is not False:
-        unsupported.insert(0, f"headerRows {json.dumps(rows)}")
-    if not unsupported:
+    from clusterdata.core.dialect import problems
+
+    unfollowable = problems(resource.dialect)
+    if not unfollowable:
         return []
     return [
         error(
             "unsupported-dialect",
             f"The table {resource.name!r} was not checked: its dialect sets "
-            f"{', '.join(unsupported)}, which clusterdata cannot yet follow in every layer.",
+            f"{'; '.join(unfollowable)}, which clusterdata cannot follow.",
             resource=resource.name,
             path=resource.path,
-            hint="Save the file with its header on line 1, without comment lines, and with "
-            "empty cells for missing values (or declare them in missingValues); then remove "
-            "those dialect properties.",
+            value=json.dumps(resource.dialect, ensure_ascii=False)[:200],
+            hint="Correct the resource's dialect in datapackage.json as the Table Dialect "
+            "standard says (https://datapackage.org/standard/table-dialect/), or save the "
+            "file as plain CSV (comma, double quotes, LF or CRLF) and remove the dialect.",
         )
     ]
 

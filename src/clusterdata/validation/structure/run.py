@@ -203,9 +203,7 @@ def _run_frictionless(
     keys = v2fields.UniqueKeysCheck()
     resources = []
     for resource in candidates:
-        patterns.tables[resource.name] = RowPatterns.of(
-            resource, shift=0 if resource.has_header else 1
-        )
+        patterns.tables[resource.name] = RowPatterns.of(resource, shift=_shift(resource))
         keys.keys[resource.name] = [list(k) for k in resource.table_schema.unique_keys]
         schema = without_patterns(v2fields.frictionless_schema(resource))
         schema["foreignKeys"] = [dict(fk.descriptor) for fk in usable_fks.get(resource.name, [])]
@@ -223,7 +221,7 @@ def _run_frictionless(
                 "schema": schema,
             }
         )
-        resources[-1] = _other_source(resource, resources[-1])
+        resources[-1] = _other_source(resource, resources[-1], result)
     try:
         descriptor: dict[str, Any] = {"name": "validation", "resources": resources}
         if any(r.standard == "v2" for r in candidates):
@@ -251,9 +249,7 @@ def _run_frictionless(
             continue
         resource = found
         line_map = result.line_maps[resource.name]
-        # Without a header record frictionless counts data rows from 1; the line map counts the
-        # field names standing in for the header as record 1 (`lines.map_lines`).
-        shift = 0 if resource.has_header else 1
+        shift = _shift(resource)
         for fl_error in task.errors:
             record = TableError.from_frictionless(fl_error.to_descriptor()).shifted(shift)
             findings.append(to_finding(resource, record, line_map))
@@ -264,14 +260,46 @@ def _run_frictionless(
     return findings
 
 
-def _other_source(resource: Resource, entry: dict[str, Any]) -> dict[str, Any]:
+def _shift(resource: Resource) -> int:
+    """What to add to frictionless's row number to get the record number of the line map.
+
+    Without a header record frictionless counts data rows from 1, and the line map counts the
+    field names standing in for the header as record 1 (`lines.Records`). A CSV handed over as
+    its records (`_records_source`) is numbered as the line map numbers it."""
+    return 0 if resource.has_header or not resource.csv_dialect.simple_records else 1
+
+
+def _records_source(resource: Resource, entry: dict[str, Any], encoding: str) -> dict[str, Any]:
+    """A CSV whose rows are not all records, or whose cells are not all their text (header
+    rows, comment rows, a null sequence, `doubleQuote: false`), handed to frictionless as the
+    records every layer reads (`lines.Records`): frictionless-py reads these dialects otherwise
+    than the spec (`core.dialect`), so it checks the spec's records, numbered as the line map
+    numbers them. The table is held in memory while frictionless checks it."""
+    import csv
+    from contextlib import suppress
+
+    from clusterdata.core.tables import records
+
+    rows: list[list[str | None]] = []
+    # Where the file stops parsing, the line map reports it; what was read is checked.
+    with records(resource, encoding) as reader, suppress(csv.Error):
+        rows.extend(reader)
+    entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding"}}
+    return entry | {"data": rows, "format": "inline", "dialect": {"headerRows": [1]}}
+
+
+def _other_source(
+    resource: Resource, entry: dict[str, Any], result: StructureResult
+) -> dict[str, Any]:
     """frictionless's resource for a table that is not CSV: the CSV keys of `entry` give way
     to where and how frictionless reads the format (the same sheet `core.tables` places). The
     header row stays as `_dialect` states it: frictionless-py would guess it in any format."""
     from clusterdata.core.tables import item_keys, json_property, sheet_of
 
     if resource.is_csv:
-        return entry
+        if resource.csv_dialect.simple_records:
+            return entry
+        return _records_source(resource, entry, result.encodings[resource.name])
     dialect = {k: v for k, v in entry.get("dialect", {}).items() if k != "csv"}
     entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding", "dialect"}}
     entry["dialect"] = dialect

@@ -45,8 +45,9 @@ from collections.abc import Mapping, Sequence
 from clusterdata.core.package import Resource
 from clusterdata.tableschema.model import ForeignKey
 
-# The parts, each importing only those listed before it: `records` (the byte scan and record
-# map), `schema` (the frictionless schema and cell handlers), `columns` (SQL per field),
+# The parts, each importing only those listed before it: `trailing` (records ending in an
+# empty cell), `records` (the byte scan and record map), `schema` (the frictionless schema and
+# cell handlers), `columns` (SQL per field),
 # `tables` (what is held and left loaded), `keys` (key checks), `reads` (files into DuckDB,
 # checked against the record map) and `check` (a group of linked tables, start to end).
 from clusterdata.validation.structure.duckdb_engine.check import check_group

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from clusterdata.core.findings import Finding
 from clusterdata.core.lines import LineMap, swallowed
 from clusterdata.core.package import Resource
+from clusterdata.validation.structure.duckdb_engine.trailing import Trailing
 
 
 class PendingRead(Protocol):
@@ -97,7 +98,7 @@ def prepare(resource: Resource) -> Prepared | None:
     size = 0
     last = b""
     tail = b""  # the file's last bytes: its last record may end without a newline
-    trailing = _Trailing(resource, len(resource.table_schema.fields))
+    trailing = Trailing(resource, len(resource.table_schema.fields))
     # One buffer, and one mask over it, for every chunk: fresh temporaries per chunk cost a page
     # fault per page of every chunk (bench/results.md, "Design measurements").
     try:
@@ -225,88 +226,6 @@ def prepare(resource: Resource) -> Prepared | None:
     )
 
 
-class _Trailing:
-    """Records that end in an empty cell (`1,2,` or `1,2,""`): DuckDB's reader silently drops
-    empty cells beyond the schema's width (DuckDB 2.0: `1,2,,` read as two columns is `1, 2`,
-    no reject), where frictionless reports `extra-cell`. Their cells are counted here, during
-    the byte scan: the delimiters outside quotes in each such record, vectorised, costing
-    nothing for a file with no such record. A record whose start lies in an earlier chunk, or
-    that holds a quote, is parsed by the csv module instead (`unsure`).
-    """
-
-    def __init__(self, resource: Resource, width: int) -> None:
-        self.delimiter = resource.delimiter.encode("utf-8")[0]
-        self.quote = resource.quote_char.encode("utf-8")[0]
-        self.width = width
-        self.records_before = 0
-        self.previous_end = -1  # absolute position of the last record-ending newline
-        self.ragged = False
-        self.unsure: list[int] = []
-
-    def ends_empty(self, record_tail: bytes) -> bool:
-        """Whether a record ending in these bytes (no newline) ends in an empty cell."""
-        body = record_tail.rstrip(b"\r")
-        return body.endswith(bytes([self.delimiter])) or body.endswith(
-            bytes([self.delimiter, self.quote, self.quote])
-        )
-
-    def scan(self, buffer: Any, ends: Any, offset: int, quotes: Any, parity: int) -> None:
-        import numpy as np
-
-        count = len(ends)
-        if not count:
-            return
-        try:
-            if self.ragged:
-                return
-            length = len(buffer)
-            # Last byte of each record's content: before the newline, and before a CR.
-            last = ends - 1
-            has_cr = np.zeros(count, dtype=bool)
-            ok = last >= 0
-            has_cr[ok] = buffer[last[ok]] == 13
-            last = last - has_cr
-            inside = last >= 0
-            flagged = np.zeros(count, dtype=bool)
-            flagged[inside] = buffer[last[inside]] == self.delimiter
-            two = last >= 2
-            quoted_empty = np.zeros(count, dtype=bool)
-            quoted_empty[two] = (
-                (buffer[last[two]] == self.quote)
-                & (buffer[last[two] - 1] == self.quote)
-                & (buffer[last[two] - 2] == self.delimiter)
-            )
-            near_start = ~inside | (~two & (buffer[np.maximum(last, 0)] == self.quote))
-            flagged |= quoted_empty | near_start
-            if not flagged.any():
-                return
-            starts = np.empty(count, dtype=np.int64)
-            starts[0] = self.previous_end + 1 - offset
-            starts[1:] = ends[:-1] + 1
-            which = np.flatnonzero(flagged)
-            f_starts, f_ends = starts[which], ends[which]
-            crossing = f_starts < 0
-            if quotes is not None and len(quotes):
-                held = np.searchsorted(quotes, f_ends) - np.searchsorted(
-                    quotes, np.maximum(f_starts, 0)
-                )
-                crossing |= held > 0
-            self.unsure.extend(int(self.records_before + i) for i in which[crossing])
-            sure = ~crossing
-            if not sure.any():
-                return
-            delimiters = np.flatnonzero(buffer[:length] == self.delimiter)
-            cells = (
-                np.searchsorted(delimiters, f_ends[sure])
-                - np.searchsorted(delimiters, f_starts[sure])
-            ) + 1
-            if (cells != self.width).any():
-                self.ragged = True
-        finally:
-            self.records_before += count
-            self.previous_end = int(ends[-1]) + offset
-
-
 def _any_ragged(resource: Resource, starts: Any, ends: Any, records: list[int]) -> bool:
     """Whether one of these records, parsed by the csv module, has not the schema's width."""
     width = len(resource.table_schema.fields)
@@ -314,14 +233,7 @@ def _any_ragged(resource: Resource, starts: Any, ends: Any, records: list[int]) 
         if index < 1:
             continue
         raw = _read_range(resource, int(starts[index]), int(ends[index])) or b""
-        text = raw.decode("utf-8", errors="replace")
-        reader = csv.reader(
-            io.StringIO(text, newline=""),
-            delimiter=resource.delimiter,
-            quotechar=resource.quote_char,
-            strict=False,
-        )
-        if len(next(reader, [])) != width:
+        if len(_parse(resource, raw.decode("utf-8", errors="replace"))) != width:
             return True
     return False
 
@@ -340,11 +252,8 @@ def _plain_resource(resource: Resource) -> bool:
 def _parse_header(resource: Resource, raw: bytes | None) -> list[str] | None:
     if raw is None:
         return None
-    text = raw.decode("utf-8", errors="replace").rstrip("\r")
     try:
-        return next(
-            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char), []
-        )
+        return _parse(resource, raw.decode("utf-8", errors="replace").rstrip("\r"))
     except csv.Error:  # e.g. a lone carriage return inside the line: the general path reports it
         return None
 
@@ -405,11 +314,11 @@ def _span(prepared: Prepared, index: int) -> int:
 def parse_record(prepared: Prepared, index: int) -> list[str]:
     resource = prepared.resource
     raw = _read_range(resource, int(prepared.starts[index]), int(prepared.ends[index])) or b""
-    text = raw.decode("utf-8", errors="replace")
-    reader = csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=resource.delimiter,
-        quotechar=resource.quote_char,
-        strict=False,
-    )
-    return next(reader, [])
+    return _parse(resource, raw.decode("utf-8", errors="replace"))
+
+
+def _parse(resource: Resource, text: str) -> list[str]:
+    """One record's text parsed with the dialect's csv options, as `core.lines.Records` reads
+    it (this engine takes only dialects whose rows are all records: `_plain_resource`)."""
+    options = resource.csv_dialect.csv_options()
+    return next(csv.reader(io.StringIO(text, newline=""), **options), [])

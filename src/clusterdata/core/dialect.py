@@ -1,0 +1,188 @@
+"""A CSV's Table Dialect, read once: which records are the header, which are comments, which
+are data, and what a cell is. Every reader of a CSV's records (`lines.csv_records`) asks this
+module, so a dialect means the same thing to every layer, to `load()`, `diff` and `format`.
+
+The rules are the spec's (https://datapackage.org/standard/table-dialect/; v1 CSV Dialect keys
+are the same). Where frictionless-py 5.21 reads a dialect otherwise, the spec is followed and
+the case is written here and pinned in `tests/unit/validation/test_dialects.py`:
+
+- `headerRows` + `headerJoin`: the labels are the header rows' cells joined column by column
+  ("This property specifies how multiline-header files have to join the resulting header
+  rows"). The spec's example joins a first header row `fruit` (one cell) with `id,name` into
+  "fruit id" and "fruit name", so a header row with fewer cells than another lends its last
+  cell to the columns it lacks (a cell spanning them, as a merged cell would). frictionless-py
+  instead gives "fruit id" and "name", and it also drops a cell equal to the one above it
+  (`a`/`a` becomes "a", not "a a"); neither is in the spec.
+- `commentChar`: "what rows have to be omitted from the data based on the row's first
+  characters". The row's characters as written in the file: frictionless-py instead tests the
+  first *parsed* cell, so a quoted first cell `"#1"` (or ` #1` read with skipInitialSpace) is
+  a comment to it and data here.
+- `nullSequence`: "specifies the null sequence"; the spec's example reads the cell `NA` as
+  null. frictionless-py ignores the property, so to it the cell is text.
+- `doubleQuote: false` without `escapeChar`: "If true, two consecutive quotes are interpreted as
+  one", so if false they are not. frictionless-py reads such a file with doubleQuote on.
+
+Where the spec is silent, frictionless-py's reading is kept: rows are records as the csv module
+reads them (a quoted line break does not start a row); `headerRows` and `commentRows` count
+those rows from 1 in the file, comment rows included; rows before the last header row that are
+not header rows are not data; a comment row among the header rows is not part of the header.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+#: Line terminators the csv module reads (it always takes all three): any other
+#: `lineTerminator` cannot be followed.
+READABLE_TERMINATORS = frozenset({"\r\n", "\n", "\r"})
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """A CSV or TSV resource's dialect with the spec's defaults filled in."""
+
+    delimiter: str = ","
+    quote_char: str = '"'
+    double_quote: bool = True
+    escape_char: str | None = None
+    skip_initial_space: bool = False
+    #: Record numbers (1-based, as in the file) of the header rows; empty for `header: false`.
+    header_rows: tuple[int, ...] = (1,)
+    header_join: str = " "
+    comment_char: str | None = None
+    comment_rows: frozenset[int] = frozenset()
+    null_sequence: str | None = None
+
+    @classmethod
+    def of(cls, dialect: dict[str, Any], fmt: str = "csv") -> CsvDialect:
+        """The dialect as declared; a value that breaks the spec (see `problems`) takes the
+        default here, and `problems` reports it, so the table is never read as declared-but-not."""
+        default_delimiter = "\t" if fmt == "tsv" else ","
+        header = dialect.get("header", True) is not False
+        rows = dialect.get("headerRows")
+        comments = dialect.get("commentRows")
+        return cls(
+            delimiter=_char(dialect.get("delimiter"), default_delimiter),
+            quote_char=_char(dialect.get("quoteChar"), '"'),
+            double_quote=dialect.get("doubleQuote", True) is not False,
+            escape_char=_char(dialect.get("escapeChar"), None),
+            skip_initial_space=dialect.get("skipInitialSpace") is True,
+            header_rows=(tuple(rows) if _row_numbers(rows, True) and rows else (1,))
+            if header
+            else (),
+            header_join=_text(dialect.get("headerJoin"), " "),
+            comment_char=_text(dialect.get("commentChar"), None) or None,
+            comment_rows=frozenset(comments)
+            if isinstance(comments, list) and _row_numbers(comments)
+            else frozenset(),
+            null_sequence=_text(dialect.get("nullSequence"), None),
+        )
+
+    @property
+    def has_header(self) -> bool:
+        return bool(self.header_rows)
+
+    @property
+    def last_header_row(self) -> int:
+        return self.header_rows[-1] if self.header_rows else 0
+
+    @property
+    def simple_records(self) -> bool:
+        """Every record is the header (record 1) or data, and every cell is its text: the file's
+        record numbers are frictionless-py's row numbers and its reading is the spec's."""
+        return (
+            self.header_rows in {(1,), ()}
+            and self.comment_char is None
+            and not self.comment_rows
+            and self.null_sequence is None
+            and (self.double_quote or self.escape_char is not None)
+        )
+
+    def csv_options(self, strict: bool = False) -> dict[str, Any]:
+        """The csv module's reader options for this dialect."""
+        return {
+            "delimiter": self.delimiter,
+            "quotechar": self.quote_char,
+            "doublequote": self.double_quote,
+            "skipinitialspace": self.skip_initial_space,
+            "escapechar": self.escape_char,
+            "strict": strict,
+        }
+
+    def kind(self, number: int, first_line: str) -> str:
+        """What record `number` (1-based) is: "header", "comment", "skipped" or "data".
+        `first_line` is the record's first physical line as written."""
+        comment = number in self.comment_rows or (
+            self.comment_char is not None and first_line.startswith(self.comment_char)
+        )
+        if number <= self.last_header_row:
+            return "header" if number in self.header_rows and not comment else "skipped"
+        return "comment" if comment else "data"
+
+    def labels(self, rows: list[list[str]]) -> list[str]:
+        """The header's labels from its rows (see the module docstring for the spec's rule)."""
+        rows = [row for row in rows if row]
+        if len(rows) <= 1:
+            return list(rows[0]) if rows else []
+        width = max(len(row) for row in rows)
+        return [
+            self.header_join.join(row[i] if i < len(row) else row[-1] for row in rows)
+            for i in range(width)
+        ]
+
+    def cell(self, text: str) -> str | None:
+        """A data cell's value: None for the null sequence ("specifies the null sequence")."""
+        return None if self.null_sequence is not None and text == self.null_sequence else text
+
+
+def problems(dialect: dict[str, Any]) -> list[str]:
+    """What of a CSV dialect this tool cannot follow as the spec says, in words naming the
+    property and its value; empty when every property can be followed."""
+    found = []
+    for key, default in (("delimiter", ","), ("quoteChar", '"'), ("escapeChar", None)):
+        value = dialect.get(key, default)
+        if value is not None and (not isinstance(value, str) or len(value) != 1):
+            found.append(f"{key} {json.dumps(value)} (one character is read)")
+    rows = dialect.get("headerRows")
+    if rows is not None and not _row_numbers(rows, ordered=True):
+        found.append(f"headerRows {json.dumps(rows)} (row numbers from 1, in increasing order)")
+    comments = dialect.get("commentRows")
+    if comments is not None and not _row_numbers(comments):
+        found.append(f"commentRows {json.dumps(comments)} (row numbers from 1)")
+    if dialect.get("headerRows") == []:
+        found.append("headerRows [] (use header: false for a file without a header)")
+    for key in ("headerJoin", "commentChar", "nullSequence"):
+        value = dialect.get(key)
+        if value is not None and not isinstance(value, str):
+            found.append(f"{key} {json.dumps(value)} (a string)")
+    if dialect.get("commentChar") == "":
+        found.append('commentChar "" (would make every row a comment)')
+    for key in ("header", "doubleQuote", "skipInitialSpace"):
+        value = dialect.get(key)
+        if value is not None and not isinstance(value, bool):
+            found.append(f"{key} {json.dumps(value)} (true or false)")
+    terminator = dialect.get("lineTerminator")
+    if terminator is not None and terminator not in READABLE_TERMINATORS:
+        found.append(f"lineTerminator {json.dumps(terminator)} (only CR, LF and CRLF end rows)")
+    return found
+
+
+def _char(value: Any, default: str | None) -> Any:
+    return value if isinstance(value, str) and len(value) == 1 else default
+
+
+def _text(value: Any, default: str | None) -> Any:
+    return value if isinstance(value, str) else default
+
+
+def _row_numbers(value: Any, ordered: bool = False) -> bool:
+    """A list of row numbers from 1 (`commentRows`), strictly increasing when `ordered`
+    (`headerRows`: the header's rows are joined in the file's order)."""
+    if not isinstance(value, list):
+        return False
+    if not all(type(n) is int and n >= 1 for n in value):
+        return False
+    return not ordered or all(a < b for a, b in pairwise(value))
