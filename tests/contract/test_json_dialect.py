@@ -100,3 +100,19 @@ def test_rows_of_the_declared_item_type_are_read(
     )
     descriptor = _json_table(tmp_path, {"itemType": declared}, items)
     assert ours(descriptor, engine, monkeypatch) == set()
+
+
+@ENGINES
+def test_item_keys_apply_to_rows_inline_in_the_descriptor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    resource = {
+        "name": "t",
+        "type": "table",
+        "data": OBJECTS,
+        "schema": SCHEMA,
+        "dialect": {"itemKeys": ["id", "n", "name"]},
+    }
+    descriptor = write_descriptor(tmp_path, resource)
+    found = ours(descriptor, engine, monkeypatch)
+    assert {(check, column) for *_, column, check in found} == {("type-error", "n")}

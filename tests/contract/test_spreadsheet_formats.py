@@ -207,3 +207,33 @@ def test_an_ods_with_hostile_xml_entities_is_one_located_error_and_reads_nothing
         report = validate(descriptor, use_default_checks=False)
         assert [(f.check, f.path) for f in report.findings] == [("source-error", "t.ods")]
         assert "TOPSECRET" not in repr(report.findings)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "json-arrays", "inline-arrays"])
+@pytest.mark.parametrize(
+    "dialect",
+    [{"header": False}, {"headerRows": [2]}, {"commentRows": [2]}, {"nullSequence": "NA"}],
+    ids=["header-false", "header-rows", "comment-rows", "null-sequence"],
+)
+def test_row_roles_in_a_table_that_is_not_csv_are_one_unsupported_dialect_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, dialect: dict[str, Any]
+) -> None:
+    """Header rows, comment rows and a null sequence are followed for CSV (one records reader,
+    tests/unit/validation/test_dialects.py); a sheet's or JSON table's rows are read as header
+    then data, so such a table is reported unchecked, never "valid" with shifted rows."""
+    descriptor = write_descriptor(tmp_path, write_table(tmp_path, fmt, GOOD, dialect=dialect))
+    for engine in ("0", "1"):
+        monkeypatch.setenv(duckdb_engine.ENV, engine)
+        report = validate(descriptor, use_default_checks=False)
+        assert not report.valid
+        assert [(f.check, f.resource) for f in report.findings] == [("unsupported-dialect", "t")]
+        assert next(iter(dialect)) in report.findings[0].message
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_sheet_with_the_default_row_roles_spelled_out_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    dialect = {"header": True, "headerRows": [1]}
+    descriptor = write_descriptor(tmp_path, write_table(tmp_path, fmt, BAD, dialect=dialect))
+    assert ours(descriptor, "1", monkeypatch) == BAD_FOUND

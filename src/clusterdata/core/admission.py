@@ -213,7 +213,8 @@ def _admit_inline(
             path=display,
             file=package.descriptor_file.resolve(),
             schema=schema,
-            dialect={},
+            # (its JSON keys `itemType`/`itemKeys` apply; row roles are refused by preflight)
+            dialect=spec["dialect"] if isinstance(spec.get("dialect"), dict) else {},
             encoding="utf-8",
             format="inline",
             data=data,

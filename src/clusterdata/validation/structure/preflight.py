@@ -7,6 +7,7 @@ its fix instead of the cascade of findings reading the table anyway would give.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
@@ -86,11 +87,9 @@ def dialect_findings(resource: Resource) -> list[Finding]:
     `lineTerminator` other than CR, LF or CRLF). Such a table is not checked, and says so:
     never a "valid" for what was not read as the dialect says.
     """
-    if not resource.is_csv:
-        return []
     from clusterdata.core.dialect import problems
 
-    unfollowable = problems(resource.dialect)
+    unfollowable = problems(resource.dialect) if resource.is_csv else _row_roles(resource)
     if not unfollowable:
         return []
     return [
@@ -105,6 +104,24 @@ def dialect_findings(resource: Resource) -> list[Finding]:
             "standard says (https://datapackage.org/standard/table-dialect/), or save the "
             "file as plain CSV (comma, double quotes, LF or CRLF) and remove the dialect.",
         )
+    ]
+
+
+#: Dialect properties that give rows other roles than "the header, then data": followed for
+#: CSV by `core.lines.Records`, not yet for the rows of a sheet, a JSON file or inline data.
+_ROW_ROLES = ("header", "headerRows", "commentRows", "commentChar", "nullSequence")
+
+
+def _row_roles(resource: Resource) -> list[str]:
+    """The row-role properties a non-CSV table declares other than as their defaults: its rows
+    are read as header-then-data by `core.tables`, so such a table is not checked rather than
+    checked with its records shifted against frictionless-py's."""
+    dialect = resource.dialect
+    defaults: dict[str, Any] = {"header": True, "headerRows": [1]}
+    return [
+        f"{key} {json.dumps(dialect[key], ensure_ascii=False)} (followed for CSV tables only)"
+        for key in _ROW_ROLES
+        if key in dialect and dialect[key] not in (defaults.get(key), None, [], "")
     ]
 
 
