@@ -4,11 +4,10 @@ written, the null sequence as written), or the file is refused with a located re
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from fixtures.packages import write_package
+from fixtures.packages import write_dialect_package
 
 from clusterdata.authoring.canonical import canonicalize, format_package
 from clusterdata.authoring.rowchanges import compare_tables
@@ -22,11 +21,7 @@ SCHEMA = {
 
 
 def _package(folder: Path, text: str, dialect: dict[str, Any]) -> Path:
-    descriptor = write_package(folder, {"t": (SCHEMA, text)})
-    data = json.loads(descriptor.read_text("utf-8"))
-    data["resources"][0]["dialect"] = dialect
-    descriptor.write_text(json.dumps(data), "utf-8")
-    return descriptor
+    return write_dialect_package(folder, SCHEMA, text, dialect)
 
 
 def test_format_keeps_a_table_without_a_header_without_one(tmp_path: Path) -> None:

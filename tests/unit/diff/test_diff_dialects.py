@@ -3,11 +3,10 @@ a header row, and one with comment rows, compare their data rows only."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from fixtures.packages import write_package
+from fixtures.packages import write_dialect_package
 
 from clusterdata.core.package import open_package
 from clusterdata.diff import diff_packages
@@ -19,11 +18,7 @@ SCHEMA = {
 
 
 def _package(folder: Path, text: str, dialect: dict[str, Any]) -> Path:
-    descriptor = write_package(folder, {"t": (SCHEMA, text)})
-    data = json.loads(descriptor.read_text("utf-8"))
-    data["resources"][0]["dialect"] = dialect
-    descriptor.write_text(json.dumps(data), "utf-8")
-    return descriptor
+    return write_dialect_package(folder, SCHEMA, text, dialect)
 
 
 def _table(tmp_path: Path, old: str, new: str, dialect: dict[str, Any]) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from fixtures.engines import structure_findings
-from fixtures.packages import write_package
+from fixtures.packages import write_dialect_package, write_package
 
 import clusterdata
 from clusterdata.core.package import open_package
@@ -31,11 +31,7 @@ SCHEMA = {"fields": [{"name": "id", "type": "string"}, {"name": "n", "type": "in
 def _package(
     tmp_path: Path, text: str, dialect: dict[str, Any], schema: dict[str, Any] | None = None
 ) -> Path:
-    descriptor = write_package(tmp_path, {"t": (schema or SCHEMA, text)})
-    data = json.loads(descriptor.read_text("utf-8"))
-    data["resources"][0]["dialect"] = dialect
-    descriptor.write_text(json.dumps(data), "utf-8")
-    return descriptor
+    return write_dialect_package(tmp_path, schema or SCHEMA, text, dialect)
 
 
 def ours(descriptor: Path, engine: str) -> set[tuple[int | None, str | None, str]]:
