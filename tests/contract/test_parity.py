@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,9 +44,16 @@ def assert_parity(source: Path, monkeypatch: pytest.MonkeyPatch) -> set[Location
     return fast
 
 
-def peer_descriptors() -> list[Path]:
+def peer_descriptors() -> list[Any]:
+    """frictionless-py's own fixtures, where a checkout of ../shared lies beside the repository;
+    without it, one case that skips and says why (the suite's own corpus below stands in)."""
     if not PEER.is_dir():
-        return []
+        reason = (
+            "../shared/peer/frictionless-data is not beside the checkout: frictionless-py's own "
+            "fixtures live outside the repository; the corpus parity test below checks both "
+            "engines on the project's own packages"
+        )
+        return [pytest.param(None, id="no-peer-fixtures", marks=pytest.mark.skip(reason=reason))]
     return sorted(p for p in PEER.rglob("*.json") if "resources" in p.read_text("utf-8"))
 
 
@@ -55,7 +63,7 @@ def corpus_packages() -> list[Path]:
     return sorted(p for p in CORPUS.iterdir() if (p / "datapackage.json").is_file())
 
 
-@pytest.mark.parametrize("descriptor", peer_descriptors(), ids=lambda p: p.name)
+@pytest.mark.parametrize("descriptor", peer_descriptors(), ids=lambda p: getattr(p, "name", p))
 def test_frictionless_peer_fixture_findings_are_the_same_on_both_engines(
     descriptor: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
