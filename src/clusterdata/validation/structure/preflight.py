@@ -7,7 +7,6 @@ its fix instead of the cascade of findings reading the table anyway would give.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
@@ -79,17 +78,23 @@ def schema_findings(resource: Resource) -> list[Finding]:
 
 
 def dialect_findings(resource: Resource) -> list[Finding]:
-    """One error for CSV dialect properties this tool cannot follow as the spec says.
+    """One error for dialect properties this tool cannot follow as the spec says.
 
-    Every property of the Table Dialect spec for delimited files is followed, by every layer,
-    through one reader (`core.lines.Records`, rules in `core.dialect`); what is left is a value
-    outside the spec or one the csv module cannot read (a delimiter of two characters, a
-    `lineTerminator` other than CR, LF or CRLF). Such a table is not checked, and says so:
-    never a "valid" for what was not read as the dialect says.
+    Every property of the Table Dialect spec is followed, by every layer, through one set of
+    rules (`core.dialect`): for CSV by one reader (`core.lines.Records`), for a sheet or a JSON
+    table by `core.tables`, as far as the spec applies the property to the format (one that
+    does not apply is ignored with a warning there). What is left is a value outside the spec
+    or one the csv module cannot read (a delimiter of two characters, a `lineTerminator` other
+    than CR, LF or CRLF, `headerRows: "2"`). Such a table is not checked, and says so: never a
+    "valid" for what was not read as the dialect says.
     """
-    from clusterdata.core.dialect import problems
+    from clusterdata.core.dialect import ROW_ROLES, applicable, problems
 
-    unfollowable = problems(resource.dialect) if resource.is_csv else _row_roles(resource)
+    if resource.is_csv:
+        unfollowable = problems(resource.dialect)
+    else:  # only the row roles that apply to the format are read from its dialect
+        declared = applicable(resource.dialect, resource.format)
+        unfollowable = problems({k: v for k, v in declared.items() if k in ROW_ROLES})
     if not unfollowable:
         return []
     return [
@@ -104,24 +109,6 @@ def dialect_findings(resource: Resource) -> list[Finding]:
             "standard says (https://datapackage.org/standard/table-dialect/), or save the "
             "file as plain CSV (comma, double quotes, LF or CRLF) and remove the dialect.",
         )
-    ]
-
-
-#: Dialect properties that give rows other roles than "the header, then data": followed for
-#: CSV by `core.lines.Records`, not yet for the rows of a sheet, a JSON file or inline data.
-_ROW_ROLES = ("header", "headerRows", "commentRows", "commentChar", "nullSequence")
-
-
-def _row_roles(resource: Resource) -> list[str]:
-    """The row-role properties a non-CSV table declares other than as their defaults: its rows
-    are read as header-then-data by `core.tables`, so such a table is not checked rather than
-    checked with its records shifted against frictionless-py's."""
-    dialect = resource.dialect
-    defaults: dict[str, Any] = {"header": True, "headerRows": [1]}
-    return [
-        f"{key} {json.dumps(dialect[key], ensure_ascii=False)} (followed for CSV tables only)"
-        for key in _ROW_ROLES
-        if key in dialect and dialect[key] not in (defaults.get(key), None, [], "")
     ]
 
 
