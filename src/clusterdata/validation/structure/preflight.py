@@ -123,35 +123,32 @@ def separator_findings(resource: Resource) -> list[Finding]:
     Read with the wrong separator, each row is one long cell, so frictionless reports
     every label and row of the file, and every foreign key pointing into the table from other
     files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
-    it is one cell, and split on `;` (or a tab, or `|`) it is the schema's field names. The
-    table is then not checked further, and keys into it are not checked (it cannot be read).
+    it is one cell, and read with `;` (or a tab, or `|`) it is the schema's field names. The
+    header is read as every layer reads it (`lines.Records`: on its `headerRows`, after comment
+    rows). The table is then not checked further, and keys into it are not checked (it cannot
+    be read).
     """
     import csv
-    import json
+    import dataclasses
 
     names = resource.field_names
-    if len(names) < 2 or not resource.is_csv:
+    if len(names) < 2 or not resource.is_csv or not resource.csv_dialect.has_header:
         return []
     try:
-        with resource.file.open("rb") as handle:
-            head = handle.read(64 * 1024)
-    except OSError:
-        return []
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    text = first.decode("utf-8-sig", errors="replace")
-    try:
-        header = next(
-            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char)
-        )
-    except (csv.Error, StopIteration):
+        header, line = _header(resource)
+    except (OSError, LookupError, csv.Error):
         return []
     if len(header) != 1:
         return []
     for separator, word in _OTHER_SEPARATORS.items():
         if separator == resource.delimiter:
             continue
-        labels = next(csv.reader([text], delimiter=separator, quotechar=resource.quote_char), [])
-        if [label.strip() for label in labels] != names:
+        other = dataclasses.replace(resource, dialect={**resource.dialect, "delimiter": separator})
+        try:
+            labels, _ = _header(other)
+        except (OSError, LookupError, csv.Error):
+            continue
+        if [(label or "").strip() for label in labels] != names:
             continue
         return [
             error(
@@ -161,8 +158,8 @@ def separator_findings(resource: Resource) -> list[Finding]:
                 f"({resource.delimiter!r}); its rows were not checked.",
                 resource=resource.name,
                 path=resource.path,
-                line=1,
-                value=first.decode("utf-8", errors="replace")[:80],
+                line=line,
+                value=(header[0] or "")[:80],
                 hint="Save the file again with commas: in Excel choose File > Save As > "
                 "'CSV UTF-8 (Comma delimited)' (a Swedish Excel writes semicolons for plain "
                 "'CSV'). If the separator is intended, declare it in datapackage.json: "
@@ -170,6 +167,16 @@ def separator_findings(resource: Resource) -> list[Finding]:
             )
         ]
     return []
+
+
+def _header(resource: Resource) -> tuple[list[str | None], int]:
+    """The header's labels as every layer reads them (`lines.csv_records`), and its line."""
+    from clusterdata.core.lines import csv_records
+
+    encoding = "utf-8-sig" if resource.encoding.lower() in {"utf-8", "utf8"} else resource.encoding
+    with csv_records(resource, encoding) as reader:
+        labels = next(iter(reader), [])
+        return labels, reader.line
 
 
 def check_foreign_key_declarations(
