@@ -168,7 +168,7 @@ def test_a_sheet_s_comment_rows_are_not_data(
 def test_a_sheet_row_whose_first_cell_is_a_number_starting_with_the_comment_char_is_a_comment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, engine: str
 ) -> None:
-    """"what rows have to be omitted from the data based on the row's first characters": the
+    """ "what rows have to be omitted from the data based on the row's first characters": the
     row 9, -5 starts with "9". frictionless-py tests only a first cell that is a string, so to
     it the row is data, below the minimum (pinned: the spec is followed)."""
     rows = [HEADER, *GOOD, [9, -5, "nio"]]
