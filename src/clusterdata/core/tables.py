@@ -47,9 +47,10 @@ class TextTable:
     findings: list[Finding] = field(default_factory=list)
     #: The table cannot be read at all (not JSON, not a workbook, no such sheet).
     fatal: bool = False
-    #: The records with their values as read (numbers, dates …), where the dialect's row roles
-    #: make records of other rows than "the first row, then the rest": what frictionless-py is
-    #: handed to check, numbered as the records are. None: it reads the file itself.
+    #: The records with their values as read (numbers, dates …), for a sheet or where the
+    #: dialect's row roles make records of other rows than "the first row, then the rest":
+    #: what frictionless-py is handed to check, numbered as the records are. None: it reads
+    #: the file itself.
     values: list[list[Any]] | None = None
 
 
@@ -162,7 +163,9 @@ def _with_roles(resource: Resource, rows: _Rows) -> TextTable:
         dialect = CsvDialect()
     table = TextTable(findings=[_ignored(resource, key) for key in ignored])
     plain = dialect.header_rows == (1,) and dialect.simple_records
-    if not plain:
+    if not plain or resource.format in sheets.FORMATS:
+        # A sheet is handed over always: its reader makes the calls frictionless-py's parser
+        # makes, and reading the workbook once more would take as long as this reading did.
         table.values = []
     offset = 2 if rows.keyed or not dialect.has_header else 1  # record r is item r - offset
     line_map = table.line_map = LineMap(place=rows.place, index_offset=offset)

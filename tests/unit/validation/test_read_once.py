@@ -89,3 +89,31 @@ def test_within_one_run_each_resource_object_has_its_own_reading(
         assert tables.read_table(first) is tables.read_table(first)
         assert tables.read_table(second) is not tables.read_table(first)
     assert reads == ["t", "t"]
+
+
+@ENGINES
+def test_frictionless_is_handed_the_sheet_read_not_the_workbook_to_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """The workbook is opened once in a validation: frictionless-py checks the values our
+    reader (which makes its parser's calls) read, rather than opening it a second time."""
+    import openpyxl
+
+    opened: list[object] = []
+    real = openpyxl.load_workbook
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args[0] if args else kwargs.get("filename"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counted)
+    monkeypatch.setattr("frictionless.platform.openpyxl.load_workbook", counted, raising=False)
+    descriptor = write_descriptor(tmp_path, write_table(tmp_path, "xlsx", BAD))
+    monkeypatch.setenv(duckdb_engine.ENV, engine)
+    report = validate(descriptor, use_default_checks=False)
+    assert {(f.line, f.check) for f in report.findings if f.is_error} == {
+        (3, "type-error"),
+        (4, "constraint-minimum"),
+        (4, "primary-key"),
+    }
+    assert len(opened) == 1
