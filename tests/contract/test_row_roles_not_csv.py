@@ -114,7 +114,7 @@ def test_a_sheet_s_header_roles_are_followed(
     assert found(good, fmt, engine, monkeypatch) == set()
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+@pytest.mark.parametrize("fmt", SHEETS)
 @pytest.mark.parametrize("case", list(SHEET_CASES))
 def test_a_sheet_s_header_roles_are_read_as_frictionless_reads_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, case: str
@@ -159,8 +159,7 @@ def test_a_sheet_s_comment_rows_are_not_data(
         (5, "id", "primary-key"),
     }
     assert found(good, fmt, engine, monkeypatch) == set()
-    if fmt != "xls":
-        assert_as_frictionless(bad, monkeypatch)
+    assert_as_frictionless(bad, monkeypatch)
 
 
 @ENGINES
@@ -174,8 +173,7 @@ def test_a_sheet_row_whose_first_cell_is_a_number_starting_with_the_comment_char
     rows = [HEADER, *GOOD, [9, -5, "nio"]]
     descriptor = package(tmp_path, fmt, rows, {"commentChar": "9"})
     assert found(descriptor, fmt, engine, monkeypatch) == set()
-    if fmt != "xls":
-        assert theirs(descriptor) == {("t", 5, "n", "constraint-minimum")}
+    assert theirs(descriptor) == {("t", 5, "n", "constraint-minimum")}
 
 
 @ENGINES

@@ -54,8 +54,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-#: Formats of the spec's "Spreadsheet" group (the others that are not CSV are "Structured").
+#: Formats of the Table Dialect spec's "Spreadsheet" group.
 SPREADSHEETS = frozenset({"xlsx", "xls", "ods"})
+#: Formats of its "Structured" group read here (`inline`: rows in the descriptor's `data`).
+STRUCTURED = frozenset({"json", "ndjson", "jsonl", "inline"})
 #: Properties that give rows other roles than "the header, then data", with their defaults.
 ROW_ROLES: dict[str, Any] = {
     "header": True,
@@ -208,9 +210,9 @@ class CsvDialect:
 
 def group(fmt: str) -> str:
     """The spec's group of formats `fmt` is in: "delimited", "spreadsheet" or "structured"."""
-    if fmt in {"csv", "tsv"}:
-        return "delimited"
-    return "spreadsheet" if fmt in SPREADSHEETS else "structured"
+    if fmt in SPREADSHEETS:
+        return "spreadsheet"
+    return "structured" if fmt in STRUCTURED else "delimited"
 
 
 def not_applicable(dialect: dict[str, Any], fmt: str) -> list[str]:
