@@ -138,6 +138,7 @@ WEB_CLUSTER_NAMES = [
     ("Interior Cluster Sweden", "interiorcluster-projekt"),
     ("Svenska Möbelklustret", "tmf-svenska-mobelklustret"),
     ("Moving Media Southern Sweden", "mediaevolution-archive"),
+    ("Vreta Kluster AB", "vretakluster-historik"),
     ("IUC Syd", SKANE),
     ("Media Evolution", SKANE),
     ("Packbridge", SKANE),
