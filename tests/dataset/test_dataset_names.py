@@ -139,6 +139,7 @@ WEB_CLUSTER_NAMES = [
     ("Svenska Möbelklustret", "tmf-svenska-mobelklustret"),
     ("Moving Media Southern Sweden", "mediaevolution-archive"),
     ("Vreta Kluster AB", "vretakluster-historik"),
+    ("Medicon Valley Academy", "mva-history"),
     ("IUC Syd", SKANE),
     ("Media Evolution", SKANE),
     ("Packbridge", SKANE),
