@@ -106,3 +106,19 @@ def test_a_semicolon_file_under_a_comment_row_dialect_is_not_guessed_at(tmp_path
     outcome = format_package(open_package(descriptor))
     assert outcome.refused and not any(r.changed for r in outcome.results)
     assert (tmp_path / "t.csv").read_bytes() == data
+
+
+def test_a_semicolon_file_in_windows_1252_names_both_the_separator_and_the_encoding(
+    tmp_path: Path,
+) -> None:
+    """Excel's plain "CSV" in Swedish: semicolons and Windows-1252. `format` mends the first,
+    not the second (an encoding is a guess), so the contributor hears of both at once."""
+    data = _saved(ROWS, ";", bom=False).decode("utf-8").encode("cp1252")
+    descriptor = _package(tmp_path, data)
+    report = validate(descriptor, use_default_checks=False)
+    assert [(f.check, f.line) for f in report.findings] == [
+        ("wrong-separator", 1),
+        ("encoding-error", 2),
+    ]
+    assert format_package(open_package(descriptor)).refused
+    assert (tmp_path / "t.csv").read_bytes() == data
