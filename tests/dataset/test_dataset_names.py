@@ -149,6 +149,28 @@ WEB_CLUSTER_NAMES = [
     ("Hälsoteknikcentrum Halland", "naringsliv-halsoteknikcentrum-halland"),
     ("HCH", "naringsliv-halsoteknikcentrum-halland"),
     ("Peak Innovation", "regionjh-fler-kluster"),
+    # national coverage: the clusters of the counties that had few or none
+    ("Processum", "nordregio-ornskoldsvik-biorefinery-cluster"),
+    ("SP Processum", "nordregio-ornskoldsvik-biorefinery-cluster"),
+    ("BioBusiness Arena", "akroken-design-i-vasternorrland"),
+    ("Bio Business Arena", "industrinyheter-vasternorrland-kraftsamlar"),
+    ("Design i Västernorrland", "akroken-design-i-vasternorrland"),
+    ("Visual Sweden", "affarsstaden-visual-sweden"),
+    ("Energiriket", "naringsliv-energiriket"),
+    ("Grönt kluster", "lrf-jonkoping-gront-kluster"),
+    ("Tunga fordonsklustret", "tungafordon-klusterinitiativ"),
+    ("The Heavy Vehicle Cluster", "tungafordon-cluster-initiative"),
+    ("NetPort Energikluster", "klimatsynk-netport-energikluster"),
+    ("Kista Science City", "kista-about"),
+    ("Maritima klustret i Västsverige", "maritimaklustret-about"),
+    ("The Maritime Cluster of West Sweden", "maritimaklustret-about"),
+    ("Västsvenska Kemi- och Materialklustret", "klimatsynk-vastsvenska-kemi"),
+    ("E-commerce-cluster", "bearing-kalmar-e-commerce"),
+    ("Light Weight Production Technology", "science-park-halmstad-lwpt"),
+    ("Sörmlands Matkluster", "matkluster-om-oss"),
+    ("Sörmlands Matkluster Ekonomisk Förening", "matkluster-om-oss"),
+    ("Tillväxtklustret Norduppland", "tierp-tillvaxtklustret-norduppland"),
+    ("Training Regions", "docplayer-skanska-klusterinitiativ"),
 ]
 
 WEB_INITIATIVE_NAMES = [
