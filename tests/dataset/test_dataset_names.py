@@ -171,6 +171,10 @@ WEB_CLUSTER_NAMES = [
     ("Sörmlands Matkluster Ekonomisk Förening", "matkluster-om-oss"),
     ("Tillväxtklustret Norduppland", "tierp-tillvaxtklustret-norduppland"),
     ("Training Regions", "docplayer-skanska-klusterinitiativ"),
+    ("Information Engineering Center", "naringsliv-iec-linneregionen"),
+    ("IEC", "naringsliv-iec-linneregionen"),
+    ("Stockholm Life Solna Stockholm", "ssci-stockholm-life"),
+    ("Stockholm Life Solna-Stockholm", "ssci-stockholm-life"),
 ]
 
 WEB_INITIATIVE_NAMES = [
