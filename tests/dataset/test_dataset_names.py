@@ -175,6 +175,7 @@ WEB_CLUSTER_NAMES = [
     ("IEC", "naringsliv-iec-linneregionen"),
     ("Stockholm Life Solna Stockholm", "ssci-stockholm-life"),
     ("Stockholm Life Solna-Stockholm", "ssci-stockholm-life"),
+    ("TelecomCity", "naringsliv-blue-science-park"),
 ]
 
 WEB_INITIATIVE_NAMES = [
