@@ -300,6 +300,41 @@ FIXTURES: dict[str, Fixture] = {
             )
         },
     ),
+    "region-coordinates": Fixture(
+        failing={
+            "regions": (
+                (*REGION, "latitude", "longitude", "coordinates_source_id"),
+                csv(
+                    "id,name,level,parent_id,country_code,latitude,longitude,coordinates_source_id",
+                    "gavleborg,Gävleborgs län,county,,SE,,,",
+                    "gavle,Gävle kommun,municipality,gavleborg,SE,60.67472,17.14167,piglix-gavle",
+                    "sandviken,Sandvikens kommun,municipality,gavleborg,SE,60.617,,page",
+                    "hudiksvall,Hudiksvall,municipality,gavleborg,SE,61.733,17.117,",
+                    "falun,Falun,municipality,gavleborg,SE,,,page",
+                    "x,Gävleborg,county,,SE,61.0,16.5,page",
+                ),
+            )
+        },
+        expected=[
+            ("regions", 4, "longitude", None),
+            ("regions", 5, "coordinates_source_id", None),
+            ("regions", 6, "coordinates_source_id", "page"),
+            ("regions", 7, "level", "county"),
+        ],
+        passing={
+            "regions": (
+                (*REGION, "latitude", "longitude", "coordinates_source_id"),
+                csv(
+                    "id,name,level,parent_id,country_code,latitude,longitude,coordinates_source_id",
+                    "gavleborg,Gävleborgs län,county,,SE,,,",
+                    "gavle,Gävle kommun,municipality,gavleborg,SE,60.67472,17.14167,piglix-gavle",
+                    "sandviken,Sandvikens kommun,municipality,gavleborg,SE,60.617,16.783,page",
+                    "hudiksvall,Hudiksvall,municipality,gavleborg,SE,61.733,17.117,page",
+                    "falun,Falun,municipality,gavleborg,SE,,,",
+                ),
+            )
+        },
+    ),
     "nuts-code-prefix": Fixture(
         failing={
             "regions": (

@@ -125,25 +125,21 @@ def _row_roles(resource: Resource) -> list[str]:
     ]
 
 
-#: Separators a spreadsheet may save a "CSV" with: Excel in a Swedish (or German, French …)
-#: locale writes `;`, because `,` is the decimal comma there.
-_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
-
-
 def separator_findings(resource: Resource) -> list[Finding]:
     """One error when the file is separated by another character than the one declared.
 
     Read with the wrong separator, each row is one long cell, so frictionless reports
     every label and row of the file, and every foreign key pointing into the table from other
-    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
-    it is one cell, and split on `;` (or a tab, or `|`) it is the schema's field names. The
-    table is then not checked further, and keys into it are not checked (it cannot be read).
+    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells
+    (`core.separators`). The table is then not checked further, and keys into it are not
+    checked (it cannot be read). The verdict stays the spec's, an error: the file is not the
+    table its descriptor declares. `clusterdata format` rewrites it with the declared separator.
     """
-    import csv
     import json
 
-    names = resource.field_names
-    if len(names) < 2 or not resource.is_csv:
+    from clusterdata.core.separators import saved_separator, separator_name
+
+    if not resource.is_csv:
         return []
     try:
         with resource.file.open("rb") as handle:
@@ -151,38 +147,27 @@ def separator_findings(resource: Resource) -> list[Finding]:
     except OSError:
         return []
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    text = first.decode("utf-8-sig", errors="replace")
-    try:
-        header = next(
-            csv.reader([text], delimiter=resource.delimiter, quotechar=resource.quote_char)
+    separator = saved_separator(resource, first.decode("utf-8-sig", errors="replace"))
+    if separator is None:
+        return []
+    declared = resource.delimiter
+    return [
+        error(
+            "wrong-separator",
+            f"{resource.path} is separated by {separator_name(separator)}s ({separator!r}), "
+            f"not by {separator_name(declared)}s ({declared!r}); its rows were not checked.",
+            resource=resource.name,
+            path=resource.path,
+            line=1,
+            value=first.decode("utf-8-sig", errors="replace")[:80],
+            hint=f"Run `clusterdata format`: it rewrites the file with {separator_name(declared)}s "
+            "in canonical layout, values unchanged (in a pull request from a branch of this "
+            "repository, the check does it). Excel in a Swedish locale writes semicolons for "
+            "every CSV type, 'CSV UTF-8 (Comma delimited)' included. If the separator is "
+            "intended, declare it in datapackage.json: "
+            f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
         )
-    except (csv.Error, StopIteration):
-        return []
-    if len(header) != 1:
-        return []
-    for separator, word in _OTHER_SEPARATORS.items():
-        if separator == resource.delimiter:
-            continue
-        labels = next(csv.reader([text], delimiter=separator, quotechar=resource.quote_char), [])
-        if [label.strip() for label in labels] != names:
-            continue
-        return [
-            error(
-                "wrong-separator",
-                f"{resource.path} is separated by {word}s ({separator!r}), not by "
-                f"{_OTHER_SEPARATORS.get(resource.delimiter, 'comma')}s "
-                f"({resource.delimiter!r}); its rows were not checked.",
-                resource=resource.name,
-                path=resource.path,
-                line=1,
-                value=first.decode("utf-8", errors="replace")[:80],
-                hint="Save the file again with commas: in Excel choose File > Save As > "
-                "'CSV UTF-8 (Comma delimited)' (a Swedish Excel writes semicolons for plain "
-                "'CSV'). If the separator is intended, declare it in datapackage.json: "
-                f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
-            )
-        ]
-    return []
+    ]
 
 
 def check_foreign_key_declarations(
