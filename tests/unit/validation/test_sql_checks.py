@@ -63,6 +63,15 @@ REGION = ("id", "name", "level", "parent_id", "country_code")
 CLUSTER = ("id", "name", "region_id")
 INITIATIVE = ("id", "name", "part_of_id", "funding_programme_id")
 FACT = ("id", "subject_type", "subject_id", "metric", "value", "qualifier", "value_text")
+ORGANISATION_IDS = (
+    "id",
+    "name",
+    "kind",
+    "website",
+    "website_source_id",
+    "organisation_number",
+    "organisation_number_source_id",
+)
 
 FIXTURES: dict[str, Fixture] = {
     "fact-subject-exists": Fixture(
@@ -167,6 +176,34 @@ FIXTURES: dict[str, Fixture] = {
                     "mobile-heights,Mobile Heights,,https://www.mobileheights.org,eccp",
                     "techtank,TechTank,,https://www.techtank.se,eccp",
                     "datacenter,Datacenter,,,",
+                ),
+            )
+        },
+    ),
+    "organisation-identifier-has-source": Fixture(
+        failing={
+            "organisations": (
+                ORGANISATION_IDS,
+                csv(
+                    "id,name,kind,website,website_source_id,organisation_number,organisation_number_source_id",
+                    "vinnova,VINNOVA,government_agency,https://www.vinnova.se,wiki,202100-5216,wiki",
+                    "tillvaxtverket,Tillväxtverket,government_agency,https://tillvaxtverket.se,,202100-6149,",
+                    "nordregio,Nordregio,research_institute,,,,",
+                ),
+            )
+        },
+        expected=[
+            ("organisations", 3, "organisation_number_source_id", "202100-6149"),
+            ("organisations", 3, "website_source_id", "https://tillvaxtverket.se"),
+        ],
+        passing={
+            "organisations": (
+                ORGANISATION_IDS,
+                csv(
+                    "id,name,kind,website,website_source_id,organisation_number,organisation_number_source_id",
+                    "vinnova,VINNOVA,government_agency,https://www.vinnova.se,wiki,202100-5216,wiki",
+                    "tillvaxtverket,Tillväxtverket,government_agency,https://tillvaxtverket.se,wiki,202100-6149,wiki",
+                    "nordregio,Nordregio,research_institute,,,,",
                 ),
             )
         },
