@@ -166,3 +166,20 @@ def test_every_municipality_citing_the_scb_list_is_in_it_with_its_name_and_count
     assert len(cited) > 250
     for row in cited:
         assert by_code[row["municipality_code"]] == (row["name"], counties[row["parent_id"]]), row
+
+
+def test_seat_coordinates_keep_the_precision_rule_and_cite_a_page_that_was_read():
+    with (DATA / "sources.csv").open(encoding="utf-8", newline="") as handle:
+        sources = {r["id"]: r for r in csv.DictReader(handle)}
+    seats = [r for r in rows() if r["latitude"] or r["longitude"]]
+    assert len(seats) >= 30
+    for row in seats:
+        assert row["level"] == "municipality", row["id"]
+        for column in ("latitude", "longitude"):
+            # the schema's rule: 3 decimals for whole minutes, 5 for seconds
+            assert re.fullmatch(r"\d{2}\.(\d{3}|\d{5})", row[column]), (row["id"], row[column])
+        source = sources[row["coordinates_source_id"]]
+        assert source["url"] and source["retrieved"], row["id"]
+        # the note says which article the stored copy is and repeats the stated coordinates
+        degrees = row["latitude"].split(".")[0] + "°"
+        assert degrees in source["provenance_note"], (row["id"], source["id"])

@@ -12,7 +12,9 @@ as numbers (so 2 sorts before 10), every other type compares as text in Python's
 after every number, as text. The sort is stable, so rows with equal keys keep their order.
 
 The declared dialect is kept, so the descriptor stays true: delimiter, quote and escape
-characters, and the rows that are not data (`dialect_layout`). A file is only rewritten when the structure layer found nothing that would make the rewrite lose
+characters, and the rows that are not data (`dialect_layout`). A file saved with another
+separator than the declared one (a spreadsheet's `;`, told by `core.separators` as `validate`
+tells it) is read with that separator and written with the declared one. A file is only rewritten when the structure layer found nothing that would make the rewrite lose
 or invent data (bad encoding, ragged rows, a stray quote, a header that is not the schema's
 fields); and the result is re-read and compared with the input before it is written.
 """
@@ -30,7 +32,9 @@ from clusterdata.authoring.csvtable import (
     FormatRefused,
     Table,
     file_encoding,
+    first_difference,
     normalize_cell,
+    read_saved_table,
     read_table,
     write_rows,
 )
@@ -41,6 +45,7 @@ from clusterdata.authoring.dialect_layout import (
 )
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
+from clusterdata.core.separators import separator_name
 from clusterdata.tableschema.cells import integer_text, number_text
 from clusterdata.tableschema.model import Field
 
@@ -141,13 +146,15 @@ class _Changes:
 def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
     """The canonical form of a table; raises `FormatRefused` when it cannot be lossless."""
     raw = resource.file.read_bytes() if data is None else data
-    table = read_table(resource, raw)
+    table, as_saved, separator = read_saved_table(resource, raw)
     where = {"resource": resource.name, "path": resource.path}
     names = resource.field_names
     header = [normalize_cell(c) for c in table.header]
     changes = _Changes()
     if table.has_bom:
         changes.add("file starts with a byte-order mark", 1)
+    if separator is not None:
+        changes.add(f"separated by {separator_name(separator)}s ({separator!r})", 1)
     refuse_moving_kept_rows(resource, table, header == names)
     if header == names:
         order = list(range(len(names)))
@@ -180,7 +187,7 @@ def canonicalize(resource: Resource, data: bytes | None = None) -> Canonical:
         rows = sorted(rows, key=key)
     out = (head_text(resource, table, names) + write_rows(resource, rows)).encode("utf-8")
     if out != raw:
-        _layout_changes(resource, raw, table, kept, changes)
+        _layout_changes(as_saved, raw, table, kept, changes)
     _verify_lossless(resource, out, names, rows)
     return Canonical(
         data=out, changes=changes.texts, rows=rows, header=names, line=changes.first_line
@@ -284,25 +291,6 @@ def _verify_lossless(
                 )
             ]
         )
-
-
-def first_difference(old: bytes, new: bytes) -> tuple[int, str, str]:
-    """The first physical line (1-based) where two files differ, with both versions of it."""
-    old_lines = old.split(b"\n")
-    new_lines = new.split(b"\n")
-    for number, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
-        if a != b:
-            return number, _show(a), _show(b)
-    number = min(len(old_lines), len(new_lines))
-    a = old_lines[number] if number < len(old_lines) else b""
-    b = new_lines[number] if number < len(new_lines) else b""
-    return number + 1, _show(a), _show(b)
-
-
-def _show(line: bytes, limit: int = 80) -> str:
-    text = line.decode("utf-8", "replace").lstrip("\ufeff")
-    shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return repr(shown)
 
 
 @dataclass

@@ -133,6 +133,29 @@ def read_table(resource: Resource, data: bytes | None = None) -> Table:
     return table
 
 
+def read_saved_table(resource: Resource, raw: bytes) -> tuple[Table, Resource, str | None]:
+    """`read_table`, and for a file saved with another separator than the declared one
+    (`core.separators`: a spreadsheet's `;`) the table read with that separator.
+
+    Returns the table, the resource as the file was read (the declared one with the file's
+    separator) and that separator, or None when the file has the declared one. Only a file
+    whose header is on line 1 with no comment rows is told apart, as `validate` tells it.
+    """
+    table = read_table(resource, raw)
+    if len(table.header) != 1 or not resource.csv_dialect.simple_records:
+        return table, resource, None
+    from dataclasses import replace
+
+    from clusterdata.core.separators import saved_separator
+
+    line = raw.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8-sig")
+    separator = saved_separator(resource, line)
+    if separator is None:
+        return table, resource, None
+    as_saved = replace(resource, dialect={**resource.dialect, "delimiter": separator})
+    return read_table(as_saved, raw), as_saved, separator
+
+
 #: One physical line with its ending, as the csv module splits lines (CR, LF or CRLF).
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -186,3 +209,22 @@ def _writer_options(resource: Resource) -> dict[str, Any]:
         options.pop("escapechar")
     options.update(quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     return options
+
+
+def first_difference(old: bytes, new: bytes) -> tuple[int, str, str]:
+    """The first physical line (1-based) where two files differ, with both versions of it."""
+    old_lines = old.split(b"\n")
+    new_lines = new.split(b"\n")
+    for number, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
+        if a != b:
+            return number, _show(a), _show(b)
+    number = min(len(old_lines), len(new_lines))
+    a = old_lines[number] if number < len(old_lines) else b""
+    b = new_lines[number] if number < len(new_lines) else b""
+    return number + 1, _show(a), _show(b)
+
+
+def _show(line: bytes, limit: int = 80) -> str:
+    text = line.decode("utf-8", "replace").lstrip("\ufeff")
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(shown)

@@ -21,15 +21,20 @@ from clusterdata.core.package import DataPackage
 from clusterdata.core.tables import read_rows
 
 PROVENANCES = ("stated", "derived", "inferred")
-#: (table, column) pairs whose fill rate is reported: what a user most often looks for.
-FILLED = (
-    ("clusters", "website"),
-    ("clusters", "organisation_number"),
-    ("clusters", "description"),
-    ("organisations", "website"),
-    ("organisations", "organisation_number"),
-    ("initiatives", "description"),
+#: (table, column, rows counted) whose fill rate is reported: what a user most often looks for.
+#: Rows counted is None for every row, or (column, value) for the rows the column can apply to:
+#: only a municipality has a seat whose coordinates `regions.latitude` can hold.
+FILLED: tuple[tuple[str, str, tuple[str, str] | None], ...] = (
+    ("clusters", "website", None),
+    ("clusters", "organisation_number", None),
+    ("clusters", "description", None),
+    ("organisations", "website", None),
+    ("organisations", "organisation_number", None),
+    ("initiatives", "description", None),
+    ("regions", "latitude", ("level", "municipality")),
 )
+#: How the report names a fill rate counted over some rows only.
+_FILLED_LABELS = {"regions.latitude": "regions.latitude (municipality seats)"}
 
 
 @dataclass
@@ -46,7 +51,7 @@ class Stats:
     counties: list[CountyCoverage] = field(default_factory=list)
     #: Clusters whose region is not a county or below one (a NUTS 2 region, the country, none).
     clusters_outside_counties: int = 0
-    #: {"table.column": (filled, rows)}
+    #: {"table.column": (filled, rows)}; for regions.latitude, rows are the municipalities
     filled: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: {table: {provenance: rows}}
     provenance: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -78,10 +83,13 @@ def compute(package: DataPackage) -> Stats:
     data = {name: rows for name, rows in tables.items() if rows is not None}
     stats = Stats(tables={name: len(rows) for name, rows in data.items()})
     _coverage(stats, data)
-    for table, column in FILLED:
+    for table, column, where in FILLED:
         rows = data.get(table)
-        if rows and column in rows[0]:
-            stats.filled[f"{table}.{column}"] = (sum(1 for r in rows if r[column]), len(rows))
+        if not rows or column not in rows[0] or (where and where[0] not in rows[0]):
+            continue
+        if where:
+            rows = [r for r in rows if r[where[0]] == where[1]]
+        stats.filled[f"{table}.{column}"] = (sum(1 for r in rows if r[column]), len(rows))
     for table, rows in sorted(data.items()):
         if rows and "provenance" in rows[0]:
             counts = Counter(r["provenance"] for r in rows)
@@ -176,7 +184,10 @@ def render_markdown(stats: Stats, title: str = "Data quality") -> str:
         ]
     if stats.filled:
         out += ["## Rows with …", "", "| column | filled |", "| --- | ---: |"]
-        out += [f"| {name} | {_share(*value)} |" for name, value in stats.filled.items()]
+        out += [
+            f"| {_FILLED_LABELS.get(name, name)} | {_share(*value)} |"
+            for name, value in stats.filled.items()
+        ]
         out += [""]
     if stats.provenance:
         out += [

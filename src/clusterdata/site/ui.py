@@ -240,6 +240,7 @@ CODE_LABELS_SV: dict[str, str] = {
     "other_partner_regions": "andra partnerregioner",
     "edition": "upplaga",
     "national_rank_industrial_employment": "nationell rang i industrisysselsättning",
+    "founded": "grundat år",
     "exact": "exakt",
     "approx": "ungefär",
     "at_least": "minst",

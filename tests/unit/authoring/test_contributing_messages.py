@@ -47,6 +47,21 @@ def excel_saved_row(repo: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + text.rstrip("\n").replace("\n", "\r\n").encode("utf-8"))
 
 
+def excel_semicolons(repo: Path) -> None:
+    """Route 2: the same row saved by an Excel with Swedish settings: semicolons as well."""
+    import csv
+    import io
+
+    path = _table(repo, "clusters")
+    header, _ = read_csv(path)
+    text = path.read_text("utf-8") + csv_line(header, valid_row(repo, "clusters", NEW_ID))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(
+        csv.reader(io.StringIO(text))
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().rstrip("\r\n").encode("utf-8"))
+
+
 def wrong_region(repo: Path) -> None:
     """Route 3: a row typed in the web editor with a region id that does not exist."""
     row = valid_row(repo, "clusters", NEW_ID)
@@ -78,6 +93,7 @@ def missing_source(repo: Path) -> None:
 
 SCENARIOS: dict[str, tuple[Callable[[Path], None], int]] = {
     "excel-saved-row": (excel_saved_row, 0),
+    "excel-semicolons": (excel_semicolons, 1),
     "wrong-region": (wrong_region, 1),
     "local-date": (local_date, 1),
     "lost-zero": (lost_zero, 1),

@@ -61,6 +61,23 @@ def test_fill_rates_provenance_quotes_and_last_checked_are_counted(tmp_path):
     assert computed.sources == {"archive": 1, "both": 1, "url": 1}
 
 
+def test_seat_coordinates_are_counted_over_municipalities_only(tmp_path):
+    regions = (
+        "id,name,level,parent_id,county_code,latitude\n"
+        "se,Sverige,country,,,\n"
+        "gavleborg,Gävleborgs län,county,se,21,\n"
+        "gavle,Gävle kommun,municipality,gavleborg,,60.67472\n"
+        "sandviken,Sandvikens kommun,municipality,gavleborg,,\n"
+        "hudiksvall,Hudiksvall,municipality,gavleborg,,61.733\n"
+    )
+    path = write_package(tmp_path / "p", {"regions": (_schema(regions), regions)})
+    computed = stats.compute(open_package(path))
+    # the country and the county cannot have a seat, so they are not counted as missing one
+    assert computed.filled == {"regions.latitude": (2, 3)}
+    markdown = stats.render_markdown(computed)
+    assert "| regions.latitude (municipality seats) | 2 of 3 (67 %) |" in markdown
+
+
 def test_a_package_without_the_dataset_tables_gets_an_empty_report(tmp_path):
     path = write_package(tmp_path / "p", {"t": (_schema("a,b"), "a,b\n1,2\n")})
     computed = stats.compute(open_package(path))

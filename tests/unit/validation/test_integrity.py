@@ -208,6 +208,10 @@ EXPECTED_WARNINGS = {
     # Seed 004 counts 14 established cluster initiatives in Norra Mellansverige; another source
     # (goda-exempel-fran-varmland) adds The Packaging Arena in Värmland, so 15 are linked.
     ("stated-count-exceeded", "facts", "14"),
+    # Region Skåne counts the ten cluster initiatives it is a member and funder of; an evaluation
+    # report of Skåne's cluster initiatives (docplayer-skanska-klusterinitiativ) also names
+    # Training Regions, so 11 Skåne clusters are linked.
+    ("stated-count-exceeded", "facts", "10"),
     # Named by a source as a policy / funding programme without any participant.
     ("initiative-has-participant", "initiatives", "cohesion-policy"),
     ("initiative-has-participant", "initiatives", "horizon-2020"),

@@ -63,6 +63,15 @@ REGION = ("id", "name", "level", "parent_id", "country_code")
 CLUSTER = ("id", "name", "region_id")
 INITIATIVE = ("id", "name", "part_of_id", "funding_programme_id")
 FACT = ("id", "subject_type", "subject_id", "metric", "value", "qualifier", "value_text")
+ORGANISATION_IDS = (
+    "id",
+    "name",
+    "kind",
+    "website",
+    "website_source_id",
+    "organisation_number",
+    "organisation_number_source_id",
+)
 
 FIXTURES: dict[str, Fixture] = {
     "fact-subject-exists": Fixture(
@@ -171,6 +180,34 @@ FIXTURES: dict[str, Fixture] = {
             )
         },
     ),
+    "organisation-identifier-has-source": Fixture(
+        failing={
+            "organisations": (
+                ORGANISATION_IDS,
+                csv(
+                    "id,name,kind,website,website_source_id,organisation_number,organisation_number_source_id",
+                    "vinnova,VINNOVA,government_agency,https://www.vinnova.se,wiki,202100-5216,wiki",
+                    "tillvaxtverket,Tillväxtverket,government_agency,https://tillvaxtverket.se,,202100-6149,",
+                    "nordregio,Nordregio,research_institute,,,,",
+                ),
+            )
+        },
+        expected=[
+            ("organisations", 3, "organisation_number_source_id", "202100-6149"),
+            ("organisations", 3, "website_source_id", "https://tillvaxtverket.se"),
+        ],
+        passing={
+            "organisations": (
+                ORGANISATION_IDS,
+                csv(
+                    "id,name,kind,website,website_source_id,organisation_number,organisation_number_source_id",
+                    "vinnova,VINNOVA,government_agency,https://www.vinnova.se,wiki,202100-5216,wiki",
+                    "tillvaxtverket,Tillväxtverket,government_agency,https://tillvaxtverket.se,wiki,202100-6149,wiki",
+                    "nordregio,Nordregio,research_institute,,,,",
+                ),
+            )
+        },
+    ),
     "funding-programme-kind": Fixture(
         failing={
             "initiatives": (
@@ -259,6 +296,41 @@ FIXTURES: dict[str, Fixture] = {
                     "gavleborg,Gävleborgs län,county,,SE,21,",
                     "gavle,Gävle kommun,municipality,gavleborg,SE,,2180",
                     "sandviken,Sandvikens kommun,municipality,gavleborg,SE,,2181",
+                ),
+            )
+        },
+    ),
+    "region-coordinates": Fixture(
+        failing={
+            "regions": (
+                (*REGION, "latitude", "longitude", "coordinates_source_id"),
+                csv(
+                    "id,name,level,parent_id,country_code,latitude,longitude,coordinates_source_id",
+                    "gavleborg,Gävleborgs län,county,,SE,,,",
+                    "gavle,Gävle kommun,municipality,gavleborg,SE,60.67472,17.14167,piglix-gavle",
+                    "sandviken,Sandvikens kommun,municipality,gavleborg,SE,60.617,,page",
+                    "hudiksvall,Hudiksvall,municipality,gavleborg,SE,61.733,17.117,",
+                    "falun,Falun,municipality,gavleborg,SE,,,page",
+                    "x,Gävleborg,county,,SE,61.0,16.5,page",
+                ),
+            )
+        },
+        expected=[
+            ("regions", 4, "longitude", None),
+            ("regions", 5, "coordinates_source_id", None),
+            ("regions", 6, "coordinates_source_id", "page"),
+            ("regions", 7, "level", "county"),
+        ],
+        passing={
+            "regions": (
+                (*REGION, "latitude", "longitude", "coordinates_source_id"),
+                csv(
+                    "id,name,level,parent_id,country_code,latitude,longitude,coordinates_source_id",
+                    "gavleborg,Gävleborgs län,county,,SE,,,",
+                    "gavle,Gävle kommun,municipality,gavleborg,SE,60.67472,17.14167,piglix-gavle",
+                    "sandviken,Sandvikens kommun,municipality,gavleborg,SE,60.617,16.783,page",
+                    "hudiksvall,Hudiksvall,municipality,gavleborg,SE,61.733,17.117,page",
+                    "falun,Falun,municipality,gavleborg,SE,,,",
                 ),
             )
         },

@@ -112,71 +112,57 @@ def dialect_findings(resource: Resource) -> list[Finding]:
     ]
 
 
-#: Separators a spreadsheet may save a "CSV" with: Excel in a Swedish (or German, French …)
-#: locale writes `;`, because `,` is the decimal comma there.
-_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
-
-
 def separator_findings(resource: Resource) -> list[Finding]:
     """One error when the file is separated by another character than the one declared.
 
     Read with the wrong separator, each row is one long cell, so frictionless reports
     every label and row of the file, and every foreign key pointing into the table from other
-    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells:
-    it is one cell, and read with `;` (or a tab, or `|`) it is the schema's field names. The
-    header is read as every layer reads it (`lines.Records`: on its `headerRows`, after comment
+    files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells
+    (`core.separators`, reading it as every layer does: on its `headerRows`, after comment
     rows). The table is then not checked further, and keys into it are not checked (it cannot
-    be read).
+    be read). The verdict stays the spec's, an error: the file is not the table its descriptor
+    declares. `clusterdata format` rewrites it with the declared separator.
     """
-    import csv
-    import dataclasses
+    import json
 
-    names = resource.field_names
-    if len(names) < 2 or not resource.is_csv or not resource.csv_dialect.has_header:
+    from clusterdata.core.separators import read_header, saved_separator, separator_name
+
+    if not resource.is_csv:
         return []
     try:
-        header, line = _header(resource)
-    except (OSError, LookupError, csv.Error):
+        with resource.file.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
         return []
-    if len(header) != 1:
+    text = head.decode("utf-8-sig", errors="replace")
+    separator = saved_separator(resource, text)
+    if separator is None:
         return []
-    for separator, word in _OTHER_SEPARATORS.items():
-        if separator == resource.delimiter:
-            continue
-        other = dataclasses.replace(resource, dialect={**resource.dialect, "delimiter": separator})
-        try:
-            labels, _ = _header(other)
-        except (OSError, LookupError, csv.Error):
-            continue
-        if [(label or "").strip() for label in labels] != names:
-            continue
-        return [
-            error(
-                "wrong-separator",
-                f"{resource.path} is separated by {word}s ({separator!r}), not by "
-                f"{_OTHER_SEPARATORS.get(resource.delimiter, 'comma')}s "
-                f"({resource.delimiter!r}); its rows were not checked.",
-                resource=resource.name,
-                path=resource.path,
-                line=line,
-                value=(header[0] or "")[:80],
-                hint="Save the file again with commas: in Excel choose File > Save As > "
-                "'CSV UTF-8 (Comma delimited)' (a Swedish Excel writes semicolons for plain "
-                "'CSV'). If the separator is intended, declare it in datapackage.json: "
-                f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
-            )
-        ]
-    return []
-
-
-def _header(resource: Resource) -> tuple[list[str | None], int]:
-    """The header's labels as every layer reads them (`lines.csv_records`), and its line."""
-    from clusterdata.core.lines import csv_records
-
-    encoding = "utf-8-sig" if resource.encoding.lower() in {"utf-8", "utf8"} else resource.encoding
-    with csv_records(resource, encoding) as reader:
-        labels = next(iter(reader), [])
-        return labels, reader.line
+    labels, line = read_header(resource, text)
+    declared = resource.delimiter
+    # `format` rewrites a file whose rows are all header or data; title and comment rows it
+    # keeps as written, so it cannot change their separator (`authoring.csvtable`).
+    fix = (
+        f"Run `clusterdata format`: it rewrites the file with {separator_name(declared)}s "
+        "in canonical layout, values unchanged (in a pull request from a branch of this "
+        "repository, the check does it). "
+        if resource.csv_dialect.simple_records
+        else f"Save the file again with {separator_name(declared)}s. "
+    )
+    return [
+        error(
+            "wrong-separator",
+            f"{resource.path} is separated by {separator_name(separator)}s ({separator!r}), "
+            f"not by {separator_name(declared)}s ({declared!r}); its rows were not checked.",
+            resource=resource.name,
+            path=resource.path,
+            line=line,
+            value=(labels[0] or "")[:80] if labels else None,
+            hint=fix + "Excel in a Swedish locale writes semicolons for every CSV type, "
+            "'CSV UTF-8 (Comma delimited)' included. If the separator is intended, declare it "
+            f'in datapackage.json: "dialect": {{"delimiter": {json.dumps(separator)}}}.',
+        )
+    ]
 
 
 def check_foreign_key_declarations(

@@ -47,9 +47,10 @@ def _check_structure(package: DataPackage) -> StructureResult:
     candidates: list[Resource] = []
     sound: list[Resource] = []
     for resource in package.resources:
-        schema_problem = (
-            schema_findings(resource) or dialect_findings(resource) or separator_findings(resource)
-        )
+        schema_problem = schema_findings(resource) or dialect_findings(resource)
+        if not schema_problem and (schema_problem := separator_findings(resource)):
+            # `clusterdata format` mends the separator, not an encoding: say both at once
+            schema_problem += [f for f in scan_bytes(resource).findings if f.is_error]
         if schema_problem:
             result.findings.extend(schema_problem)
             continue
