@@ -12,6 +12,7 @@ package, and where it does not, its reading is pinned next to ours.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from fixtures.tableformats import (
     write_rows,
     write_table,
 )
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from clusterdata.validation.pipeline import Report, validate
 from clusterdata.validation.structure import duckdb_engine
@@ -281,3 +284,72 @@ def test_load_and_connect_give_the_rows_validate_checked(tmp_path: Path, fmt: st
 def _mk(tmp_path: Path) -> None:
     (tmp_path / "bad").mkdir(exist_ok=True)
     (tmp_path / "good").mkdir(exist_ok=True)
+
+
+#: Cells of random rows: numbers, text, a comment's "#" text, booleans, empty cells.
+_CELLS = st.sampled_from([0, 1, 2, -1, "3", "x", "# not data", 1.5, True, None, ""])
+
+
+@st.composite
+def _roles(draw: Any) -> tuple[list[list[Any]], dict[str, Any]]:
+    """A header row (the schema's, or not) somewhere among random rows, and a dialect naming
+    its row and comment rows as frictionless-py reads them as the spec does (one header row,
+    no header row shorter than another: `core.dialect`)."""
+    rows = draw(st.lists(st.lists(_CELLS, max_size=4), max_size=6))
+    dialect: dict[str, Any] = {}
+    if draw(st.booleans()):
+        dialect["header"] = False
+    else:
+        at = draw(st.integers(min_value=1, max_value=len(rows) + 1))
+        rows.insert(at - 1, list(draw(st.sampled_from([HEADER, ["id", "n"], ["x", "n", "name"]]))))
+        dialect["headerRows"] = [at]
+    numbers = list(range(1, len(rows) + 1))
+    comments = draw(st.lists(st.sampled_from(numbers), unique=True)) if numbers else []
+    if comments:
+        dialect["commentRows"] = sorted(comments)
+    if draw(st.booleans()):
+        dialect["commentChar"] = "#"
+    return rows, dialect
+
+
+@settings(
+    max_examples=int(os.environ.get("CLUSTERDATA_FORMAT_EXAMPLES", "60")) // 2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(fmt=st.sampled_from(["xlsx", "ods"]), table=_roles())
+def test_random_sheets_with_header_and_comment_rows_get_frictionless_py_findings(
+    tmp_path_factory: pytest.TempPathFactory,
+    fmt: str,
+    table: tuple[list[list[Any]], dict[str, Any]],
+) -> None:
+    """Random rows with the header on a random row (or none), random comment rows and "#"
+    comments, in a sheet: both engines report what frictionless-py reports, at its rows."""
+    rows, dialect = table
+    # With no header, a table whose every row is a comment is a table of no rows to the spec
+    # (and to the CSV reader); frictionless-py reports it unreadable (`core.dialect`).
+    commented = set(dialect.get("commentRows", []))
+    char = dialect.get("commentChar")
+    written = list(rows)
+    while written and all(cell in (None, "") for cell in written[-1]):
+        written.pop()  # a workbook holds no blank rows after its last row with a value
+    comments = [
+        number in commented or bool(char and row and str(row[0]).startswith(char))
+        for number, row in enumerate(written, start=1)
+    ]
+    assume(dialect.get("header", True) or not all(comments))
+    folder = tmp_path_factory.mktemp("roles")
+    descriptor = write_descriptor(folder, write_rows(folder, fmt, rows, dialect=dialect))
+    reference = _by_label_place(theirs(descriptor))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert _by_label_place(ours(descriptor, "0", monkeypatch)) == reference, "frictionless"
+        assert _by_label_place(ours(descriptor, "1", monkeypatch)) == reference, "DuckDB"
+
+
+def _by_label_place(found: Found) -> Found:
+    """A label finding names the label as written; frictionless-py names the schema's field
+    at that position (a known difference, README): label findings compare by line and kind."""
+    return {
+        (t, line, None if kind.endswith("label") else column, kind)
+        for t, line, column, kind in found
+    }

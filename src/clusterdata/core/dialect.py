@@ -44,6 +44,8 @@ py 5.21 reads these otherwise, the spec is followed (pinned in
   to them as to CSV rows; the spec does not list them for structured formats, so they are
   ignored here. An array of objects has no header row: `header: false` does not apply to it
   (frictionless-py reads the keys it takes as a header as one more data row).
+- With `header: false`, a table whose every row is a comment row is a table of no rows (in any
+  format, CSV included); frictionless-py reports it as one it cannot read.
 """
 
 from __future__ import annotations

@@ -162,6 +162,8 @@ def _with_roles(resource: Resource, rows: _Rows) -> TextTable:
         ignored.append("header")
         dialect = CsvDialect()
     table = TextTable(findings=[_ignored(resource, key) for key in ignored])
+    if not rows.values:  # no row at all, whatever the dialect: no records (`_read_table`)
+        return table
     plain = dialect.header_rows == (1,) and dialect.simple_records
     if not plain or resource.format in sheets.FORMATS:
         # A sheet is handed over always: its reader makes the calls frictionless-py's parser
