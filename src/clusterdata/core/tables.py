@@ -171,22 +171,33 @@ def _with_roles(resource: Resource, rows: _Rows) -> TextTable:
         table.values = []
     offset = 2 if rows.keyed or not dialect.has_header else 1  # record r is item r - offset
     line_map = table.line_map = LineMap(place=rows.place, index_offset=offset)
+    if plain:  # every row is a record, the first the header: no row to tell apart
+        numbered: Iterator[tuple[int, list[Any]]] = enumerate(rows.values, start=1)
+        line_map.starts.extend(rows.starts)
+    else:
+        firsts = ((row, cell_text(row[0]) or "" if row else "") for row in rows.values)
+        numbered = dialect.records(firsts, resource.field_names, _label)
+    sheet = resource.format in sheets.FORMATS  # a date cell's text depends on its field's type
     types: dict[str | None, str] = {f.name: f.type for f in resource.table_schema.fields}
     kinds: list[str | None] = []
-    firsts = ((row, cell_text(row[0]) or "" if row else "") for row in rows.values)
-    for number, cells in dialect.records(firsts, resource.field_names, _label):
-        start = rows.starts[number - 1] if number else (rows.starts[:1] or [1])[0]
-        line_map.starts.append(start)
+    for number, cells in numbered:
+        if not plain:
+            line_map.starts.append(rows.starts[number - 1] if number else rows.starts[0])
         if not table.records:  # the header's labels
-            kinds = [types.get(label) for label in cells]
-            table.records.append(list(cells))
-        else:
+            labels = cells if not plain else [_label(cell) for cell in cells]
+            kinds = [types.get(label) for label in labels]
+            table.records.append(list(labels))
+            if table.values is not None:
+                table.values.append(list(labels))
+            continue
+        if sheet:
             width = len(kinds)
-            table.records.append(
-                [cell_text(v, kinds[i] if i < width else None) for i, v in enumerate(cells)]
-            )
+            text = [cell_text(v, kinds[i] if i < width else None) for i, v in enumerate(cells)]
+        else:
+            text = [cell_text(v) for v in cells]
+        table.records.append(text)
         if table.values is not None:
-            table.values.append(list(cells))
+            table.values.append(cells)
     line_map.total_lines = rows.starts[-1] if rows.starts else 0
     if not plain:  # frictionless-py's own row numbers (every row), for its report on the file
         line_map.row_starts = array("q", rows.starts)
