@@ -29,11 +29,12 @@ from typing import Any
 
 from clusterdata.core import sheets
 from clusterdata.core.dialect import CsvDialect, not_applicable
-from clusterdata.core.findings import Finding, error, warning
+from clusterdata.core.findings import Finding
 from clusterdata.core.jsonplaces import NotHere, array_items, value_at
 from clusterdata.core.lines import LineMap, csv_records, map_lines
 from clusterdata.core.package import Resource
 from clusterdata.core.sheets import sheet_of as sheet_of  # where a table's sheet is
+from clusterdata.core.tablefindings import bad_json, unreadable
 
 Record = list[str | None]
 
@@ -138,18 +139,18 @@ def _read_table(resource: Resource) -> TextTable:
         try:
             title, values = sheets.read_sheet(resource)
         except sheets.Unreadable as exc:
-            return TextTable(fatal=True, findings=[_unreadable(resource, str(exc))])
+            return TextTable(fatal=True, findings=[unreadable(resource, str(exc))])
         starts = list(range(1, len(values) + 1))
         read = _Rows(values, starts, place=f"row {{row}} of sheet {title!r}")
     else:
         note = "this format is not read here"
-        return TextTable(fatal=True, findings=[_unreadable(resource, note)])
+        return TextTable(fatal=True, findings=[unreadable(resource, note)])
     table = read if isinstance(read, TextTable) else _with_roles(resource, read)
     if not table.fatal and not table.records:  # frictionless-py cannot read it either
         line = table.line_map.total_lines or 1
         hint = "Write the header (the schema's field names) and the rows, or remove the table."
         note = "it holds no rows, not even a header"
-        return TextTable(fatal=True, findings=[_unreadable(resource, note, line, hint)])
+        return TextTable(fatal=True, findings=[unreadable(resource, note, line, hint)])
     return table
 
 
@@ -157,11 +158,11 @@ def _with_roles(resource: Resource, rows: _Rows) -> TextTable:
     """The records of `rows` as the dialect's row roles make them (`CsvDialect.records`, the
     rules CSV records follow), each cell as the text a CSV would hold, each at its place."""
     dialect = CsvDialect.of(resource.dialect, resource.format)
-    ignored = not_applicable(resource.dialect, resource.format)
+    not_taken = not_applicable(resource.dialect, resource.format)
     if rows.keyed and not dialect.has_header:  # objects have no header row to leave out
-        ignored.append("header")
+        not_taken.append("header")
         dialect = CsvDialect()
-    table = TextTable(findings=[_ignored(resource, key) for key in ignored])
+    table = TextTable(findings=[ignored(resource, key) for key in not_taken])
     if not rows.values:  # no row at all, whatever the dialect: no records (`_read_table`)
         return table
     plain = dialect.header_rows == (1,) and dialect.simple_records
@@ -284,7 +285,7 @@ def _rows_as_declared(
         if found != declared:
             note = f'its dialect says "itemType": "{declared}", but its rows are {found}s'
             hint = f'Write every row as an {declared}, or declare "itemType": "{found}".'
-            return _unreadable(resource, note, line, hint)
+            return unreadable(resource, note, line, hint)
     return _rows_of(items, starts, item_keys(resource))
 
 
@@ -297,15 +298,15 @@ def _json_file(resource: Resource) -> _Rows | TextTable:
         if raw.startswith(b"\xef\xbb\xbf"):  # frictionless-py's reader (ijson) refuses it
             note = "it starts with a byte-order mark, which a JSON file may not"
             hint = "Save the file as UTF-8 without a byte-order mark."
-            return TextTable(fatal=True, findings=[_unreadable(resource, note, 1, hint)])
+            return TextTable(fatal=True, findings=[unreadable(resource, note, 1, hint)])
         text = raw.decode(_codec(resource))
         json.loads(text)  # a syntax error is reported at its line
     except UnicodeDecodeError as exc:
-        return TextTable(fatal=True, findings=[_unreadable(resource, f"not {exc.encoding}")])
+        return TextTable(fatal=True, findings=[unreadable(resource, f"not {exc.encoding}")])
     except json.JSONDecodeError as exc:
-        return TextTable(fatal=True, findings=[_bad_json(resource, exc)])
+        return TextTable(fatal=True, findings=[bad_json(resource, exc)])
     except RecursionError:
-        return TextTable(fatal=True, findings=[_unreadable(resource, "nested too deeply")])
+        return TextTable(fatal=True, findings=[unreadable(resource, "nested too deeply")])
     declared = json_property(resource)
     path: list[str | int] = [declared] if declared is not None else []
     try:
@@ -313,7 +314,7 @@ def _json_file(resource: Resource) -> _Rows | TextTable:
     except (NotHere, ValueError, RecursionError):
         where = f"under {declared!r}" if path else "at its top level"
         note = f"it holds no array of rows {where}"
-        return TextTable(fatal=True, findings=[_unreadable(resource, note)])
+        return TextTable(fatal=True, findings=[unreadable(resource, note)])
     read = _rows_as_declared(resource, items, lines, lines[0] if lines else None)
     return TextTable(fatal=True, findings=[read]) if isinstance(read, Finding) else read
 
@@ -324,17 +325,17 @@ def _ndjson(resource: Resource) -> _Rows | TextTable:
     try:
         text = resource.file.read_bytes().decode(_codec(resource))
     except UnicodeDecodeError as exc:
-        return TextTable(fatal=True, findings=[_unreadable(resource, f"not {exc.encoding}")])
+        return TextTable(fatal=True, findings=[unreadable(resource, f"not {exc.encoding}")])
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():  # frictionless-py's reader (jsonlines) refuses it too
             note = f"line {number} is blank; NDJSON holds one JSON value on every line"
             hint = "Delete the blank line (also at the end of the file)."
-            return TextTable(fatal=True, findings=[_unreadable(resource, note, number, hint)])
+            return TextTable(fatal=True, findings=[unreadable(resource, note, number, hint)])
         try:
             items.append(json.loads(line))
         except (json.JSONDecodeError, RecursionError) as exc:
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            finding = _unreadable(resource, f"line {number} is not JSON ({reason})", number)
+            finding = unreadable(resource, f"line {number} is not JSON ({reason})", number)
             return TextTable(fatal=True, findings=[finding])
         lines.append(number)
     read = _rows_as_declared(resource, items, lines, 1)
@@ -372,49 +373,4 @@ def _codec(resource: Resource) -> str:
         "utf-8-sig"
         if resource.encoding.replace("_", "-") in {"utf-8", "utf8"}
         else (resource.encoding)
-    )
-
-
-# --- findings ---------------------------------------------------------------------------------
-
-
-def _unreadable(
-    resource: Resource, why: str, line: int | None = None, hint: str | None = None
-) -> Finding:
-    return error(
-        "source-error",
-        f"The table {resource.name!r} ({resource.format}) cannot be read: {why}.",
-        resource=resource.name,
-        path=resource.path,
-        line=line,
-        hint=hint or "Save the table again from the program that made it, or as CSV UTF-8.",
-    )
-
-
-def _ignored(resource: Resource, key: str) -> Finding:
-    """A row-role property the spec does not apply to this format: ignored, and said so."""
-    value = json.dumps(resource.dialect.get(key), ensure_ascii=False)
-    return warning(
-        "dialect-not-applicable",
-        f"The table {resource.name!r} ({resource.format}) sets {key} {value} in its dialect, "
-        "which the Table Dialect standard does not apply to this format: it is ignored.",
-        resource=resource.name,
-        path=resource.path,
-        value=value,
-        hint="Remove the property from the dialect. Table Dialect applies headerRows, "
-        "headerJoin, commentRows and commentChar to CSV and spreadsheets, nullSequence to "
-        "CSV only, and header to rows that are arrays "
-        "(https://datapackage.org/standard/table-dialect/).",
-    )
-
-
-def _bad_json(resource: Resource, exc: json.JSONDecodeError) -> Finding:
-    return error(
-        "source-error",
-        f"{resource.path} is not valid JSON: {exc.msg}.",
-        resource=resource.name,
-        path=resource.path,
-        line=exc.lineno,
-        value=exc.doc[max(0, exc.pos - 20) : exc.pos + 20].replace("\n", " "),
-        hint="Check for a missing comma, quote or bracket near this line.",
     )
