@@ -220,7 +220,7 @@ WEB_INITIATIVE_NAMES = [
     ("Livets Nya Verktyg", "etn-vinnvaxt-fem-vinnare"),
     ("Framtidens Bioraffinaderi", "vinnova-regionala-innovationsmiljoer-2017"),
     ("Logistikkluster Region Östergötland", "tillvaxtverket-logistikkluster-ostergotland"),
-    ("eHealth Arena", "region-kalmar-vara-styrkor"),
+    ("eHealth Arena", "ehealtharena-tre-forsta-aren"),
     ("Hållbara Gotland", "tillvaxtverket-hallbara-gotland"),
     ("Munktell Science Park", "naringsliv-eskilstuna"),
     ("Autocom Region", "etn-vinnvaxt-fem-vinnare"),
