@@ -206,7 +206,7 @@ WEB_CLUSTER_NAMES = [
 
 WEB_INITIATIVE_NAMES = [
     ("VINNVÄXT", VINNOVA),
-    ("Smart Housing Småland", VINNOVA),
+    ("Smart Housing Småland", "tracentrum-smart-housing-smaland"),
     ("Paper Province 2.0", VINNOVA),
     ("Geo-Life Region, FPX", VINNOVA),
     ("Clusters of Sweden", TECHTANK),
