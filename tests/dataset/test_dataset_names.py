@@ -207,7 +207,7 @@ WEB_CLUSTER_NAMES = [
 WEB_INITIATIVE_NAMES = [
     ("VINNVÄXT", VINNOVA),
     ("Smart Housing Småland", "tracentrum-smart-housing-smaland"),
-    ("Paper Province 2.0", VINNOVA),
+    ("Paper Province 2.0", "paperprovince-universitetet"),
     ("Geo-Life Region, FPX", VINNOVA),
     ("Clusters of Sweden", TECHTANK),
     ("Regionalt klusterutvecklingsprogram 2017–2021", SKANE),
