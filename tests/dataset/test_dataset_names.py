@@ -206,8 +206,8 @@ WEB_CLUSTER_NAMES = [
 
 WEB_INITIATIVE_NAMES = [
     ("VINNVÄXT", VINNOVA),
-    ("Smart Housing Småland", VINNOVA),
-    ("Paper Province 2.0", VINNOVA),
+    ("Smart Housing Småland", "tracentrum-smart-housing-smaland"),
+    ("Paper Province 2.0", "paperprovince-universitetet"),
     ("Geo-Life Region, FPX", VINNOVA),
     ("Clusters of Sweden", TECHTANK),
     ("Regionalt klusterutvecklingsprogram 2017–2021", SKANE),
@@ -220,7 +220,7 @@ WEB_INITIATIVE_NAMES = [
     ("Livets Nya Verktyg", "etn-vinnvaxt-fem-vinnare"),
     ("Framtidens Bioraffinaderi", "vinnova-regionala-innovationsmiljoer-2017"),
     ("Logistikkluster Region Östergötland", "tillvaxtverket-logistikkluster-ostergotland"),
-    ("eHealth Arena", "region-kalmar-vara-styrkor"),
+    ("eHealth Arena", "ehealtharena-tre-forsta-aren"),
     ("Hållbara Gotland", "tillvaxtverket-hallbara-gotland"),
     ("Munktell Science Park", "naringsliv-eskilstuna"),
     ("Autocom Region", "etn-vinnvaxt-fem-vinnare"),
