@@ -34,7 +34,7 @@ from clusterdata.core.jsonplaces import NotHere, array_items, value_at
 from clusterdata.core.lines import LineMap, csv_records, map_lines
 from clusterdata.core.package import Resource
 from clusterdata.core.sheets import sheet_of as sheet_of  # where a table's sheet is
-from clusterdata.core.tablefindings import bad_json, unreadable
+from clusterdata.core.tablefindings import bad_json, ignored, unreadable
 
 Record = list[str | None]
 
