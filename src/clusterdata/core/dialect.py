@@ -26,14 +26,54 @@ Where the spec is silent, frictionless-py's reading is kept: rows are records as
 reads them (a quoted line break does not start a row); `headerRows` and `commentRows` count
 those rows from 1 in the file, comment rows included; rows before the last header row that are
 not header rows are not data; a comment row among the header rows is not part of the header.
+
+The same rules give a sheet's and a JSON table's records (`records`, used by `core.tables`), as
+far as the spec lets a property apply to the format. "A property MUST be ignored if it is not
+applicable for an arbitrary data format", and the spec lists for each group of formats the
+properties that describe it ("Tabular Data Formats"): `header`, `headerRows`, `headerJoin`,
+`commentRows` and `commentChar` for spreadsheets, only `header` of these for structured formats
+(JSON, NDJSON, rows inline in the descriptor), and `nullSequence` for delimited text only. A
+property that does not apply is ignored, with a warning (`not_applicable`). Where frictionless-
+py 5.21 reads these otherwise, the spec is followed (pinned in
+`tests/contract/test_row_roles_not_csv.py`):
+
+- A sheet's comment is told by the row's first characters: its first cell's text, as a CSV
+  would hold it. frictionless-py tests only a first cell that is a string, so a number cell
+  `123` with `commentChar: "1"` is data to it and a comment here.
+- JSON and inline rows: frictionless-py applies `headerRows`, `commentRows` and `commentChar`
+  to them as to CSV rows; the spec does not list them for structured formats, so they are
+  ignored here. An array of objects has no header row: `header: false` does not apply to it
+  (frictionless-py reads the keys it takes as a header as one more data row).
+- With `header: false`, a table whose every row is a comment row is a table of no rows (in any
+  format, CSV included); frictionless-py reports it as one it cannot read.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
+
+#: Formats of the Table Dialect spec's "Spreadsheet" group.
+SPREADSHEETS = frozenset({"xlsx", "xls", "ods"})
+#: Formats of its "Structured" group read here (`inline`: rows in the descriptor's `data`).
+STRUCTURED = frozenset({"json", "ndjson", "jsonl", "inline"})
+#: Properties that give rows other roles than "the header, then data", with their defaults.
+ROW_ROLES: dict[str, Any] = {
+    "header": True,
+    "headerRows": [1],
+    "headerJoin": " ",
+    "commentRows": [],
+    "commentChar": None,
+    "nullSequence": None,
+}
+#: The row-role properties the spec lists for each group of formats that is not delimited text.
+_APPLIES = {
+    "spreadsheet": frozenset({"header", "headerRows", "headerJoin", "commentRows", "commentChar"}),
+    "structured": frozenset({"header"}),
+}
 
 #: Line terminators the csv module reads (it always takes all three): any other
 #: `lineTerminator` cannot be followed.
@@ -58,8 +98,11 @@ class CsvDialect:
 
     @classmethod
     def of(cls, dialect: dict[str, Any], fmt: str = "csv") -> CsvDialect:
-        """The dialect as declared; a value that breaks the spec (see `problems`) takes the
-        default here, and `problems` reports it, so the table is never read as declared-but-not."""
+        """The dialect as declared, for a table in format `fmt`: a property that does not apply
+        to the format (`not_applicable`) is ignored; a value that breaks the spec (see
+        `problems`) takes the default here, and `problems` reports it, so the table is never
+        read as declared-but-not."""
+        dialect = applicable(dialect, fmt)
         default_delimiter = "\t" if fmt == "tsv" else ","
         header = dialect.get("header", True) is not False
         rows = dialect.get("headerRows")
@@ -122,20 +165,75 @@ class CsvDialect:
             return "header" if number in self.header_rows and not comment else "skipped"
         return "comment" if comment else "data"
 
-    def labels(self, rows: list[list[str]]) -> list[str]:
-        """The header's labels from its rows (see the module docstring for the spec's rule)."""
+    def labels(self, rows: list[list[Any]], text: Callable[[Any], Any] = str) -> list[Any]:
+        """The header's labels from its rows (see the module docstring for the spec's rule);
+        `text` gives a cell's label (a sheet's cells are values, a CSV's their text)."""
         rows = [row for row in rows if row]
         if len(rows) <= 1:
-            return list(rows[0]) if rows else []
+            return [text(cell) for cell in rows[0]] if rows else []
         width = max(len(row) for row in rows)
+        joined = [[text(cell) or "" for cell in row] for row in rows]
         return [
-            self.header_join.join(row[i] if i < len(row) else row[-1] for row in rows)
+            self.header_join.join(row[i] if i < len(row) else row[-1] for row in joined)
             for i in range(width)
         ]
+
+    def records(
+        self,
+        rows: Iterable[tuple[list[Any], str]],
+        names: list[str],
+        text: Callable[[Any], Any] = str,
+    ) -> Iterator[tuple[int, list[Any]]]:
+        """The records of a table's rows, in any format: the header's labels first (the field
+        names `names` for `header: false`), then each data row, each with its row number (from
+        1, as in the file; for the header the number of its first row read, 0 when there is
+        none). `rows` are each row's cells and its first characters as written (`kind`)."""
+        if not self.has_header:
+            yield 0, list(names)
+        header_rows: list[list[Any]] = []
+        header_number = number = 0
+        for number, (cells, first) in enumerate(rows, start=1):
+            kind = self.kind(number, first)
+            if kind == "header":
+                header_rows.append(cells)
+                header_number = header_number or number
+            if number == self.last_header_row:
+                yield header_number, self.labels(header_rows, text)
+            if kind == "data":
+                nulls = self.null_sequence is not None
+                yield number, [self.cell(c) for c in cells] if nulls else cells
+        if 0 < number < self.last_header_row:  # the table ends within its header
+            yield header_number, self.labels(header_rows, text)
 
     def cell(self, text: str) -> str | None:
         """A data cell's value: None for the null sequence ("specifies the null sequence")."""
         return None if self.null_sequence is not None and text == self.null_sequence else text
+
+
+def group(fmt: str) -> str:
+    """The spec's group of formats `fmt` is in: "delimited", "spreadsheet" or "structured"."""
+    if fmt in SPREADSHEETS:
+        return "spreadsheet"
+    return "structured" if fmt in STRUCTURED else "delimited"
+
+
+def not_applicable(dialect: dict[str, Any], fmt: str) -> list[str]:
+    """The row-role properties `dialect` sets, other than to their defaults, that the spec does
+    not list for the group `fmt` is in: ignored, as the spec says (see the module docstring)."""
+    kind = group(fmt)
+    if kind == "delimited":
+        return []
+    return [
+        key
+        for key, default in ROW_ROLES.items()
+        if key not in _APPLIES[kind] and dialect.get(key, default) not in (default, None)
+    ]
+
+
+def applicable(dialect: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """`dialect` without the row-role properties that do not apply to format `fmt`."""
+    ignored = [k for k in ROW_ROLES if group(fmt) != "delimited" and k not in _APPLIES[group(fmt)]]
+    return {k: v for k, v in dialect.items() if k not in ignored}
 
 
 def problems(dialect: dict[str, Any]) -> list[str]:

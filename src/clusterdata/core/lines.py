@@ -199,8 +199,9 @@ class LineMap:
 
     A line is all a person needs in a text file. Where it is not (a spreadsheet has rows, not
     lines; an inline row is one item of the descriptor's JSON), `place` words the record's place
-    for the message: a template with `{row}` (the record number) or `{index}` (the record number
-    minus `index_offset`, for a JSON pointer's array index); `core.tables` sets it per format.
+    for the message: a template with `{row}` (the record's start: a sheet's row number) or
+    `{index}` (the record number minus `index_offset`, for a JSON pointer's array index);
+    `core.tables` sets it per format.
     """
 
     starts: array = field(default_factory=lambda: array("q"))
@@ -230,7 +231,8 @@ class LineMap:
         """The record's place in words beyond its line ("" for a text file's record)."""
         if not self.place or row_number is None or row_number < 1:
             return ""
-        return self.place.format(row=row_number, index=max(0, row_number - self.index_offset))
+        row = self.line(row_number) or row_number
+        return self.place.format(row=row, index=max(0, row_number - self.index_offset))
 
     @property
     def records(self) -> int:
@@ -264,38 +266,36 @@ class Records:
     def __iter__(self) -> Iterator[list[Any]]:
         dialect = self.dialect
         reader = self._reader
-        if not dialect.has_header:
-            self.line, self.number = 1, 0
-            yield list(self.names)
         number = 0
         if dialect.simple_records:  # the common case, kept tight: every row is a record
+            if not dialect.has_header:
+                self.line, self.number = 1, 0
+                yield list(self.names)
             for cells in reader:
                 number += 1
                 self.line, self.end, self.number = self.end + 1, reader.line_num, number
                 yield cells
             return
-        header_rows: list[list[str]] = []
-        header_line = 0
-        for cells in reader:
-            number += 1
-            start, self.end = self.end + 1, reader.line_num
-            self.row_starts.append(start)  # type: ignore[union-attr]
-            first = self._first.pop() if self._first else ""
-            self._first.clear()
-            kind = dialect.kind(number, first)
-            if kind == "header":
-                header_rows.append(cells)
-                header_line = header_line or start
-            if number == dialect.last_header_row:
-                self.line, self.number = header_line or 1, dialect.header_rows[0]
-                yield dialect.labels(header_rows)
-            if kind != "data":
-                continue
-            self.line, self.number = start, number
-            yield cells if dialect.null_sequence is None else [dialect.cell(c) for c in cells]
-        if 0 < number < dialect.last_header_row:  # the file ends within its header
-            self.line, self.number = header_line or 1, dialect.header_rows[0]
-            yield dialect.labels(header_rows)
+        starts = self.row_starts
+        assert starts is not None
+
+        def rows() -> Iterator[tuple[list[str], str]]:
+            for cells in reader:
+                starts.append(self.end + 1)
+                self.end = reader.line_num
+                first = self._first.pop() if self._first else ""
+                self._first.clear()
+                yield cells, first
+
+        for number, record in dialect.records(rows(), self.names):
+            if number and number > dialect.last_header_row:
+                self.line, self.number = int(starts[number - 1]), number
+            elif dialect.has_header:  # the header: at its first row's line
+                self.line = int(starts[number - 1]) if number else 1
+                self.number = dialect.header_rows[0]
+            else:  # the field names standing in for a header
+                self.line, self.number = 1, 0
+            yield record
 
 
 class _FirstLines:

@@ -3,11 +3,10 @@
 Each reader yields what frictionless-py's own parser for that format yields — the same library,
 the same calls, the same typing of a cell (a whole float becomes an integer, a date cell a
 date) — because layer 1 on the frictionless engine is frictionless-py itself, and layers 2
-and 3, `load()` and `diff` must see the cells it saw. The value is then written as the text a
-CSV cell would hold (`cell_text`), and the Table Schema core reads that text as it reads CSV.
-
-Record r is sheet row r, so the place of a finding is "row r of sheet 'Data'": the row number
-a person scrolls to in Excel or LibreOffice Calc.
+and 3, `load()` and `diff` must see the cells it saw. `core.tables` then follows the dialect's
+row roles and writes each value as the text a CSV cell would hold (`cell_text`), and the Table
+Schema core reads that text as it reads CSV. A finding's place is "row r of sheet 'Data'": the
+row number a person scrolls to in Excel or LibreOffice Calc.
 """
 
 from __future__ import annotations
@@ -18,12 +17,9 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from clusterdata.core.lines import LineMap
-
 if TYPE_CHECKING:
     from clusterdata.core.resource import Resource
 
-Record = list[str | None]
 #: A sheet's title and its rows of values.
 Sheet = tuple[str, list[list[Any]]]
 
@@ -47,22 +43,10 @@ def sheet_of(resource: Resource) -> str | int:
     return 1
 
 
-def read_sheet(
-    resource: Resource, cell_text: Callable[[Any, str | None], str | None]
-) -> tuple[list[Record], LineMap]:
-    """The table's records (header first) and their places; raises `Unreadable`."""
-    reader = _READERS[resource.format]
-    title, values = reader(resource, sheet_of(resource))
-    types: dict[str | None, str] = {f.name: f.type for f in resource.table_schema.fields}
-    header = [cell_text(v, None) for v in values[0]] if values else []
-    kinds = [types.get(label) for label in header]
-    rows: list[Record] = [header]
-    for row in values[1:]:
-        rows.append([cell_text(v, kinds[i] if i < len(kinds) else None) for i, v in enumerate(row)])
-    line_map = LineMap(place=f"row {{row}} of sheet {title!r}")
-    line_map.starts.extend(range(1, len(rows) + 1))
-    line_map.total_lines = len(rows)
-    return rows, line_map
+def read_sheet(resource: Resource) -> Sheet:
+    """The sheet's title and its rows of values, as frictionless-py's parser for the format
+    reads them; raises `Unreadable`. `core.tables` gives them their row roles and their text."""
+    return _READERS[resource.format](resource, sheet_of(resource))
 
 
 def _pick(names: list[str], wanted: str | int) -> int:

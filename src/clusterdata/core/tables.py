@@ -5,9 +5,12 @@ Schema may describe — JSON (an array of arrays or of objects), NDJSON, rows in
 descriptor, and spreadsheets — are read here into the same two things every later layer needs:
 the records (header first, each cell the text a CSV would hold, None for an absent or null
 cell) and a `LineMap`, so that a finding points at the line of the JSON file, the line of the
-descriptor holding the inline row, or the spreadsheet row a person scrolls to. Records are
-numbered as frictionless-py numbers them (header = 1), which is what makes its error rows and
-these places agree.
+descriptor holding the inline row, or the spreadsheet row a person scrolls to. The dialect's
+row roles (`header`, `headerRows`, `headerJoin`, `commentRows`, `commentChar`, as far as they
+apply to the format) are followed by the rules CSV records follow (`core.dialect`).
+
+Within `read_once` (one validation, one `load()`), each table is read once and every layer
+gets that reading: a workbook or a JSON file is parsed once, not once per layer.
 
 Cell *meaning* is not decided here: a JSON number becomes its JSON text, a spreadsheet date its
 ISO text, and the Table Schema core (`tableschema.cells`) reads that text as it reads a CSV cell.
@@ -17,17 +20,21 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from clusterdata.core import sheets
-from clusterdata.core.findings import Finding, error
+from clusterdata.core.dialect import CsvDialect, not_applicable
+from clusterdata.core.findings import Finding
+from clusterdata.core.jsonplaces import NotHere, array_items, value_at
 from clusterdata.core.lines import LineMap, csv_records, map_lines
 from clusterdata.core.package import Resource
 from clusterdata.core.sheets import sheet_of as sheet_of  # where a table's sheet is
+from clusterdata.core.tablefindings import bad_json, ignored, unreadable
 
 Record = list[str | None]
 
@@ -41,6 +48,43 @@ class TextTable:
     findings: list[Finding] = field(default_factory=list)
     #: The table cannot be read at all (not JSON, not a workbook, no such sheet).
     fatal: bool = False
+    #: The records with their values as read (numbers, dates …), for a sheet or where the
+    #: dialect's row roles make records of other rows than "the first row, then the rest":
+    #: what frictionless-py is handed to check, numbered as the records are. None: it reads
+    #: the file itself.
+    values: list[list[Any]] | None = None
+
+
+@dataclass
+class _Rows:
+    """A table's rows as read, before their roles: their values, and where each row is (its
+    line, or its sheet row); `keyed`: rows of objects, the first row the keys they give."""
+
+    values: list[list[Any]]
+    starts: list[int]
+    keyed: bool = False
+    place: str = ""
+
+
+#: The tables read in the current `read_once` block, by the identity of their resource.
+_READ: ContextVar[dict[int, tuple[Resource, TextTable]] | None] = ContextVar(
+    "tables_read", default=None
+)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within this block, each table that is not CSV is read once, whichever layer asks first:
+    for one validation or one `load()`. The readings go when the block ends (nothing outlives
+    the run; a later run reads the files again, as they are then). Nested blocks share one."""
+    if _READ.get() is not None:
+        yield
+        return
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
 
 
 @contextmanager
@@ -72,28 +116,97 @@ def map_records(resource: Resource, encoding: str) -> tuple[LineMap, list[Findin
 
 
 def read_table(resource: Resource) -> TextTable:
-    """Read a JSON, NDJSON, inline or spreadsheet table; problems become located findings."""
+    """Read a JSON, NDJSON, inline or spreadsheet table; problems become located findings.
+    Read once per resource within `read_once`."""
+    cache = _READ.get()
+    if cache is None:
+        return _read_table(resource)
+    hit = cache.get(id(resource))
+    if hit is None or hit[0] is not resource:
+        hit = cache[id(resource)] = (resource, _read_table(resource))
+    return hit[1]
+
+
+def _read_table(resource: Resource) -> TextTable:
+    read: _Rows | TextTable
     if resource.data is not None:
-        table = _inline(resource)
+        read = _inline(resource)
     elif resource.format == "json":
-        table = _json_file(resource)
+        read = _json_file(resource)
     elif resource.format in {"ndjson", "jsonl"}:
-        table = _ndjson(resource)
+        read = _ndjson(resource)
     elif resource.format in sheets.FORMATS:
         try:
-            records, line_map = sheets.read_sheet(resource, cell_text)
+            title, values = sheets.read_sheet(resource)
         except sheets.Unreadable as exc:
-            return TextTable(fatal=True, findings=[_unreadable(resource, str(exc))])
-        table = TextTable(records=records, line_map=line_map)
+            return TextTable(fatal=True, findings=[unreadable(resource, str(exc))])
+        starts = list(range(1, len(values) + 1))
+        read = _Rows(values, starts, place=f"row {{row}} of sheet {title!r}")
     else:
         note = "this format is not read here"
-        return TextTable(fatal=True, findings=[_unreadable(resource, note)])
+        return TextTable(fatal=True, findings=[unreadable(resource, note)])
+    table = read if isinstance(read, TextTable) else _with_roles(resource, read)
     if not table.fatal and not table.records:  # frictionless-py cannot read it either
         line = table.line_map.total_lines or 1
         hint = "Write the header (the schema's field names) and the rows, or remove the table."
         note = "it holds no rows, not even a header"
-        return TextTable(fatal=True, findings=[_unreadable(resource, note, line, hint)])
+        return TextTable(fatal=True, findings=[unreadable(resource, note, line, hint)])
     return table
+
+
+def _with_roles(resource: Resource, rows: _Rows) -> TextTable:
+    """The records of `rows` as the dialect's row roles make them (`CsvDialect.records`, the
+    rules CSV records follow), each cell as the text a CSV would hold, each at its place."""
+    dialect = CsvDialect.of(resource.dialect, resource.format)
+    not_taken = not_applicable(resource.dialect, resource.format)
+    if rows.keyed and not dialect.has_header:  # objects have no header row to leave out
+        not_taken.append("header")
+        dialect = CsvDialect()
+    table = TextTable(findings=[ignored(resource, key) for key in not_taken])
+    if not rows.values:  # no row at all, whatever the dialect: no records (`_read_table`)
+        return table
+    plain = dialect.header_rows == (1,) and dialect.simple_records
+    if not plain or resource.format in sheets.FORMATS:
+        # A sheet is handed over always: its reader makes the calls frictionless-py's parser
+        # makes, and reading the workbook once more would take as long as this reading did.
+        table.values = []
+    offset = 2 if rows.keyed or not dialect.has_header else 1  # record r is item r - offset
+    line_map = table.line_map = LineMap(place=rows.place, index_offset=offset)
+    if plain:  # every row is a record, the first the header: no row to tell apart
+        numbered: Iterator[tuple[int, list[Any]]] = enumerate(rows.values, start=1)
+        line_map.starts.extend(rows.starts)
+    else:
+        firsts = ((row, cell_text(row[0]) or "" if row else "") for row in rows.values)
+        numbered = dialect.records(firsts, resource.field_names, _label)
+    sheet = resource.format in sheets.FORMATS  # a date cell's text depends on its field's type
+    types: dict[str | None, str] = {f.name: f.type for f in resource.table_schema.fields}
+    kinds: list[str | None] = []
+    for number, cells in numbered:
+        if not plain:
+            line_map.starts.append(rows.starts[number - 1] if number else rows.starts[0])
+        if not table.records:  # the header's labels
+            labels = cells if not plain else [_label(cell) for cell in cells]
+            kinds = [types.get(label) for label in labels]
+            table.records.append(list(labels))
+            if table.values is not None:
+                table.values.append(list(labels))
+            continue
+        if sheet:
+            width = len(kinds)
+            text = [cell_text(v, kinds[i] if i < width else None) for i, v in enumerate(cells)]
+        else:
+            text = [cell_text(v) for v in cells]
+        table.records.append(text)
+        if table.values is not None:
+            table.values.append(cells)
+    line_map.total_lines = rows.starts[-1] if rows.starts else 0
+    if not plain:  # frictionless-py's own row numbers (every row), for its report on the file
+        line_map.row_starts = array("q", rows.starts)
+    return table
+
+
+def _label(value: Any) -> str | None:
+    return cell_text(value)
 
 
 def json_property(resource: Resource) -> str | None:
@@ -147,29 +260,23 @@ def cell_text(value: Any, ftype: str | None = None) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _rows_of(items: list[Any], keys: list[str] | None = None) -> tuple[list[Record], bool]:
-    """Records as frictionless's inline reader makes them: arrays are records (the first is
-    the header); objects give `keys` (else their first object's keys) as the header, then one
-    record each."""
-    if not items:
-        return [], False
-    if isinstance(items[0], dict):
+def _rows_of(items: list[Any], starts: list[int], keys: list[str] | None = None) -> _Rows:
+    """Rows as frictionless's inline reader makes them: arrays are rows; objects give `keys`
+    (else their first object's keys) as a first row, then one row each."""
+    if items and isinstance(items[0], dict):
         keys = keys or list(items[0])
-        rows: list[Record] = [list(keys)]
+        values: list[list[Any]] = [list(keys)]
         for item in items:
             source = item if isinstance(item, dict) else {}
-            rows.append([cell_text(source.get(key)) for key in keys])
-        return rows, True
-    return [
-        [cell_text(v) for v in item] if isinstance(item, list) else [cell_text(item)]
-        for item in items
-    ], False
+            values.append([source.get(key) for key in keys])
+        return _Rows(values, starts[:1] + starts, keyed=True)
+    return _Rows([item if isinstance(item, list) else [item] for item in items], starts)
 
 
 def _rows_as_declared(
-    resource: Resource, items: list[Any], line: int | None = None
-) -> tuple[list[Record], bool] | Finding:
-    """The records of `items`, or, where the dialect's `itemType` says arrays and the rows are
+    resource: Resource, items: list[Any], starts: list[int], line: int | None = None
+) -> _Rows | Finding:
+    """The rows of `items`, or, where the dialect's `itemType` says arrays and the rows are
     objects (or the other way), the one finding that says so: read otherwise, every cell
     would be misplaced."""
     declared = item_type(resource)
@@ -178,142 +285,61 @@ def _rows_as_declared(
         if found != declared:
             note = f'its dialect says "itemType": "{declared}", but its rows are {found}s'
             hint = f'Write every row as an {declared}, or declare "itemType": "{found}".'
-            return _unreadable(resource, note, line, hint)
-    return _rows_of(items, item_keys(resource))
-
-
-def _line_map(starts: list[int], keyed: bool, place: str = "", offset: int = 0) -> LineMap:
-    """Records' lines from the items' lines; keyed items share their first line with the
-    header they imply."""
-    line_map = LineMap(place=place, index_offset=offset)
-    if keyed and starts:
-        line_map.starts.append(starts[0])
-    line_map.starts.extend(starts)
-    line_map.total_lines = starts[-1] if starts else 0
-    return line_map
+            return unreadable(resource, note, line, hint)
+    return _rows_of(items, starts, item_keys(resource))
 
 
 # --- JSON -------------------------------------------------------------------------------------
 
-_SPACE = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
 
-
-class _NotHere(ValueError):
-    """The JSON has no array at the path asked for."""
-
-
-def _skip(text: str, pos: int) -> int:
-    match = _SPACE.match(text, pos)
-    return match.end() if match else pos
-
-
-def _value_at(text: str, path: list[str | int]) -> int:
-    """Where the value at `path` (object keys and array indexes) starts in the JSON text.
-
-    The last of repeated keys wins, as in `json.loads`."""
-    pos = _skip(text, 0)
-    for step in path:
-        opening = "{" if isinstance(step, str) else "["
-        if not text.startswith(opening, pos):
-            raise _NotHere(step)
-        pos, found, index = _skip(text, pos + 1), -1, 0
-        while not text.startswith("}" if opening == "{" else "]", pos):
-            if opening == "{":
-                key, pos = _DECODER.raw_decode(text, pos)
-                pos = _skip(text, pos)
-                if not text.startswith(":", pos):
-                    raise _NotHere(step)
-                pos = _skip(text, pos + 1)
-                if key == step:
-                    found = pos
-            elif index == step:
-                found = pos
-            _, pos = _DECODER.raw_decode(text, pos)
-            pos, index = _skip(text, pos), index + 1
-            if text.startswith(",", pos):
-                pos = _skip(text, pos + 1)
-        if found < 0:
-            raise _NotHere(step)
-        pos = found
-    return pos
-
-
-def array_items(text: str, path: list[str | int]) -> tuple[list[Any], list[int]]:
-    """The items of the JSON array at `path` and the physical line each starts on."""
-    pos = _value_at(text, path)
-    if not text.startswith("[", pos):
-        raise _NotHere("array")
-    items: list[Any] = []
-    lines: list[int] = []
-    line, counted = 1, 0
-    pos = _skip(text, pos + 1)
-    while not text.startswith("]", pos):
-        line += text.count("\n", counted, pos)
-        counted = pos
-        lines.append(line)
-        item, pos = _DECODER.raw_decode(text, pos)
-        items.append(item)
-        pos = _skip(text, pos)
-        if text.startswith(",", pos):
-            pos = _skip(text, pos + 1)
-    return items, lines
-
-
-def _json_file(resource: Resource) -> TextTable:
+def _json_file(resource: Resource) -> _Rows | TextTable:
     try:
         raw = resource.file.read_bytes()
         if raw.startswith(b"\xef\xbb\xbf"):  # frictionless-py's reader (ijson) refuses it
             note = "it starts with a byte-order mark, which a JSON file may not"
             hint = "Save the file as UTF-8 without a byte-order mark."
-            return TextTable(fatal=True, findings=[_unreadable(resource, note, 1, hint)])
+            return TextTable(fatal=True, findings=[unreadable(resource, note, 1, hint)])
         text = raw.decode(_codec(resource))
         json.loads(text)  # a syntax error is reported at its line
     except UnicodeDecodeError as exc:
-        return TextTable(fatal=True, findings=[_unreadable(resource, f"not {exc.encoding}")])
+        return TextTable(fatal=True, findings=[unreadable(resource, f"not {exc.encoding}")])
     except json.JSONDecodeError as exc:
-        return TextTable(fatal=True, findings=[_bad_json(resource, exc)])
+        return TextTable(fatal=True, findings=[bad_json(resource, exc)])
     except RecursionError:
-        return TextTable(fatal=True, findings=[_unreadable(resource, "nested too deeply")])
+        return TextTable(fatal=True, findings=[unreadable(resource, "nested too deeply")])
     declared = json_property(resource)
     path: list[str | int] = [declared] if declared is not None else []
     try:
         items, lines = array_items(text, path)
-    except (_NotHere, ValueError, RecursionError):
+    except (NotHere, ValueError, RecursionError):
         where = f"under {declared!r}" if path else "at its top level"
         note = f"it holds no array of rows {where}"
-        return TextTable(fatal=True, findings=[_unreadable(resource, note)])
-    read = _rows_as_declared(resource, items, lines[0] if lines else None)
-    if isinstance(read, Finding):
-        return TextTable(fatal=True, findings=[read])
-    rows, keyed = read
-    return TextTable(records=rows, line_map=_line_map(lines, keyed))
+        return TextTable(fatal=True, findings=[unreadable(resource, note)])
+    read = _rows_as_declared(resource, items, lines, lines[0] if lines else None)
+    return TextTable(fatal=True, findings=[read]) if isinstance(read, Finding) else read
 
 
-def _ndjson(resource: Resource) -> TextTable:
+def _ndjson(resource: Resource) -> _Rows | TextTable:
     items: list[Any] = []
     lines: list[int] = []
     try:
         text = resource.file.read_bytes().decode(_codec(resource))
     except UnicodeDecodeError as exc:
-        return TextTable(fatal=True, findings=[_unreadable(resource, f"not {exc.encoding}")])
+        return TextTable(fatal=True, findings=[unreadable(resource, f"not {exc.encoding}")])
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():  # frictionless-py's reader (jsonlines) refuses it too
             note = f"line {number} is blank; NDJSON holds one JSON value on every line"
             hint = "Delete the blank line (also at the end of the file)."
-            return TextTable(fatal=True, findings=[_unreadable(resource, note, number, hint)])
+            return TextTable(fatal=True, findings=[unreadable(resource, note, number, hint)])
         try:
             items.append(json.loads(line))
         except (json.JSONDecodeError, RecursionError) as exc:
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            finding = _unreadable(resource, f"line {number} is not JSON ({reason})", number)
+            finding = unreadable(resource, f"line {number} is not JSON ({reason})", number)
             return TextTable(fatal=True, findings=[finding])
         lines.append(number)
-    read = _rows_as_declared(resource, items, 1)
-    if isinstance(read, Finding):
-        return TextTable(fatal=True, findings=[read])
-    rows, keyed = read
-    return TextTable(records=rows, line_map=_line_map(lines, keyed))
+    read = _rows_as_declared(resource, items, lines, 1)
+    return TextTable(fatal=True, findings=[read]) if isinstance(read, Finding) else read
 
 
 def _inline(resource: Resource) -> TextTable:
@@ -326,18 +352,20 @@ def _inline(resource: Resource) -> TextTable:
     try:
         text = resource.file.read_bytes().decode("utf-8-sig")
         _, lines = array_items(text, path)
-        at = text.count("\n", 0, _value_at(text, path)) + 1
+        at = text.count("\n", 0, value_at(text, path)) + 1
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         lines = []
-    read = _rows_as_declared(resource, items, lines[0] if lines else None)
+    located = len(lines) == len(items)
+    lines = lines if located else [0] * len(items)
+    read = _rows_as_declared(resource, items, lines, lines[0] if located and lines else None)
     if isinstance(read, Finding):
         return TextTable(fatal=True, findings=[read])
-    rows, keyed = read
-    # Record r is item r - 1 of an array of arrays, item r - 2 of an array of objects.
-    offset = 2 if keyed else 1
-    line_map = _line_map(lines, keyed, place=pointer + "/{index}", offset=offset)
-    line_map.total_lines = line_map.total_lines or at  # where an empty `data` is
-    return TextTable(records=rows, line_map=line_map)
+    read.place = pointer + "/{index}"
+    table = _with_roles(resource, read)
+    if not located:  # the JSON pointer still names each row
+        del table.line_map.starts[:]
+    table.line_map.total_lines = table.line_map.total_lines or at  # where an empty `data` is
+    return table
 
 
 def _codec(resource: Resource) -> str:
@@ -345,32 +373,4 @@ def _codec(resource: Resource) -> str:
         "utf-8-sig"
         if resource.encoding.replace("_", "-") in {"utf-8", "utf8"}
         else (resource.encoding)
-    )
-
-
-# --- findings ---------------------------------------------------------------------------------
-
-
-def _unreadable(
-    resource: Resource, why: str, line: int | None = None, hint: str | None = None
-) -> Finding:
-    return error(
-        "source-error",
-        f"The table {resource.name!r} ({resource.format}) cannot be read: {why}.",
-        resource=resource.name,
-        path=resource.path,
-        line=line,
-        hint=hint or "Save the table again from the program that made it, or as CSV UTF-8.",
-    )
-
-
-def _bad_json(resource: Resource, exc: json.JSONDecodeError) -> Finding:
-    return error(
-        "source-error",
-        f"{resource.path} is not valid JSON: {exc.msg}.",
-        resource=resource.name,
-        path=resource.path,
-        line=exc.lineno,
-        value=exc.doc[max(0, exc.pos - 20) : exc.pos + 20].replace("\n", " "),
-        hint="Check for a missing comma, quote or bracket near this line.",
     )

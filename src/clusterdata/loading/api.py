@@ -127,8 +127,11 @@ def load(
     `categoriesOrdered`), a v2 `list` → Python lists of the item type's values, partial dates
     (yearmonth) and everything else → text.
     """
+    from clusterdata.core.tables import read_once
+
     package = data_tables(resolve(source, version=version, base_url=base_url, refresh=refresh))
-    return {r.name: read_table(r) for r in package.resources}
+    with read_once():  # a sheet or JSON table is parsed once, not once per reader
+        return {r.name: read_table(r) for r in package.resources}
 
 
 def load_delta(
@@ -347,11 +350,13 @@ def connect(
     NOT NULL, UNIQUE and foreign keys declared, so SQL sees the same types as the Table Schemas
     say. A cell `validate` rejects raises the same located `DataError` as `load()`.
     """
+    from clusterdata.core.tables import read_once
     from clusterdata.loading.database import LoadError, load_package
 
     package = data_tables(resolve(source, version=version, base_url=base_url, refresh=refresh))
     try:
-        loaded = load_package(package, lines=False, declare_keys=True, lock=False)
+        with read_once():  # a sheet or JSON table is parsed once, not once per reader
+            loaded = load_package(package, lines=False, declare_keys=True, lock=False)
     except LoadError as exc:
         raise UsageError(f"{package.descriptor_file}: {exc} Run `clusterdata validate`.") from exc
     if loaded.findings:

@@ -100,7 +100,20 @@ def validate(
     checks_dir: Path | None = None,
     use_default_checks: bool = True,
 ) -> Report:
-    """Validate a data package; never raises for bad data (only `UsageError` for no package)."""
+    """Validate a data package; never raises for bad data (only `UsageError` for no package).
+    Each table that is not CSV is read once for all layers (`tables.read_once`)."""
+    from clusterdata.core.tables import read_once
+
+    with read_once():
+        return _validate(source, checks_dir=checks_dir, use_default_checks=use_default_checks)
+
+
+def _validate(
+    source: str | os.PathLike[str] | DataPackage | None,
+    *,
+    checks_dir: Path | None,
+    use_default_checks: bool,
+) -> Report:
     from clusterdata.validation.evidence import check_evidence
     from clusterdata.validation.integrity.run import run_integrity
     from clusterdata.validation.integrity.sqlchecks import load_checks

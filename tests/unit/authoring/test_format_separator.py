@@ -122,3 +122,19 @@ def test_a_semicolon_file_in_windows_1252_names_both_the_separator_and_the_encod
     ]
     assert format_package(open_package(descriptor)).refused
     assert (tmp_path / "t.csv").read_bytes() == data
+
+
+def test_a_semicolon_file_whose_header_follows_a_title_row_is_found_but_not_rewritten(
+    tmp_path: Path,
+) -> None:
+    """validate finds the header where the dialect puts it (`headerRows`) and names the
+    separator at its line; `format` keeps title rows as written, so it cannot rewrite this
+    file, and the hint does not send the contributor there; format refuses, writing nothing."""
+    data = _saved([["Kluster 2026"], *ROWS], ";")
+    descriptor = _package(tmp_path, data, {"headerRows": [2]})
+    [before] = validate(descriptor, use_default_checks=False).findings
+    assert (before.check, before.line, before.value) == ("wrong-separator", 2, "id;name;note")
+    assert "clusterdata format" not in (before.hint or "")
+    assert "Save the file again with commas" in (before.hint or "")
+    format_package(open_package(descriptor))
+    assert (tmp_path / "t.csv").read_bytes() == data

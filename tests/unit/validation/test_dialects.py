@@ -352,3 +352,45 @@ def test_a_dangling_reference_from_a_table_with_comments_is_reported_at_its_line
         if f.is_error
     }
     assert found == {("c", 4, "parent", "foreign-key")}
+
+
+#: A `;`-separated file (Swedish Excel's "CSV") whose header is not on line 1: a title line,
+#: a comment line or two come first; the dialect says so.
+SEPARATED_LATER = {
+    "title-row": ("Kluster 2026\nid;n\na;1\nb;2\n", {"headerRows": [2]}, 2),
+    "comment-char": (
+        "# export 2026-12-03\nid;n\na;1\nb;2\n",
+        {"headerRows": [2], "commentChar": "#"},
+        2,
+    ),
+    "two-title-rows": ("Kluster\n2026\nid;n\na;1\nb;2\n", {"headerRows": [3]}, 3),
+}
+
+
+@ENGINES
+@pytest.mark.parametrize("case", list(SEPARATED_LATER))
+def test_a_wrong_separator_is_found_in_a_header_that_is_not_on_line_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, engine: str
+) -> None:
+    """The separator check reads the header as every layer does (`lines.Records`), so the
+    header on line 2 is the one sniffed: one error at its line, not a label error per column
+    and a type error per row."""
+    text, dialect, line = SEPARATED_LATER[case]
+    monkeypatch.setenv(duckdb_engine.ENV, engine)
+    report = validate(_package(tmp_path, text, dialect), use_default_checks=False)
+    assert [(f.check, f.line, f.value) for f in report.findings] == [
+        ("wrong-separator", line, "id;n")
+    ]
+    assert "semicolon" in report.findings[0].message
+
+
+@ENGINES
+@pytest.mark.parametrize("case", list(SEPARATED_LATER))
+def test_a_declared_separator_with_the_header_not_on_line_one_is_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, engine: str
+) -> None:
+    text, dialect, _ = SEPARATED_LATER[case]
+    monkeypatch.setenv(duckdb_engine.ENV, engine)
+    descriptor = _package(tmp_path, text, {**dialect, "delimiter": ";"})
+    report = validate(descriptor, use_default_checks=False)
+    assert report.valid and [f.check for f in report.findings if f.is_error] == []

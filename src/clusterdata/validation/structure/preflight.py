@@ -7,7 +7,6 @@ its fix instead of the cascade of findings reading the table anyway would give.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from clusterdata.core.findings import Finding, error
 from clusterdata.core.package import DataPackage, Resource
@@ -79,17 +78,23 @@ def schema_findings(resource: Resource) -> list[Finding]:
 
 
 def dialect_findings(resource: Resource) -> list[Finding]:
-    """One error for CSV dialect properties this tool cannot follow as the spec says.
+    """One error for dialect properties this tool cannot follow as the spec says.
 
-    Every property of the Table Dialect spec for delimited files is followed, by every layer,
-    through one reader (`core.lines.Records`, rules in `core.dialect`); what is left is a value
-    outside the spec or one the csv module cannot read (a delimiter of two characters, a
-    `lineTerminator` other than CR, LF or CRLF). Such a table is not checked, and says so:
-    never a "valid" for what was not read as the dialect says.
+    Every property of the Table Dialect spec is followed, by every layer, through one set of
+    rules (`core.dialect`): for CSV by one reader (`core.lines.Records`), for a sheet or a JSON
+    table by `core.tables`, as far as the spec applies the property to the format (one that
+    does not apply is ignored with a warning there). What is left is a value outside the spec
+    or one the csv module cannot read (a delimiter of two characters, a `lineTerminator` other
+    than CR, LF or CRLF, `headerRows: "2"`). Such a table is not checked, and says so: never a
+    "valid" for what was not read as the dialect says.
     """
-    from clusterdata.core.dialect import problems
+    from clusterdata.core.dialect import ROW_ROLES, applicable, problems
 
-    unfollowable = problems(resource.dialect) if resource.is_csv else _row_roles(resource)
+    if resource.is_csv:
+        unfollowable = problems(resource.dialect)
+    else:  # only the row roles that apply to the format are read from its dialect
+        declared = applicable(resource.dialect, resource.format)
+        unfollowable = problems({k: v for k, v in declared.items() if k in ROW_ROLES})
     if not unfollowable:
         return []
     return [
@@ -107,37 +112,20 @@ def dialect_findings(resource: Resource) -> list[Finding]:
     ]
 
 
-#: Dialect properties that give rows other roles than "the header, then data": followed for
-#: CSV by `core.lines.Records`, not yet for the rows of a sheet, a JSON file or inline data.
-_ROW_ROLES = ("header", "headerRows", "commentRows", "commentChar", "nullSequence")
-
-
-def _row_roles(resource: Resource) -> list[str]:
-    """The row-role properties a non-CSV table declares other than as their defaults: its rows
-    are read as header-then-data by `core.tables`, so such a table is not checked rather than
-    checked with its records shifted against frictionless-py's."""
-    dialect = resource.dialect
-    defaults: dict[str, Any] = {"header": True, "headerRows": [1]}
-    return [
-        f"{key} {json.dumps(dialect[key], ensure_ascii=False)} (followed for CSV tables only)"
-        for key in _ROW_ROLES
-        if key in dialect and dialect[key] not in (defaults.get(key), None, [], "")
-    ]
-
-
 def separator_findings(resource: Resource) -> list[Finding]:
     """One error when the file is separated by another character than the one declared.
 
     Read with the wrong separator, each row is one long cell, so frictionless reports
     every label and row of the file, and every foreign key pointing into the table from other
     files (85 errors for a `;`-separated regions.csv), none naming the cause. The header tells
-    (`core.separators`). The table is then not checked further, and keys into it are not
-    checked (it cannot be read). The verdict stays the spec's, an error: the file is not the
-    table its descriptor declares. `clusterdata format` rewrites it with the declared separator.
+    (`core.separators`, reading it as every layer does: on its `headerRows`, after comment
+    rows). The table is then not checked further, and keys into it are not checked (it cannot
+    be read). The verdict stays the spec's, an error: the file is not the table its descriptor
+    declares. `clusterdata format` rewrites it with the declared separator.
     """
     import json
 
-    from clusterdata.core.separators import saved_separator, separator_name
+    from clusterdata.core.separators import read_header, saved_separator, separator_name
 
     if not resource.is_csv:
         return []
@@ -146,11 +134,21 @@ def separator_findings(resource: Resource) -> list[Finding]:
             head = handle.read(64 * 1024)
     except OSError:
         return []
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    separator = saved_separator(resource, first.decode("utf-8-sig", errors="replace"))
+    text = head.decode("utf-8-sig", errors="replace")
+    separator = saved_separator(resource, text)
     if separator is None:
         return []
+    labels, line = read_header(resource, text)
     declared = resource.delimiter
+    # `format` rewrites a file whose rows are all header or data; title and comment rows it
+    # keeps as written, so it cannot change their separator (`authoring.csvtable`).
+    fix = (
+        f"Run `clusterdata format`: it rewrites the file with {separator_name(declared)}s "
+        "in canonical layout, values unchanged (in a pull request from a branch of this "
+        "repository, the check does it). "
+        if resource.csv_dialect.simple_records
+        else f"Save the file again with {separator_name(declared)}s. "
+    )
     return [
         error(
             "wrong-separator",
@@ -158,14 +156,11 @@ def separator_findings(resource: Resource) -> list[Finding]:
             f"not by {separator_name(declared)}s ({declared!r}); its rows were not checked.",
             resource=resource.name,
             path=resource.path,
-            line=1,
-            value=first.decode("utf-8-sig", errors="replace")[:80],
-            hint=f"Run `clusterdata format`: it rewrites the file with {separator_name(declared)}s "
-            "in canonical layout, values unchanged (in a pull request from a branch of this "
-            "repository, the check does it). Excel in a Swedish locale writes semicolons for "
-            "every CSV type, 'CSV UTF-8 (Comma delimited)' included. If the separator is "
-            "intended, declare it in datapackage.json: "
-            f'"dialect": {{"delimiter": {json.dumps(separator)}}}.',
+            line=line,
+            value=(labels[0] or "")[:80] if labels else None,
+            hint=fix + "Excel in a Swedish locale writes semicolons for every CSV type, "
+            "'CSV UTF-8 (Comma delimited)' included. If the separator is intended, declare it "
+            f'in datapackage.json: "dialect": {{"delimiter": {json.dumps(separator)}}}.',
         )
     ]
 

@@ -294,15 +294,21 @@ def _other_source(
 ) -> dict[str, Any]:
     """frictionless's resource for a table that is not CSV: the CSV keys of `entry` give way
     to where and how frictionless reads the format (the same sheet `core.tables` places). The
-    header row stays as `_dialect` states it: frictionless-py would guess it in any format."""
-    from clusterdata.core.tables import item_keys, json_property, sheet_of
+    header row is stated (row 1): frictionless-py would guess it in any format. Where the
+    dialect's row roles make records of other rows (`TextTable.values`), frictionless-py is
+    handed those records, with their values as read, as the CSV ones are (`_records_source`):
+    it reads row roles otherwise than the spec (`core.dialect`)."""
+    from clusterdata.core.tables import item_keys, json_property, read_table, sheet_of
 
     if resource.is_csv:
         if resource.csv_dialect.simple_records:
             return entry
         return _records_source(resource, entry, result.encodings[resource.name])
-    dialect = {k: v for k, v in entry.get("dialect", {}).items() if k != "csv"}
     entry = {k: v for k, v in entry.items() if k not in {"path", "scheme", "encoding", "dialect"}}
+    values = read_table(resource).values  # read once per validation (`tables.read_once`)
+    if values is not None:
+        return entry | {"data": values, "format": "inline", "dialect": {"headerRows": [1]}}
+    dialect: dict[str, Any] = {"headerRows": [1]}
     entry["dialect"] = dialect
     keys = item_keys(resource)
     if resource.data is not None:
